@@ -1,0 +1,97 @@
+// Package paths derives every on-disk location from one home directory, laid
+// out as the Python original lays it out, so an existing install upgrades in place.
+package paths
+
+import "path/filepath"
+
+// Paths holds every file and folder the software reads or writes.
+type Paths struct {
+	Home string
+}
+
+// New returns the layout rooted at home (the install user's home directory).
+func New(home string) Paths { return Paths{Home: home} }
+
+func (p Paths) join(elem ...string) string {
+	return filepath.Join(append([]string{p.Home}, elem...)...)
+}
+
+// WWW is the original's application folder; the INI and tokens live there.
+func (p Paths) WWW() string { return p.join("www") }
+
+// INI is intvlm8r.ini.
+func (p Paths) INI() string { return p.join("www", "intvlm8r.ini") }
+
+// Credentials holds the web logins as "name:bcrypt-hash" lines.
+func (p Paths) Credentials() string { return p.join("www", "intvlm8r.users") }
+
+// SessionKey holds the random key that signs session cookies.
+func (p Paths) SessionKey() string { return p.join("www", "session.key") }
+
+// DropboxToken holds the Dropbox refresh token, one line.
+func (p Paths) DropboxToken() string { return p.join("www", "Dropbox_token.txt") }
+
+// RsyncLog is rsync's --log-file, harvested into the upload ledger.
+func (p Paths) RsyncLog() string { return p.join("www", "rsynclog.log") }
+
+// TransferLog is piTransfer.log; the Home page shows its last STATUS line.
+func (p Paths) TransferLog() string { return p.join("www", "static", "piTransfer.log") }
+
+// Version is the original's version file (read for upgrades; ours is compiled in).
+func (p Paths) Version() string { return p.join("www", "version") }
+
+// Photos is the Pi's photo store; DCIM mirrors the camera's tree.
+func (p Paths) Photos() string { return p.join("photos") }
+
+// PhotosDCIM is the mirror of the camera's DCIM folder.
+func (p Paths) PhotosDCIM() string { return p.join("photos", "DCIM") }
+
+// UploadedOK is the upload ledger: one absolute path per line.
+func (p Paths) UploadedOK() string { return p.join("photos", "uploadedOK.txt") }
+
+// RenameArchive is piPhotoRename.txt: every photo ever copied, and its new name.
+func (p Paths) RenameArchive() string { return p.join("photos", "piPhotoRename.txt") }
+
+// DefaultImage is the placeholder photo, excluded from counts.
+func (p Paths) DefaultImage() string { return p.join("photos", "default_image.JPG") }
+
+// Thumbs is the thumbnail tree.
+func (p Paths) Thumbs() string { return p.join("thumbs") }
+
+// ThumbsInfo is piThumbsInfo.txt: one EXIF summary line per photo.
+func (p Paths) ThumbsInfo() string { return p.join("thumbs", "piThumbsInfo.txt") }
+
+// Preview is the RAW-preview tree and the camera's live preview.
+func (p Paths) Preview() string { return p.join("preview") }
+
+// LivePreview is the camera page's latest preview capture.
+func (p Paths) LivePreview() string { return p.join("preview", "intvlm8r-preview.jpg") }
+
+// HeartbeatResult is hbresults.txt: one line, the last heartbeat's outcome.
+func (p Paths) HeartbeatResult() string { return p.join("hbresults.txt") }
+
+// HeartbeatLog is heartbeat.log: the heartbeat oneshot's last run only.
+func (p Paths) HeartbeatLog() string { return p.join("heartbeat.log") }
+
+// CameraTransferLog is the copy oneshot's log.
+func (p Paths) CameraTransferLog() string { return p.join("cameraTransfer.log") }
+
+// SetTimeLog is the clock oneshot's log.
+func (p Paths) SetTimeLog() string { return p.join("setTime.log") }
+
+// SSH is the install user's ~/.ssh (known_hosts, keys for SFTP and rsync).
+func (p Paths) SSH() string { return p.join(".ssh") }
+
+// Locks holds the lock files that keep the Arduino bus and the camera to one
+// process at a time.
+func (p Paths) Locks() string { return p.join(".intvlm8r", "locks") }
+
+// ArduinoLock serialises Arduino transactions across processes.
+func (p Paths) ArduinoLock() string { return p.join(".intvlm8r", "locks", "arduino.lock") }
+
+// CameraLock keeps the camera to one process at a time.
+func (p Paths) CameraLock() string { return p.join(".intvlm8r", "locks", "camera.lock") }
+
+// Sim holds the simulators' persistent state (the simulated Arduino's EEPROM
+// and clock, the simulated camera's card), shared by web, worker and oneshots.
+func (p Paths) Sim() string { return p.join(".intvlm8r", "sim") }
