@@ -1,0 +1,45 @@
+# intvlm8r-go: build, test and run.
+GO        ?= go
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -s -w -X github.com/intvlm8r/intvlm8r-go/internal/buildinfo.Version=$(VERSION)
+BIN       := bin
+# Every binary is cmd/<name>, installed as intvlm8r-<name>.
+CMDS      := $(notdir $(wildcard cmd/*))
+
+.PHONY: all build test test-deps run bench vet fmt clean
+
+all: build
+
+build:
+	@mkdir -p $(BIN)
+	@for c in $(CMDS); do \
+	  echo "go build -o $(BIN)/intvlm8r-$$c ./cmd/$$c"; \
+	  $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/intvlm8r-$$c ./cmd/$$c || exit 1; \
+	done
+
+# test-deps installs what the tests need (apt, as root) when it is missing.
+test-deps:
+	@scripts/test-deps.sh
+
+# The whole suite: unit, integration (real redis-server and the built
+# binaries), browser (headless chromium) and systemd unit checks.
+test: test-deps build
+	$(GO) vet ./...
+	INTVLM8R_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -timeout 12m ./...
+	scripts/verify-units.sh
+
+# run: Redis, web and worker with the simulated Arduino and camera.
+run: build
+	@scripts/dev-run.sh
+
+bench: build
+	@scripts/bench
+
+vet:
+	$(GO) vet ./...
+
+fmt:
+	gofmt -w cmd internal templates static
+
+clean:
+	rm -rf $(BIN)

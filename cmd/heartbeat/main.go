@@ -1,0 +1,31 @@
+// Command intvlm8r-heartbeat is the heartbeat oneshot: a systemd timer starts
+// it every five minutes; when a beat is due it asks the web server's local
+// /heartbeat to send one, so a beat proves web, Redis and worker all work.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/intvlm8r/intvlm8r-go/internal/cli"
+	"github.com/intvlm8r/intvlm8r-go/internal/config"
+	"github.com/intvlm8r/intvlm8r-go/internal/heartbeat"
+)
+
+func main() {
+	fs := cli.New("intvlm8r-heartbeat", "Sends a heartbeat through the web server when [Monitoring] in intvlm8r.ini says\none is due (the minute divisible by heartbeatfrequency), or at once with --boot.\nheartbeat.log holds the last run. Exit status 1 when the beat failed.")
+	var home, url string
+	var boot bool
+	fs.Home(&home)
+	fs.String(&url, "url", "INTVLM8R_URL", "http://127.0.0.1:8080", "base URL of the web server's local-only listener")
+	fs.BoolVar(&boot, "boot", false, "the boot beat: send one now, whatever the minute")
+	fs.Parse(os.Args[1:])
+	cli.SetupLogging("heartbeat")
+	p := cli.Paths(home)
+	o := &heartbeat.Oneshot{INI: config.NewStore(p.INI()), LogPath: p.HeartbeatLog(), LocalURL: url, Boot: boot}
+	if err := o.Run(context.Background()); err != nil {
+		fmt.Fprintln(os.Stderr, "intvlm8r-heartbeat:", err)
+		os.Exit(1)
+	}
+}

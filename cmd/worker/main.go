@@ -1,0 +1,71 @@
+// Command intvlm8r-worker runs the background tasks (heartbeat, copy from
+// the camera, thumbnails, upload) from Asynq queues on Redis.
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/intvlm8r/intvlm8r-go/internal/cli"
+	"github.com/intvlm8r/intvlm8r-go/internal/config"
+	"github.com/intvlm8r/intvlm8r-go/internal/hardware"
+	"github.com/intvlm8r/intvlm8r-go/internal/tasks"
+)
+
+func main() {
+	fs := cli.New("intvlm8r-worker", "Runs the Intervalometerator's background tasks from the Asynq queue on Redis.")
+	var home, redisAddr string
+	var hw hardware.Flags
+	var concurrency int
+	fs.Home(&home)
+	fs.Redis(&redisAddr)
+	hw.Register(fs)
+	fs.IntVar(&concurrency, "concurrency", 3, "tasks run at once (a copy, an upload and a heartbeat)")
+	fs.Parse(os.Args[1:])
+	log := cli.SetupLogging("worker")
+	if err := run(home, redisAddr, concurrency, hw); err != nil {
+		log.Error("worker stopped", "err", err)
+		os.Exit(1)
+	}
+}
+
+func run(home, redisAddr string, concurrency int, hw hardware.Flags) error {
+	if err := hw.Validate(); err != nil {
+		return err
+	}
+	if concurrency < 1 {
+		return fmt.Errorf("--concurrency %d: at least 1", concurrency)
+	}
+	p := cli.Paths(home)
+	ini := config.NewStore(p.INI())
+	srv := asynq.NewServer(
+		asynq.RedisClientOpt{Addr: redisAddr, DialTimeout: 2 * time.Second},
+		asynq.Config{
+			Concurrency:     concurrency,
+			Queues:          map[string]int{tasks.Queue: 1},
+			ShutdownTimeout: 20 * time.Second,
+			LogLevel:        asynq.WarnLevel,
+		},
+	)
+	mux := asynq.NewServeMux()
+	mux.Handle(tasks.TypeHeartbeat, &tasks.HeartbeatHandler{
+		ReceiverURL: func() (string, error) {
+			f, err := ini.Load()
+			if err != nil {
+				return "", err
+			}
+			set, err := f.Settings()
+			if err != nil {
+				slog.Warn("INI has malformed values; defaults used for them", "err", err)
+			}
+			return set.Monitoring.HeartbeatURL, nil
+		},
+		ResultPath: p.HeartbeatResult(),
+	})
+	slog.Info("worker starting", "home", p.Home, "redis", redisAddr, "concurrency", concurrency)
+	return srv.Run(mux) // returns on SIGTERM/SIGINT after finishing running tasks
+}

@@ -1,0 +1,73 @@
+package auth
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestSetAndCheck(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "www", "intvlm8r.users")
+	if _, _, err := Check(path, "admin", "whatever1"); err != ErrNoUsers {
+		t.Fatalf("no file: got %v, want ErrNoUsers", err)
+	}
+	if err := SetPassword(path, "Admin", "correct horse"); err != nil {
+		t.Fatal(err)
+	}
+	if err := SetPassword(path, "second", "battery staple"); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, pw string
+		ok       bool
+	}{
+		{"admin", "correct horse", true},
+		{"ADMIN", "correct horse", true},
+		{"admin", "Correct horse", false},
+		{"nobody", "correct horse", false},
+		{"second", "battery staple", true},
+	} {
+		got, ok, err := Check(path, tc.name, tc.pw)
+		if err != nil || ok != tc.ok {
+			t.Errorf("Check(%q,%q) = %q,%v,%v; want ok=%v", tc.name, tc.pw, got, ok, err, tc.ok)
+		}
+		if ok && got != "admin" && got != "second" {
+			t.Errorf("canonical name %q", got)
+		}
+	}
+	fi, err := os.Stat(path)
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("credentials file mode: %v %v", fi.Mode(), err)
+	}
+	data, _ := os.ReadFile(path)
+	if string(data) == "" || contains(string(data), "correct horse") {
+		t.Fatal("password stored in clear")
+	}
+	// Changing a password keeps the other login.
+	if err := SetPassword(path, "admin", "new password!"); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := Check(path, "admin", "correct horse"); ok {
+		t.Error("old password still accepted")
+	}
+	if _, ok, _ := Check(path, "second", "battery staple"); !ok {
+		t.Error("other login lost")
+	}
+}
+
+func TestRejects(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "users")
+	if err := SetPassword(path, "bad name", "longenough"); err == nil {
+		t.Error("name with a space accepted")
+	}
+	if err := SetPassword(path, "admin", "short"); err == nil {
+		t.Error("short password accepted")
+	}
+	os.WriteFile(path, []byte("admin:plaintext\n"), 0o600)
+	if _, _, err := Check(path, "admin", "plaintext"); err == nil {
+		t.Error("malformed file accepted")
+	}
+}
+
+func contains(s, sub string) bool { return strings.Contains(s, sub) }

@@ -1,0 +1,292 @@
+// Package e2e runs the built binaries against a real redis-server: the
+// heartbeat chain end to end, the security rules, and the pages in chromium.
+package e2e
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/intvlm8r/intvlm8r-go/internal/tasks"
+	"github.com/intvlm8r/intvlm8r-go/internal/testutil"
+)
+
+var binDir string
+
+func TestMain(m *testing.M) {
+	binDir = os.Getenv("INTVLM8R_BIN")
+	cleanup := func() {}
+	if binDir == "" {
+		dir, err := os.MkdirTemp("", "intvlm8r-bin")
+		if err != nil {
+			panic(err)
+		}
+		cleanup = func() { os.RemoveAll(dir) }
+		for _, c := range []string{"web", "worker", "heartbeat"} {
+			cmd := exec.Command("go", "build", "-o", filepath.Join(dir, "intvlm8r-"+c), "../../cmd/"+c)
+			cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+			if err := cmd.Run(); err != nil {
+				fmt.Fprintln(os.Stderr, "build", c, err)
+				os.Exit(1)
+			}
+		}
+		binDir = dir
+	}
+	code := m.Run()
+	cleanup()
+	os.Exit(code)
+}
+
+func bin(name string) string { return filepath.Join(binDir, "intvlm8r-"+name) }
+
+// Box is one Pi's software: a home folder, Redis, web and worker.
+type Box struct {
+	t        *testing.T
+	Home     string
+	Redis    *testutil.Redis
+	UIAddr   string
+	LocalURL string
+	web      *exec.Cmd
+	worker   *exec.Cmd
+	logs     map[string]*bytes.Buffer
+	mu       sync.Mutex
+}
+
+const testUser, testPassword = "admin", "test-password-1"
+
+// StartBox sets up a home with an INI, a login, and starts everything.
+func StartBox(t *testing.T, ini string) *Box {
+	t.Helper()
+	b := &Box{t: t, Home: t.TempDir(), logs: map[string]*bytes.Buffer{}}
+	if ini != "" {
+		b.WriteINI(ini)
+	}
+	pw := exec.Command(bin("web"), "passwd", "--home", b.Home, testUser)
+	pw.Stdin = strings.NewReader(testPassword + "\n")
+	if out, err := pw.CombinedOutput(); err != nil {
+		t.Fatalf("web passwd: %v\n%s", err, out)
+	}
+	b.Redis = testutil.StartRedis(t)
+	b.UIAddr = "127.0.0.1:" + strconv.Itoa(testutil.FreePort(t))
+	local := "127.0.0.1:" + strconv.Itoa(testutil.FreePort(t))
+	b.LocalURL = "http://" + local
+	b.StartWorker()
+	b.web = b.start("web", bin("web"), "--listen", b.UIAddr, "--local-listen", local)
+	if err := testutil.WaitTCP(b.UIAddr, 10*time.Second); err != nil {
+		t.Fatalf("web did not start: %v\n%s", err, b.Log("web"))
+	}
+	b.WaitWorker(true)
+	t.Cleanup(b.StopAll)
+	return b
+}
+
+func (b *Box) env() []string {
+	return append(os.Environ(), "INTVLM8R_HOME="+b.Home, "INTVLM8R_REDIS="+b.Redis.Addr,
+		"INTVLM8R_ARDUINO=sim", "INTVLM8R_CAMERA=sim")
+}
+
+func (b *Box) start(name, path string, args ...string) *exec.Cmd {
+	cmd := exec.Command(path, args...)
+	cmd.Env = b.env()
+	buf := &bytes.Buffer{}
+	b.mu.Lock()
+	b.logs[name] = buf
+	b.mu.Unlock()
+	w := &lockedWriter{mu: &b.mu, buf: buf}
+	cmd.Stdout, cmd.Stderr = w, w
+	if err := cmd.Start(); err != nil {
+		b.t.Fatalf("start %s: %v", name, err)
+	}
+	return cmd
+}
+
+type lockedWriter struct {
+	mu  *sync.Mutex
+	buf *bytes.Buffer
+}
+
+func (w *lockedWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.Write(p)
+}
+
+// Log returns what a process printed.
+func (b *Box) Log(name string) string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if buf, ok := b.logs[name]; ok {
+		return buf.String()
+	}
+	return ""
+}
+
+// StartWorker starts (or restarts) the worker.
+func (b *Box) StartWorker() { b.worker = b.start("worker", bin("worker")) }
+
+// StopWorker stops the worker as systemd would (SIGTERM) and waits for it.
+func (b *Box) StopWorker() { stop(b.worker); b.worker = nil; b.WaitWorker(false) }
+
+// StopWeb stops the web server.
+func (b *Box) StopWeb() { stop(b.web); b.web = nil }
+
+// WaitWorker waits until Redis shows a live worker (or none).
+func (b *Box) WaitWorker(alive bool) {
+	b.t.Helper()
+	tc := tasks.NewClient(b.Redis.Addr)
+	defer tc.Close()
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		if got, err := tc.WorkersAlive(); err == nil && got == alive {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	b.t.Fatalf("worker alive=%v not reached\n%s", alive, b.Log("worker"))
+}
+
+func stop(cmd *exec.Cmd) {
+	if cmd == nil || cmd.Process == nil {
+		return
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		cmd.Process.Kill()
+		<-done
+	}
+}
+
+// StopAll stops web and worker (Redis stops with the test).
+func (b *Box) StopAll() {
+	stop(b.web)
+	stop(b.worker)
+	if b.t.Failed() {
+		b.t.Logf("web log:\n%s\nworker log:\n%s", b.Log("web"), b.Log("worker"))
+	}
+}
+
+// WriteINI replaces intvlm8r.ini.
+func (b *Box) WriteINI(content string) {
+	b.t.Helper()
+	path := filepath.Join(b.Home, "www", "intvlm8r.ini")
+	os.MkdirAll(filepath.Dir(path), 0o755)
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+}
+
+// ReadFile reads a file below the home folder ("" when missing).
+func (b *Box) ReadFile(rel string) string {
+	data, _ := os.ReadFile(filepath.Join(b.Home, rel))
+	return string(data)
+}
+
+// Oneshot runs the heartbeat oneshot and returns its exit code.
+func (b *Box) Oneshot(args ...string) (int, string) {
+	b.t.Helper()
+	cmd := exec.Command(bin("heartbeat"), append([]string{"--url", b.LocalURL}, args...)...)
+	cmd.Env = b.env()
+	out, err := cmd.CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); ok {
+		return ee.ExitCode(), string(out)
+	}
+	if err != nil {
+		b.t.Fatalf("run oneshot: %v", err)
+	}
+	return 0, string(out)
+}
+
+// Receiver is a heartbeat receiver on loopback that counts GETs.
+type Receiver struct {
+	*httptest.Server
+	count  atomic.Int32
+	status atomic.Int32
+	hang   atomic.Bool
+}
+
+func NewReceiver(t *testing.T) *Receiver {
+	r := &Receiver{}
+	r.status.Store(200)
+	r.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		r.count.Add(1)
+		if r.hang.Load() {
+			select {
+			case <-req.Context().Done():
+			case <-time.After(30 * time.Second):
+			}
+			return
+		}
+		w.WriteHeader(int(r.status.Load()))
+		w.Write([]byte("got it"))
+	}))
+	t.Cleanup(r.Close)
+	return r
+}
+
+func (r *Receiver) Count() int { return int(r.count.Load()) }
+
+// monitoringINI is an INI as the original writes it, with heartbeats set.
+func monitoringINI(freq, receiver string) string {
+	return "[Global]\nfile created = 01 Dec 2026\nlocationname = Test Site\nthumbscount = 24\n\n" +
+		"[Transfer]\ntfrmethod = Off\ndeleteaftertransfer = Off\n\n" +
+		"[Copy]\ncopyday = Daily\ncopyhour = 14\ndeleteaftercopy = Off\n\n" +
+		"[Monitoring]\nheartbeatfrequency = " + freq + "\nheartbeaturl = " + receiver + "\n\n"
+}
+
+// Client is a browser-like HTTP client with cookies that does not follow redirects.
+func (b *Box) Client() *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Jar: jar, Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+var csrfField = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+
+// Login logs c in through the form and returns the CSRF token of the page.
+func (b *Box) Login(c *http.Client) string {
+	b.t.Helper()
+	base := "http://" + b.UIAddr
+	resp, err := c.Get(base + "/login")
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	body := readAll(resp)
+	m := csrfField.FindStringSubmatch(body)
+	if m == nil {
+		b.t.Fatalf("no CSRF token on the login page:\n%s", body)
+	}
+	form := url.Values{"username": {testUser}, "password": {testPassword}, "_csrf": {m[1]}}
+	resp, err = c.PostForm(base+"/login", form)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	readAll(resp)
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/" {
+		b.t.Fatalf("login: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	return m[1]
+}
+
+func readAll(resp *http.Response) string {
+	defer resp.Body.Close()
+	var buf bytes.Buffer
+	buf.ReadFrom(resp.Body)
+	return buf.String()
+}

@@ -1,0 +1,246 @@
+// Package tasks defines the background work the worker runs on Asynq: task
+// type names (readable in asynqmon), payloads, progress reporting through
+// Asynq's result writer, and the view of a task that /backgroundStatus gives.
+package tasks
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hibiken/asynq"
+)
+
+// Task type names, shown as they are in asynqmon.
+const (
+	TypeHeartbeat  = "heartbeat:send"
+	TypeCopy       = "photos:copy-from-camera"
+	TypeThumbnails = "photos:make-thumbnails"
+	TypeUpload     = "transfer:upload"
+)
+
+// Queue is the one queue every task uses: the Pi has one core and little to do.
+const Queue = "default"
+
+// Retention keeps a finished task's result readable by /backgroundStatus.
+const Retention = 24 * time.Hour
+
+// Colours of a status line, as the pages colour them.
+const (
+	White  = "white"
+	Orange = "orange"
+	Red    = "red"
+)
+
+// Status is what a task reports while it runs and when it ends; the pages
+// show Text in Colour. Next is the id of the task a chain moves on to.
+type Status struct {
+	Text       string `json:"status"`
+	Colour     string `json:"statusColour"`
+	StatusCode int    `json:"statusCode,omitempty"` // heartbeat: the receiver's HTTP status, 0 when none
+	Next       string `json:"next,omitempty"`
+}
+
+// Report writes s as the task's current result, so the web server can read
+// progress with the inspector while the task still runs.
+func Report(t *asynq.Task, s Status) {
+	w := t.ResultWriter()
+	if w == nil {
+		return
+	}
+	data, _ := json.Marshal(s)
+	w.Write(data) // a failed progress write only costs the user a stale status line
+}
+
+// HeartbeatPayload asks for one GET of the configured receiver.
+type HeartbeatPayload struct {
+	// TimeoutMS bounds the receiver's answer; 0 means the default 10 s.
+	TimeoutMS int64 `json:"timeout_ms,omitempty"`
+}
+
+// NewHeartbeat makes a heartbeat task. It is never retried by Asynq: the
+// caller decides on the one retry the chain allows, and a beat that could not
+// run by its deadline must not run late.
+func NewHeartbeat(p HeartbeatPayload, deadline time.Time) (*asynq.Task, error) {
+	data, err := json.Marshal(p)
+	if err != nil {
+		return nil, err
+	}
+	return asynq.NewTask(TypeHeartbeat, data,
+		asynq.Queue(Queue), asynq.MaxRetry(0), asynq.Deadline(deadline), asynq.Retention(Retention)), nil
+}
+
+// Client enqueues tasks and reads them back; the web server holds one.
+type Client struct {
+	Enqueuer  *asynq.Client
+	Inspector *asynq.Inspector
+}
+
+// NewClient connects to Redis at addr.
+func NewClient(addr string) *Client {
+	opt := asynq.RedisClientOpt{Addr: addr, DialTimeout: 2 * time.Second, ReadTimeout: 2 * time.Second, WriteTimeout: 2 * time.Second}
+	return &Client{Enqueuer: asynq.NewClient(opt), Inspector: asynq.NewInspector(opt)}
+}
+
+// Close closes both connections.
+func (c *Client) Close() error {
+	return errors.Join(c.Enqueuer.Close(), c.Inspector.Close())
+}
+
+// ErrNoWorker means no worker process is alive to run tasks.
+var ErrNoWorker = errors.New("no background worker is running")
+
+// WorkersAlive reports whether at least one worker is registered and running.
+// A worker that stops cleanly unregisters at once; one that is killed drops
+// out when its Asynq heartbeat expires (10 s).
+func (c *Client) WorkersAlive() (bool, error) {
+	servers, err := c.Inspector.Servers()
+	if err != nil {
+		return false, fmt.Errorf("ask Redis for workers: %w", err)
+	}
+	for _, s := range servers {
+		if s.Status == "active" {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// Enqueue puts t on the queue and returns its id.
+func (c *Client) Enqueue(ctx context.Context, t *asynq.Task, opts ...asynq.Option) (string, error) {
+	info, err := c.Enqueuer.EnqueueContext(ctx, t, opts...)
+	if err != nil {
+		return "", fmt.Errorf("queue %s task: %w", t.Type(), err)
+	}
+	return info.ID, nil
+}
+
+// State is a task's state in the original's words, which the page script knows.
+type State string
+
+const (
+	StatePending  State = "PENDING"
+	StateProgress State = "PROGRESS"
+	StateSuccess  State = "SUCCESS"
+	StateFailure  State = "FAILURE"
+	StateUnknown  State = "UNKNOWN"
+)
+
+// View is what /backgroundStatus/<id> answers.
+type View struct {
+	State  State  `json:"state"`
+	Status string `json:"status"`
+	Colour string `json:"statusColour"`
+	Next   string `json:"next,omitempty"`
+	// Code is the heartbeat's receiver status (kept server-side; not shown).
+	Code int `json:"-"`
+}
+
+// Done reports whether the task has finished, successfully or not.
+func (v View) Done() bool {
+	return v.State == StateSuccess || v.State == StateFailure || v.State == StateUnknown
+}
+
+// Lookup returns the view of task id. An id Asynq does not know is
+// StateUnknown (the original reported PENDING for ever).
+func (c *Client) Lookup(id string) (View, error) {
+	info, err := c.Inspector.GetTaskInfo(Queue, id)
+	if errors.Is(err, asynq.ErrTaskNotFound) || errors.Is(err, asynq.ErrQueueNotFound) {
+		return View{State: StateUnknown, Status: "That background task is not known (finished long ago, or never queued).", Colour: Orange}, nil
+	}
+	if err != nil {
+		return View{}, fmt.Errorf("look up task %s: %w", id, err)
+	}
+	return viewOf(info), nil
+}
+
+func viewOf(info *asynq.TaskInfo) View {
+	var s Status
+	if len(info.Result) > 0 {
+		json.Unmarshal(info.Result, &s) // a malformed result shows as an empty status, not an error page
+	}
+	v := View{Status: s.Text, Colour: s.Colour, Next: s.Next, Code: s.StatusCode}
+	switch info.State {
+	case asynq.TaskStateActive:
+		v.State = StateProgress
+		if v.Status == "" {
+			v.Status, v.Colour = describe(info.Type)+" running", White
+		}
+	case asynq.TaskStateCompleted:
+		v.State = StateSuccess
+	case asynq.TaskStateArchived:
+		v.State = StateFailure
+		v.Colour = Red
+		if info.LastErr != "" {
+			v.Status = describe(info.Type) + " failed: " + info.LastErr
+		} else if v.Status == "" {
+			v.Status = describe(info.Type) + " failed"
+		}
+	default: // pending, scheduled, retry, aggregating
+		v.State = StatePending
+		if v.Status == "" {
+			v.Status, v.Colour = describe(info.Type)+" queued, waiting for the worker", White
+		}
+	}
+	return v
+}
+
+func describe(taskType string) string {
+	switch taskType {
+	case TypeHeartbeat:
+		return "Heartbeat"
+	case TypeCopy:
+		return "Copy from the camera"
+	case TypeThumbnails:
+		return "Thumbnail creation"
+	case TypeUpload:
+		return "Upload"
+	}
+	return "Background task " + taskType
+}
+
+// Current returns the id of the task running now, or else the oldest one
+// waiting, so every page can show it; "" when the queue is idle.
+func (c *Client) Current() (string, error) {
+	active, err := c.Inspector.ListActiveTasks(Queue, asynq.PageSize(1))
+	if err != nil && !errors.Is(err, asynq.ErrQueueNotFound) {
+		return "", fmt.Errorf("list running tasks: %w", err)
+	}
+	if len(active) > 0 {
+		return active[0].ID, nil
+	}
+	pending, err := c.Inspector.ListPendingTasks(Queue, asynq.PageSize(1))
+	if err != nil && !errors.Is(err, asynq.ErrQueueNotFound) {
+		return "", fmt.Errorf("list queued tasks: %w", err)
+	}
+	if len(pending) > 0 {
+		return pending[0].ID, nil
+	}
+	return "", nil
+}
+
+// Wait polls task id until it finishes or ctx ends. On ctx's end the task is
+// removed (or cancelled, if it already runs) so that it never acts late.
+func (c *Client) Wait(ctx context.Context, id string) (View, error) {
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		v, err := c.Lookup(id)
+		if err == nil && v.Done() {
+			return v, nil
+		}
+		select {
+		case <-ctx.Done():
+			if c.Inspector.DeleteTask(Queue, id) != nil {
+				c.Inspector.CancelProcessing(id)
+			}
+			if err != nil {
+				return View{}, err
+			}
+			return v, fmt.Errorf("task %s did not finish in time: %w", id, ctx.Err())
+		case <-tick.C:
+		}
+	}
+}

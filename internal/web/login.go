@@ -1,0 +1,122 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/gorilla/sessions"
+	"github.com/labstack/echo-contrib/session"
+	"github.com/labstack/echo/v4"
+
+	"github.com/intvlm8r/intvlm8r-go/internal/auth"
+)
+
+// rememberFor is how long "Remember me" keeps a login.
+const rememberFor = 30 * 24 * 3600
+
+type loginData struct{ Next string }
+
+func (s *Server) loginPage(c echo.Context) error {
+	if currentUser(c) != "" {
+		return s.redirect(c, safeNext(c.QueryParam("next")))
+	}
+	return s.render(c, http.StatusOK, "login", loginData{Next: safeNextOrEmpty(c.QueryParam("next"))})
+}
+
+func (s *Server) loginSubmit(c echo.Context) error {
+	next := safeNextOrEmpty(c.QueryParam("next"))
+	back := "/login"
+	if next != "" {
+		back += "?next=" + url.QueryEscape(next) // keep next after a failed try (the original lost it)
+	}
+	name, password := c.FormValue("username"), c.FormValue("password")
+	user, ok, err := auth.Check(s.Paths.Credentials(), name, password)
+	switch {
+	case errors.Is(err, auth.ErrNoUsers):
+		flash(c, "red", "No web login has been set on this Pi. Set one with: intvlm8r-web passwd NAME")
+		return s.redirect(c, back)
+	case err != nil:
+		s.Log.Error("login check failed", "err", err)
+		flash(c, "red", "The Pi could not read its logins; the log has the details.")
+		return s.redirect(c, back)
+	case !ok:
+		s.Log.Warn("failed login", "name", name, "ip", c.RealIP())
+		flash(c, "red", "Wrong user name or password. Please try again.")
+		return s.redirect(c, back)
+	}
+	sess, err := session.Get(sessionName, c)
+	if err != nil {
+		sess = sessions.NewSession(nil, sessionName)
+	}
+	for k := range sess.Values { // a fresh session on every login
+		delete(sess.Values, k)
+	}
+	sess.Values["user"] = user
+	sess.Options.MaxAge = 0
+	if c.FormValue("rememberme") == "on" {
+		sess.Options.MaxAge = rememberFor
+	}
+	saveSession(c, sess)
+	s.Log.Info("login", "user", user, "ip", c.RealIP())
+	return s.redirect(c, safeNext(next))
+}
+
+func (s *Server) logout(c echo.Context) error {
+	sess, err := session.Get(sessionName, c)
+	if err == nil {
+		delete(sess.Values, "user")
+		sess.Flashes()
+		saveSession(c, sess)
+	}
+	flash(c, "white", "You have been logged out.")
+	return s.redirect(c, "/login")
+}
+
+// requireLogin sends anonymous people to the login page, and scripts a 401.
+func (s *Server) requireLogin(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if currentUser(c) != "" {
+			return next(c)
+		}
+		if wantsJSON(c) || strings.HasPrefix(c.Request().URL.Path, "/backgroundStatus/") {
+			return c.JSON(http.StatusUnauthorized, map[string]string{"message": "Log in first."})
+		}
+		if c.Request().Method == http.MethodGet {
+			flash(c, "red", "Please log in to see that page.")
+			return s.redirect(c, "/login?next="+url.QueryEscape(c.Request().URL.RequestURI()))
+		}
+		flash(c, "red", "Please log in first.")
+		return s.redirect(c, "/login")
+	}
+}
+
+// saveSession writes the session cookie, Secure when the browser came over
+// HTTPS (directly, or through nginx saying so).
+func saveSession(c echo.Context, sess *sessions.Session) {
+	r := c.Request()
+	sess.Options.Secure = r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
+	sess.Options.HttpOnly = true
+	sess.Options.SameSite = http.SameSiteLaxMode
+	sess.Options.Path = "/"
+	sess.Save(r, c.Response())
+}
+
+// safeNextOrEmpty keeps next only when it is a path on this site.
+func safeNextOrEmpty(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return ""
+	}
+	if u, err := url.Parse(next); err != nil || u.Host != "" || u.Scheme != "" {
+		return ""
+	}
+	return next
+}
+
+func safeNext(next string) string {
+	if n := safeNextOrEmpty(next); n != "" {
+		return n
+	}
+	return "/"
+}

@@ -1,0 +1,203 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/intvlm8r/intvlm8r-go/internal/config"
+	"github.com/intvlm8r/intvlm8r-go/internal/heartbeat"
+	"github.com/intvlm8r/intvlm8r-go/internal/tasks"
+)
+
+type monitoringData struct {
+	Frequencies []string
+	Freq, URL   string
+	Result      string
+}
+
+func (s *Server) monitoringPage(c echo.Context) error {
+	d := monitoringData{Frequencies: heartbeat.Frequencies, Freq: heartbeat.FrequencyOff, Result: heartbeat.ReadResult(s.Paths.HeartbeatResult())}
+	f, err := s.Config.Load()
+	if err != nil {
+		s.Log.Error("read INI", "err", err)
+		flash(c, "red", "The settings file could not be read: "+err.Error())
+	} else {
+		set, _ := f.Settings()
+		d.Freq, d.URL = set.Monitoring.HeartbeatFrequency, set.Monitoring.HeartbeatURL
+		if _, err := heartbeat.ParseFrequency(d.Freq); err != nil {
+			// A hand-edited value outside the list: say so instead of showing Off.
+			flash(c, "orange", "The saved heartbeat frequency "+fmt.Sprintf("%q", d.Freq)+" is not one of the choices; pick one and Apply.")
+			d.Frequencies = append([]string{d.Freq}, d.Frequencies...)
+		}
+	}
+	return s.render(c, http.StatusOK, "monitoring", d)
+}
+
+func (s *Server) monitoringSubmit(c echo.Context) error {
+	if c.FormValue("monApply") == "" {
+		return s.redirect(c, "/monitoring")
+	}
+	freq, receiver := strings.TrimSpace(c.FormValue("hbFreq")), strings.TrimSpace(c.FormValue("hbUrl"))
+	n, err := heartbeat.ParseFrequency(freq)
+	if err != nil {
+		flash(c, "red", "Not saved: "+err.Error())
+		return s.redirect(c, "/monitoring")
+	}
+	if receiver != "" || n > 0 {
+		if err := heartbeat.ValidateURL(receiver); err != nil {
+			flash(c, "red", "Not saved: "+err.Error()+".")
+			return s.redirect(c, "/monitoring")
+		}
+	}
+	if n == 0 {
+		freq = heartbeat.FrequencyOff
+	}
+	err = s.Config.Update(func(f *config.File) error {
+		f.Set("Monitoring", "heartbeatfrequency", freq)
+		f.Set("Monitoring", "heartbeaturl", receiver)
+		return nil
+	})
+	if err != nil {
+		s.Log.Error("save monitoring settings", "err", err)
+		flash(c, "red", "The settings could not be saved: "+err.Error())
+		return s.redirect(c, "/monitoring")
+	}
+	flash(c, "white", "Heartbeat settings saved.")
+	return s.redirect(c, "/monitoring")
+}
+
+// savedReceiver returns the saved heartbeat URL when heartbeats are set up
+// and valid.
+func (s *Server) savedReceiver() (string, error) {
+	f, err := s.Config.Load()
+	if err != nil {
+		return "", err
+	}
+	set, err := f.Settings()
+	if err != nil {
+		return "", err
+	}
+	if err := heartbeat.ValidateURL(set.Monitoring.HeartbeatURL); err != nil {
+		return "", err
+	}
+	return set.Monitoring.HeartbeatURL, nil
+}
+
+// heartbeatNow is the Monitoring page's "Heartbeat now": one beat, followed
+// by the page through /backgroundStatus.
+func (s *Server) heartbeatNow(c echo.Context) error {
+	if _, err := s.savedReceiver(); err != nil {
+		return echo.NewHTTPError(http.StatusConflict, "No heartbeat sent: "+err.Error())
+	}
+	if alive, err := s.Tasks.WorkersAlive(); err != nil || !alive {
+		return echo.NewHTTPError(http.StatusServiceUnavailable, "No heartbeat sent: "+tasks.ErrNoWorker.Error())
+	}
+	t, err := tasks.NewHeartbeat(tasks.HeartbeatPayload{}, time.Now().Add(time.Minute))
+	if err != nil {
+		return err
+	}
+	id, err := s.Tasks.Enqueue(c.Request().Context(), t)
+	if err != nil {
+		return echo.NewHTTPError(http.StatusServiceUnavailable, "No heartbeat sent: "+err.Error())
+	}
+	return accepted(c, id)
+}
+
+// accepted answers a started task the original's way: 202, {} and Location.
+func accepted(c echo.Context, id string) error {
+	c.Response().Header().Set("Location", "/backgroundStatus/"+id)
+	return c.JSON(http.StatusAccepted, struct{}{})
+}
+
+func (s *Server) backgroundStatus(c echo.Context) error {
+	v, err := s.Tasks.Lookup(c.Param("id"))
+	if err != nil {
+		return echo.NewHTTPError(http.StatusServiceUnavailable, "The task queue is not answering: "+err.Error())
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(http.StatusOK, v)
+}
+
+// Heartbeat timing: the oneshot waits 20 s for /heartbeat, so the two
+// attempts share a budget that ends before that.
+const (
+	heartbeatBudget     = 18 * time.Second
+	heartbeatMinAttempt = 2 * time.Second
+)
+
+// localHeartbeat is GET /heartbeat on the loopback listener: run the
+// heartbeat task, and once more if the receiver did not answer 2xx. It
+// answers 200 when the worker ran the task, whatever the receiver said, and
+// 5xx when the queue or the worker could not.
+func (s *Server) localHeartbeat(c echo.Context) error {
+	if _, err := s.savedReceiver(); err != nil {
+		s.Log.Warn("heartbeat refused", "err", err)
+		return c.String(http.StatusUnprocessableEntity, "No heartbeat: "+err.Error()+"\n")
+	}
+	alive, err := s.Tasks.WorkersAlive()
+	if err != nil {
+		s.Log.Error("heartbeat failed", "err", err)
+		return c.String(http.StatusServiceUnavailable, "Heartbeat failed: "+err.Error()+"\n")
+	}
+	if !alive {
+		s.Log.Error("heartbeat failed", "err", tasks.ErrNoWorker)
+		return c.String(http.StatusServiceUnavailable, "Heartbeat failed: "+tasks.ErrNoWorker.Error()+"\n")
+	}
+	ctx, cancel := context.WithTimeout(c.Request().Context(), heartbeatBudget)
+	defer cancel()
+	var last tasks.View
+	for attempt := 1; attempt <= 2; attempt++ {
+		deadline, _ := ctx.Deadline()
+		left := time.Until(deadline)
+		if attempt == 2 && left < heartbeatMinAttempt {
+			break
+		}
+		timeout := min(heartbeat.ReceiverTimeout, left-time.Second)
+		t, err := tasks.NewHeartbeat(tasks.HeartbeatPayload{TimeoutMS: timeout.Milliseconds()}, deadline)
+		if err != nil {
+			return err
+		}
+		id, err := s.Tasks.Enqueue(ctx, t)
+		if err != nil {
+			s.Log.Error("heartbeat failed", "attempt", attempt, "err", err)
+			return c.String(http.StatusServiceUnavailable, "Heartbeat failed: "+err.Error()+"\n")
+		}
+		last, err = s.Tasks.Wait(ctx, id)
+		if err != nil {
+			s.Log.Error("heartbeat failed", "attempt", attempt, "err", err)
+			return c.String(http.StatusGatewayTimeout, "Heartbeat failed: the worker did not run it in time\n")
+		}
+		s.Log.Info("heartbeat attempt", "attempt", attempt, "state", last.State, "status", last.Status, "code", last.Code)
+		if last.State == tasks.StateFailure {
+			return c.String(http.StatusInternalServerError, last.Status+"\n")
+		}
+		if last.Code >= 200 && last.Code < 300 {
+			break
+		}
+	}
+	return c.String(http.StatusOK, "OK "+heartbeat.ReadResult(s.Paths.HeartbeatResult())+"\n")
+}
+
+// comingPage is a page whose capability lands in a later release.
+type comingPage struct {
+	Path, Heading, What string
+}
+
+var comingPages = []comingPage{
+	{"/", "System Information", "the Arduino's clock and shots, the camera's and the Pi's storage, the last image and the last transfer."},
+	{"/thumbnails", "Thumbnails", "the newest photos copied from the camera."},
+	{"/camera", "Camera Settings", "the camera's settings, preview and USB switch."},
+	{"/intervalometer", "Intervalometer Settings", "the shooting days, hours and interval."},
+	{"/transfer", "Transfer Settings", "copying from the camera and uploading to FTP, SFTP, Dropbox or rsync."},
+	{"/thermal", "Thermal Settings", "temperatures and battery voltage over 24 hours."},
+	{"/system", "System Maintenance", "the Pi's power window, clocks, location name and versions."},
+}
+
+func (s *Server) comingPage(c echo.Context, p comingPage) error {
+	return s.render(c, http.StatusOK, "coming", p)
+}

@@ -1,0 +1,178 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"net/http"
+	"sort"
+	"strings"
+
+	"github.com/labstack/echo-contrib/session"
+	"github.com/labstack/echo/v4"
+
+	"github.com/intvlm8r/intvlm8r-go/templates"
+)
+
+// menuItem is one link of the menu, in the original's order.
+type menuItem struct {
+	Path, Label string
+	Current     bool
+}
+
+var menu = []menuItem{
+	{"/", "Home", false},
+	{"/thumbnails", "Thumbnails", false},
+	{"/camera", "Camera Settings", false},
+	{"/intervalometer", "Intervalometer Settings", false},
+	{"/transfer", "Transfer Settings", false},
+	{"/thermal", "Thermal Settings", false},
+	{"/monitoring", "Remote monitoring", false},
+	{"/system", "System Maintenance", false},
+}
+
+// message is one flash or notice, coloured red, orange or white.
+type message struct {
+	Colour, Text string
+}
+
+// view is what the layout renders around every page.
+type view struct {
+	Title       string // location name in the <title>, when shown
+	Location    string
+	User        string
+	CSRF        string
+	Menu        []menuItem
+	Messages    []message
+	TaskID      string
+	WorkersDown bool
+	Simulated   []string
+	Data        any
+}
+
+func (s *Server) parseTemplates() error {
+	s.pages = map[string]*template.Template{}
+	for _, page := range []string{"login", "coming", "monitoring"} {
+		t, err := template.New(page).ParseFS(templates.FS, "layout.html", page+".html")
+		if err != nil {
+			return fmt.Errorf("parse template %s: %w", page, err)
+		}
+		s.pages[page] = t
+	}
+	return nil
+}
+
+// render draws page inside the layout, with this request's flashes, the
+// running task and the worker check.
+func (s *Server) render(c echo.Context, status int, page string, data any) error {
+	t, ok := s.pages[page]
+	if !ok {
+		return fmt.Errorf("no template %q", page)
+	}
+	v := view{Data: data, User: currentUser(c), Simulated: s.Simulated}
+	if tok, ok := c.Get("csrf").(string); ok {
+		v.CSRF = tok
+	}
+	for _, m := range menu {
+		m.Current = m.Path == c.Path()
+		v.Menu = append(v.Menu, m)
+	}
+	v.Location = s.locationName()
+	if v.User != "" && v.Location != "Intvlm8r" {
+		v.Title = v.Location
+	}
+	v.Messages = takeFlashes(c)
+	if v.User != "" {
+		s.addTaskState(&v)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
+		return fmt.Errorf("render %s: %w", page, err)
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// addTaskState tells the page which task to follow, and warns in red when no
+// worker would run one.
+func (s *Server) addTaskState(v *view) {
+	alive, err := s.Tasks.WorkersAlive()
+	if err != nil {
+		s.Log.Warn("task queue unreachable", "err", err)
+		v.Messages = append(v.Messages, message{"red", "Redis is not answering: background tasks (copy, upload, heartbeat) cannot run."})
+		v.WorkersDown = true
+		return
+	}
+	v.WorkersDown = !alive
+	if id, err := s.Tasks.Current(); err == nil {
+		v.TaskID = id
+	}
+}
+
+// locationName is the header's name: [Global] locationname, read fresh each
+// time (the original cached it for ever), "Intvlm8r" when unset or unreadable.
+func (s *Server) locationName() string {
+	f, err := s.Config.Load()
+	if err != nil {
+		return "Intvlm8r"
+	}
+	if name := f.String("Global", "locationname", ""); name != "" {
+		return name
+	}
+	return "Intvlm8r"
+}
+
+const sessionName = "intvlm8r"
+
+func currentUser(c echo.Context) string {
+	sess, err := session.Get(sessionName, c)
+	if err != nil {
+		return ""
+	}
+	u, _ := sess.Values["user"].(string)
+	return u
+}
+
+// flash queues a message for the next page this browser renders.
+func flash(c echo.Context, colour, text string) {
+	sess, err := session.Get(sessionName, c)
+	if err != nil {
+		return
+	}
+	sess.AddFlash(colour + "\x00" + text)
+	saveSession(c, sess)
+}
+
+func takeFlashes(c echo.Context) []message {
+	sess, err := session.Get(sessionName, c)
+	if err != nil {
+		return nil
+	}
+	raw := sess.Flashes()
+	if len(raw) == 0 {
+		return nil
+	}
+	saveSession(c, sess)
+	seen := map[string]bool{}
+	var out []message
+	for _, f := range raw {
+		str, _ := f.(string)
+		if seen[str] {
+			continue
+		}
+		seen[str] = true
+		colour, text, ok := strings.Cut(str, "\x00")
+		if !ok {
+			continue
+		}
+		out = append(out, message{colour, text})
+	}
+	// Most severe first, so the row takes its colour.
+	rank := map[string]int{"red": 0, "orange": 1, "white": 2}
+	sort.SliceStable(out, func(i, j int) bool { return rank[out[i].Colour] < rank[out[j].Colour] })
+	return out
+}
+
+func (s *Server) redirect(c echo.Context, to string) error {
+	return c.Redirect(http.StatusSeeOther, to)
+}

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# make run: a private Redis, the web server and the worker, with the simulated
+# Arduino and camera, in a development home under .dev/. Ctrl-C stops it all.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+bin="$root/bin"
+dev="${INTVLM8R_DEV:-$root/.dev}"
+home="$dev/home"
+port_ui="${INTVLM8R_DEV_PORT:-8000}"
+port_local="${INTVLM8R_DEV_LOCAL_PORT:-8080}"
+port_redis="${INTVLM8R_DEV_REDIS_PORT:-6399}"
+
+if ! command -v redis-server >/dev/null 2>&1; then
+  echo "redis-server is missing; installing it with apt"
+  sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq redis-server
+fi
+
+mkdir -p "$home" "$dev/redis"
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  echo; echo "stopping…"
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap stop INT TERM EXIT
+
+redis-server --port "$port_redis" --bind 127.0.0.1 --dir "$dev/redis" --save "" --appendonly no \
+  --logfile "$dev/redis/redis.log" &
+pids+=($!)
+for _ in $(seq 50); do
+  (exec 3<>"/dev/tcp/127.0.0.1/$port_redis") 2>/dev/null && break
+  sleep 0.1
+done
+
+# A development login, made once and shown every run.
+creds="$dev/login.txt"
+if [ ! -s "$creds" ] || ! [ -s "$home/www/intvlm8r.users" ]; then
+  pw=$(head -c 12 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 12)
+  printf '%s\n' "$pw" | "$bin/intvlm8r-web" passwd --home "$home" admin >/dev/null
+  printf 'admin %s\n' "$pw" >"$creds"
+fi
+read -r user pass <"$creds"
+
+export INTVLM8R_HOME="$home" INTVLM8R_REDIS="127.0.0.1:$port_redis" INTVLM8R_ARDUINO=sim INTVLM8R_CAMERA=sim
+"$bin/intvlm8r-worker" &
+pids+=($!)
+"$bin/intvlm8r-web" --listen "127.0.0.1:$port_ui" --local-listen "127.0.0.1:$port_local" &
+pids+=($!)
+
+cat <<MSG
+
+  intvlm8r-go is running with the simulated Arduino and camera.
+  Open      http://127.0.0.1:$port_ui/
+  Log in as $user / $pass
+  Home      $home
+  Redis     127.0.0.1:$port_redis   asynqmon: http://127.0.0.1:$port_ui/asynqmon/
+  Heartbeat by hand: $bin/intvlm8r-heartbeat --boot --url http://127.0.0.1:$port_local
+  Ctrl-C stops everything.
+
+MSG
+wait -n "${pids[@]}" || true
