@@ -45,10 +45,12 @@ func run(home, redisAddr string, concurrency int, hw hardware.Flags) error {
 	srv := asynq.NewServer(
 		asynq.RedisClientOpt{Addr: redisAddr, DialTimeout: 2 * time.Second},
 		asynq.Config{
-			Concurrency:     concurrency,
-			Queues:          map[string]int{tasks.Queue: 1},
-			ShutdownTimeout: 20 * time.Second,
-			LogLevel:        asynq.WarnLevel,
+			Concurrency: concurrency,
+			// How soon an idle worker sees a new task: a heartbeat's round trip.
+			TaskCheckInterval: 200 * time.Millisecond,
+			Queues:            map[string]int{tasks.Queue: 1},
+			ShutdownTimeout:   20 * time.Second,
+			LogLevel:          asynq.WarnLevel,
 		},
 	)
 	mux := asynq.NewServeMux()

@@ -13,6 +13,9 @@ import (
 	"github.com/intvlm8r/intvlm8r-go/internal/heartbeat"
 )
 
+// recordMargin is kept back from a task's deadline to write its result.
+const recordMargin = 500 * time.Millisecond
+
 // HeartbeatHandler runs heartbeat tasks: one GET of the receiver, the result
 // written to hbresults.txt and reported to whoever waits.
 type HeartbeatHandler struct {
@@ -49,6 +52,10 @@ func (h *HeartbeatHandler) ProcessTask(ctx context.Context, t *asynq.Task) error
 	timeout := heartbeat.ReceiverTimeout
 	if p.TimeoutMS > 0 && time.Duration(p.TimeoutMS)*time.Millisecond < timeout {
 		timeout = time.Duration(p.TimeoutMS) * time.Millisecond
+	}
+	// Leave time to record the outcome before the task's own deadline.
+	if d, ok := ctx.Deadline(); ok {
+		timeout = min(timeout, time.Until(d)-recordMargin)
 	}
 	o := heartbeat.Ping(ctx, h.HTTP, receiver, timeout)
 	at := now()

@@ -28,7 +28,6 @@ import (
 	"github.com/intvlm8r/intvlm8r-go/internal/paths"
 	"github.com/intvlm8r/intvlm8r-go/internal/tasks"
 	"github.com/intvlm8r/intvlm8r-go/static"
-	"github.com/intvlm8r/intvlm8r-go/templates"
 )
 
 // Deps is everything the handlers use.
