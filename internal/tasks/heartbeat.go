@@ -2,7 +2,6 @@ package tasks
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -29,10 +28,6 @@ type HeartbeatHandler struct {
 
 // ProcessTask implements asynq.Handler.
 func (h *HeartbeatHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
-	var p HeartbeatPayload
-	if err := json.Unmarshal(t.Payload(), &p); err != nil {
-		return fmt.Errorf("heartbeat payload: %w: %w", err, asynq.SkipRetry)
-	}
 	if ctx.Err() != nil { // past its deadline before it started: a late beat would lie
 		return fmt.Errorf("heartbeat not sent: %w", ctx.Err())
 	}
@@ -50,9 +45,6 @@ func (h *HeartbeatHandler) ProcessTask(ctx context.Context, t *asynq.Task) error
 		return nil
 	}
 	timeout := heartbeat.ReceiverTimeout
-	if p.TimeoutMS > 0 && time.Duration(p.TimeoutMS)*time.Millisecond < timeout {
-		timeout = time.Duration(p.TimeoutMS) * time.Millisecond
-	}
 	// Leave time to record the outcome before the task's own deadline.
 	if d, ok := ctx.Deadline(); ok {
 		timeout = min(timeout, time.Until(d)-recordMargin)

@@ -54,22 +54,13 @@ func Report(t *asynq.Task, s Status) {
 	w.Write(data) // a failed progress write only costs the user a stale status line
 }
 
-// HeartbeatPayload asks for one GET of the configured receiver.
-type HeartbeatPayload struct {
-	// TimeoutMS bounds the receiver's answer; 0 means the default 10 s.
-	TimeoutMS int64 `json:"timeout_ms,omitempty"`
-}
-
-// NewHeartbeat makes a heartbeat task. It is never retried by Asynq: the
+// NewHeartbeat makes a heartbeat task: one GET of the configured receiver,
+// bounded by the receiver timeout and by deadline. It is never retried by Asynq: the
 // caller decides on the one retry the chain allows, and a beat that could not
 // run by its deadline must not run late.
-func NewHeartbeat(p HeartbeatPayload, deadline time.Time) (*asynq.Task, error) {
-	data, err := json.Marshal(p)
-	if err != nil {
-		return nil, err
-	}
-	return asynq.NewTask(TypeHeartbeat, data,
-		asynq.Queue(Queue), asynq.MaxRetry(0), asynq.Deadline(deadline), asynq.Retention(Retention)), nil
+func NewHeartbeat(deadline time.Time) *asynq.Task {
+	return asynq.NewTask(TypeHeartbeat, nil,
+		asynq.Queue(Queue), asynq.MaxRetry(0), asynq.Deadline(deadline), asynq.Retention(Retention))
 }
 
 // Client enqueues tasks and reads them back; the web server holds one.

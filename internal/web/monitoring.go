@@ -97,11 +97,7 @@ func (s *Server) heartbeatNow(c echo.Context) error {
 	if alive, err := s.Tasks.WorkersAlive(); err != nil || !alive {
 		return echo.NewHTTPError(http.StatusServiceUnavailable, "No heartbeat sent: "+tasks.ErrNoWorker.Error())
 	}
-	t, err := tasks.NewHeartbeat(tasks.HeartbeatPayload{}, time.Now().Add(time.Minute))
-	if err != nil {
-		return err
-	}
-	id, err := s.Tasks.Enqueue(c.Request().Context(), t)
+	id, err := s.Tasks.Enqueue(c.Request().Context(), tasks.NewHeartbeat(time.Now().Add(time.Minute)))
 	if err != nil {
 		return echo.NewHTTPError(http.StatusServiceUnavailable, "No heartbeat sent: "+err.Error())
 	}
@@ -128,6 +124,9 @@ func (s *Server) backgroundStatus(c echo.Context) error {
 const (
 	heartbeatBudget     = 18 * time.Second
 	heartbeatMinAttempt = 2 * time.Second
+	// heartbeatSlack is kept between a task's deadline and the end of the
+	// wait, for the worker to record the result and Redis to show it.
+	heartbeatSlack = 1500 * time.Millisecond
 )
 
 // localHeartbeat is GET /heartbeat on the loopback listener: run the
@@ -157,12 +156,7 @@ func (s *Server) localHeartbeat(c echo.Context) error {
 		if attempt == 2 && left < heartbeatMinAttempt {
 			break
 		}
-		timeout := min(heartbeat.ReceiverTimeout, left-time.Second)
-		t, err := tasks.NewHeartbeat(tasks.HeartbeatPayload{TimeoutMS: timeout.Milliseconds()}, deadline)
-		if err != nil {
-			return err
-		}
-		id, err := s.Tasks.Enqueue(ctx, t)
+		id, err := s.Tasks.Enqueue(ctx, tasks.NewHeartbeat(deadline.Add(-heartbeatSlack)))
 		if err != nil {
 			s.Log.Error("heartbeat failed", "attempt", attempt, "err", err)
 			return c.String(http.StatusServiceUnavailable, "Heartbeat failed: "+err.Error()+"\n")

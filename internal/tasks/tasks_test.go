@@ -1,0 +1,88 @@
+package tasks
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/intvlm8r/intvlm8r-go/internal/heartbeat"
+	"github.com/intvlm8r/intvlm8r-go/internal/testutil"
+)
+
+func TestHeartbeatTaskThroughRedis(t *testing.T) {
+	r := testutil.StartRedis(t)
+	c := NewClient(r.Addr)
+	defer c.Close()
+
+	alive, err := c.WorkersAlive()
+	if err != nil || alive {
+		t.Fatalf("before the worker starts: alive=%v err=%v", alive, err)
+	}
+	if v, err := c.Lookup("no-such-task"); err != nil || v.State != StateUnknown {
+		t.Fatalf("unknown id: %+v %v", v, err)
+	}
+
+	// Queued with no worker: PENDING, and Current shows it.
+	id, err := c.Enqueue(context.Background(), NewHeartbeat(time.Now().Add(time.Minute)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := c.Lookup(id); v.State != StatePending || !strings.Contains(v.Status, "queued") {
+		t.Fatalf("queued task view: %+v", v)
+	}
+	if cur, _ := c.Current(); cur != id {
+		t.Fatalf("Current = %q, want the queued %q", cur, id)
+	}
+
+	var hits atomic.Int32
+	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
+	defer rcv.Close()
+	result := filepath.Join(t.TempDir(), "hbresults.txt")
+	srv := asynq.NewServer(asynq.RedisClientOpt{Addr: r.Addr}, asynq.Config{Concurrency: 1, TaskCheckInterval: 50 * time.Millisecond, LogLevel: asynq.FatalLevel})
+	mux := asynq.NewServeMux()
+	mux.Handle(TypeHeartbeat, &HeartbeatHandler{ReceiverURL: func() (string, error) { return rcv.URL, nil }, ResultPath: result})
+	if err := srv.Start(mux); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Shutdown()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	v, err := c.Wait(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.State != StateSuccess || v.Code != 200 || !strings.Contains(strings.ToLower(v.Status), "heartbeat") || v.Colour != White {
+		t.Fatalf("finished view: %+v", v)
+	}
+	if hits.Load() != 1 {
+		t.Fatalf("receiver hit %d times", hits.Load())
+	}
+	if got := heartbeat.ReadResult(result); !strings.HasSuffix(got, "(200)") {
+		t.Fatalf("hbresults: %q", got)
+	}
+	if alive, _ := c.WorkersAlive(); !alive {
+		t.Fatal("running worker not seen")
+	}
+
+	// A task past its deadline never sends a beat.
+	late := NewHeartbeat(time.Now().Add(-time.Second))
+	id2, err := c.Enqueue(context.Background(), late)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err = c.Wait(ctx, id2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.State != StateFailure || hits.Load() != 1 {
+		t.Fatalf("late task: %+v, hits %d", v, hits.Load())
+	}
+}
