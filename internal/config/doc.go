@@ -20,9 +20,19 @@
 //     file and line, as configparser refuses them.
 //   - Booleans are 1/yes/true/on and 0/no/false/off in any case.
 //
+// Values that configparser cannot hold (line breaks in a one-line value,
+// white space at either end, bytes that are not UTF-8) are stored as
+// NormalizeValue makes them, which is exactly what configparser reads back.
+// Names it could write but not read back (a key holding "=") are refused.
+//
 // Unlike configparser, writing keeps every comment (above the header or key
 // it preceded), and Get tolerates a stray "%" in a hand-edited value instead
 // of failing (Lookup reports it).
+//
+// A Store is the file on disk. Load reads it without a lock (it is only ever
+// replaced whole, by rename). Update serialises read-modify-write across
+// goroutines and processes with a lock file, and writes crash-safely, so no
+// update is lost and a power cut leaves the old file or the new one.
 //
 // gopkg.in/ini.v1 was tried for this and left out: no combination of its
 // options reads like configparser (it strips backquotes and reads """ as a

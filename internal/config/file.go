@@ -330,9 +330,12 @@ func checkNames(section, key string) (string, error) {
 	if section == "" || strings.ContainsAny(section, "\r\n") || !validUTF8(section) {
 		return "", fmt.Errorf("config: invalid section name %q", section)
 	}
+	if !validUTF8(key) {
+		return "", fmt.Errorf("config: invalid key name %q in [%s]", key, section)
+	}
 	k := pyLower(pyStrip(key))
 	switch {
-	case k == "", strings.ContainsAny(k, "=:\r\n"), !validUTF8(k),
+	case k == "", strings.ContainsAny(k, "=:\r\n"),
 		strings.HasPrefix(k, "#"), strings.HasPrefix(k, ";"), strings.HasPrefix(k, "["):
 		return "", fmt.Errorf("config: invalid key name %q in [%s]", key, section)
 	}

@@ -355,3 +355,33 @@ func TestKilledWriterNeverTearsTheFile(t *testing.T) {
 		t.Errorf("stale temp files: %v", left)
 	}
 }
+
+// Run as root (a oneshot under systemd, say), Update leaves the file and its
+// lock owned by the user who owns the folder, so the web app can still use them.
+func TestUpdateAsRootKeepsTheOwner(t *testing.T) {
+	if os.Geteuid() != 0 {
+		return // only root can hand files to another user; nothing to check
+	}
+	s := testStore(t)
+	dir := filepath.Dir(s.Path())
+	os.MkdirAll(dir, 0o755)
+	const uid, gid = 65534, 65534
+	if err := os.Chown(dir, uid, gid); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Update(func(f *File) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{s.Path(), s.Path() + ".lock"} {
+		if o := ownerOf(p); !o.ok || o.uid != uid || o.gid != gid {
+			t.Errorf("%s owned by %+v, want %d:%d", p, o, uid, gid)
+		}
+	}
+	// A later rewrite keeps the file's own owner.
+	if err := s.Update(func(f *File) error { f.Set("Global", "k", "v"); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if o := ownerOf(s.Path()); o.uid != uid {
+		t.Errorf("rewritten file owned by %+v", o)
+	}
+}
