@@ -402,4 +402,3 @@ func encodeThumb(img image.Image) ([]byte, error) {
 	}
 	return buf.Bytes(), nil
 }
-
