@@ -60,6 +60,7 @@ type fixture struct {
 	cam    string
 	want   map[string][]byte // key below DCIM → content
 	camAbs map[string]string // key → file on the fake card
+	mtime  map[string]time.Time
 }
 
 // makeCard fills a fake card with n small photos in two DCIM folders, mtimes
@@ -67,7 +68,7 @@ type fixture struct {
 // file outside DCIM that must be left alone.
 func makeCard(t *testing.T, n int) fixture {
 	t.Helper()
-	fx := fixture{cam: t.TempDir(), want: map[string][]byte{}, camAbs: map[string]string{}}
+	fx := fixture{cam: t.TempDir(), want: map[string][]byte{}, camAbs: map[string]string{}, mtime: map[string]time.Time{}}
 	base := time.Date(2024, 3, 9, 14, 0, 0, 0, time.UTC)
 	rng := rand.New(rand.NewPCG(1, 2))
 	for i := 0; i < n; i++ {
@@ -94,6 +95,7 @@ func makeCard(t *testing.T, n int) fixture {
 		os.Chtimes(fp, mt, mt)
 		fx.want[key] = data
 		fx.camAbs[key] = fp
+		fx.mtime[key] = mt
 	}
 	misc := filepath.Join(fx.cam, "store_00020001", "MISC", "AUTPRINT.MRK")
 	os.MkdirAll(filepath.Dir(misc), 0o755)

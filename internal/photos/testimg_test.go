@@ -130,8 +130,8 @@ func u32(v ...uint32) []byte {
 	}
 	return b
 }
-func u16(v uint16) []byte { return binary.LittleEndian.AppendUint16(nil, v) }
-func ascii(s string) []byte { return append([]byte(s), 0) }
+func u16(v uint16) []byte    { return binary.LittleEndian.AppendUint16(nil, v) }
+func ascii(s string) []byte  { return append([]byte(s), 0) }
 func rat(n, d uint32) []byte { return u32(n, d) }
 
 func long(tag uint16, v ...uint32) tEntry {
