@@ -27,6 +27,9 @@ import (
 // single TAB between them instead; a reader takes the first TAB when there is
 // one, else the first space. Every line without white space in its names is
 // byte-for-byte what the original wrote, and every old line reads as before.
+//
+// Every copy is recorded here, with deleteAfterCopy on or off (the original
+// recorded only when it was off): the record is what allows the deletion.
 type Archive struct {
 	path  string
 	keys  map[string]string // first token → second token

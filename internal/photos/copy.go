@@ -189,8 +189,8 @@ func Copy(ctx context.Context, cam camera.Camera, p paths.Paths, opts CopyOption
 	fail := func(err error) (CopyResult, error) {
 		res.Errors = append(res.Errors, err)
 		res.finish()
-		if res.Copied == 0 {
-			res.Colour = Red
+		if res.Copied == 0 { // nothing done: say why, in red
+			res.Message, res.Colour = "Copy failed: "+err.Error(), Red
 		}
 		return res, err
 	}

@@ -313,3 +313,21 @@ func TestCopyRenameCollisionsAndLegacy(t *testing.T) {
 		t.Fatal("an existing different file was overwritten")
 	}
 }
+
+func TestCopyLockedAndCameraErrors(t *testing.T) {
+	fx := makeCard(t, 2)
+	p := paths.New(t.TempDir())
+	lock, ok, err := fileutilTryLock(p.CopyLock())
+	if err != nil || !ok {
+		t.Fatal(err)
+	}
+	res, err := Copy(context.Background(), &folderCam{root: fx.cam}, p, CopyOptions{}, nil)
+	if err != ErrCopyRunning || res.Colour != Red || !strings.Contains(res.Message, "already running") {
+		t.Fatalf("with the lock held: %+v %v", res, err)
+	}
+	lock.Unlock()
+	res, err = Copy(context.Background(), &folderCam{root: filepath.Join(fx.cam, "nothing-here")}, p, CopyOptions{}, nil)
+	if err == nil || res.Colour != Red || !strings.HasPrefix(res.Message, "Copy failed: list the camera's files") {
+		t.Fatalf("camera listing failure: %+v %v", res, err)
+	}
+}
