@@ -95,3 +95,13 @@ func (p Paths) CameraLock() string { return p.join(".intvlm8r", "locks", "camera
 // Sim holds the simulators' persistent state (the simulated Arduino's EEPROM
 // and clock, the simulated camera's card), shared by web, worker and oneshots.
 func (p Paths) Sim() string { return p.join(".intvlm8r", "sim") }
+
+// CopyJournal records the one photo a camera copy has in flight, so a copy
+// killed between its steps can be finished or undone on the next run.
+func (p Paths) CopyJournal() string { return p.join(".intvlm8r", "copy-journal") }
+
+// CopyLock keeps camera-to-Pi copies to one at a time.
+func (p Paths) CopyLock() string { return p.join(".intvlm8r", "locks", "copy.lock") }
+
+// ThumbsLock serialises writers of the thumbnail tree and piThumbsInfo.txt.
+func (p Paths) ThumbsLock() string { return p.join(".intvlm8r", "locks", "thumbs.lock") }

@@ -1,0 +1,103 @@
+package photos
+
+import (
+	"image"
+	"math/rand/v2"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+
+	"golang.org/x/image/draw"
+)
+
+var (
+	benchOnce  sync.Once
+	benchFiles struct{ withThumb, without string }
+)
+
+// bench24MP makes a 6000×4000 camera-like JPEG (smooth scene plus sensor
+// noise, quality 90) twice: with the 160×120 EXIF thumbnail a camera embeds,
+// tagged by exiftool, and without one.
+func bench24MP(b *testing.B) (withThumb, without string) {
+	benchOnce.Do(func() {
+		dir, err := filepath.Abs(b.TempDir())
+		if err != nil {
+			b.Fatal(err)
+		}
+		dir = filepath.Join(filepath.Dir(dir), "bench24mp")
+		const w, h = 6000, 4000
+		img := image.NewYCbCr(image.Rect(0, 0, w, h), image.YCbCrSubsampleRatio420)
+		rng := rand.New(rand.NewPCG(3, 4))
+		for y := 0; y < h; y++ {
+			for x := 0; x < w; x++ {
+				v := 60 + 120*x/w + 40*y/h + rng.IntN(12)
+				img.Y[y*img.YStride+x] = uint8(v)
+			}
+		}
+		for i := range img.Cb {
+			img.Cb[i], img.Cr[i] = uint8(110+rng.IntN(6)), uint8(140+rng.IntN(6))
+		}
+		without = filepath.Join(dir, "plain.JPG")
+		writeFile(b, without, encJPEG(b, img, 90))
+		small := image.NewRGBA(image.Rect(0, 0, 160, 107))
+		draw.ApproxBiLinear.Scale(small, small.Bounds(), img, img.Bounds(), draw.Src, nil)
+		withThumb = filepath.Join(dir, "camera.JPG")
+		writeFile(b, withThumb, encJPEG(b, img, 90))
+		writeFile(b, withThumb+".t", encJPEG(b, letterbox(small, 160, 120), 90))
+		exiftool(b, "-q", "-overwrite_original", "-ThumbnailImage<="+withThumb+".t", "-ISO=100", withThumb)
+		benchFiles.withThumb, benchFiles.without = withThumb, without
+	})
+	return benchFiles.withThumb, benchFiles.without
+}
+
+// BenchmarkThumbnail24MP compares, on the same 24-megapixel files, this
+// package's thumbnail (EXIF-thumbnail path, and the full-decode path a JPEG
+// without one takes) with the original's PIL Image.thumbnail, run by
+// bench_pil.py through the system python3 (python3-pil).
+func BenchmarkThumbnail24MP(b *testing.B) {
+	withThumb, without := bench24MP(b)
+	for _, c := range []struct{ name, file string }{{"go-exif-thumb", withThumb}, {"go-full-decode", without}} {
+		b.Run(c.name, func(b *testing.B) {
+			cpu0 := cpuNanos()
+			for i := 0; i < b.N; i++ {
+				t, _, err := Thumbnail(c.file, "", true)
+				if err != nil || len(t) == 0 {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(cpuNanos()-cpu0)/float64(b.N), "cpu-ns/op")
+		})
+	}
+	for _, c := range []struct{ name, file string }{{"pil-camera-file", withThumb}, {"pil-plain-file", without}} {
+		b.Run(c.name, func(b *testing.B) {
+			out, err := exec.Command(pilPython(b), "bench_pil.py", c.file, strconv.Itoa(b.N)).CombinedOutput()
+			if err != nil {
+				b.Fatalf("%v\n%s", err, out)
+			}
+			f := strings.Fields(string(out))
+			if len(f) != 2 {
+				b.Fatalf("bench_pil.py said %q", out)
+			}
+			wall, err1 := strconv.ParseFloat(f[0], 64)
+			cpu, err2 := strconv.ParseFloat(f[1], 64)
+			if err1 != nil || err2 != nil {
+				b.Fatalf("bench_pil.py said %q", out)
+			}
+			// PIL's own per-photo times, without python's start-up.
+			b.ReportMetric(wall, "ns/op")
+			b.ReportMetric(cpu, "cpu-ns/op")
+		})
+	}
+}
+
+// cpuNanos is this process's user+system CPU time: on a shared, busy
+// machine it compares methods more fairly than wall time.
+func cpuNanos() int64 {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return ru.Utime.Nano() + ru.Stime.Nano()
+}

@@ -1,0 +1,107 @@
+package photos
+
+import (
+	"math"
+	"strconv"
+	"strings"
+)
+
+// PyRound is Python 3's round(x) to an integer: halves go to the even neighbour.
+func PyRound(x float64) int64 { return int64(math.RoundToEven(x)) }
+
+// DaysFloor is the pages' days-free rounding, round(v − 0.5) in Python: in
+// effect a floor, except that halves go to even, so an odd whole number comes
+// out one less (v = 3 gives round(2.5) = 2), exactly as the original shows it.
+func DaysFloor(v float64) int64 { return PyRound(v - 0.5) }
+
+// ShotsPerHour is the shots an interval code gives per hour: codes above 60
+// are "shoot fast" seconds (code − 60), the rest minutes. ok is false for 0.
+func ShotsPerHour(interval int) (float64, bool) {
+	switch {
+	case interval > 60:
+		return 60 * (60 / float64(interval-60)), true
+	case interval > 0:
+		return 60 / float64(interval), true
+	}
+	return 0, false
+}
+
+// ShotsPerDay reads the Arduino's 7-character schedule reply
+// (<days byte><start HH><end HH><interval II>); a window whose end is before
+// its start wraps past midnight. ok is false for an unknown or malformed reply.
+func ShotsPerDay(schedule string) (float64, bool) {
+	if len(schedule) != 7 {
+		return 0, false
+	}
+	start, err1 := strconv.Atoi(schedule[1:3])
+	end, err2 := strconv.Atoi(schedule[3:5])
+	interval, err3 := strconv.Atoi(schedule[5:7])
+	if err1 != nil || err2 != nil || err3 != nil {
+		return 0, false
+	}
+	perHour, ok := ShotsPerHour(interval)
+	if !ok {
+		return 0, false
+	}
+	if end >= start {
+		return float64(end-start) * perHour, true
+	}
+	return float64(end+24-start) * perHour, true
+}
+
+// PiDaysFree is how many days of shooting the Pi's free space holds, at the
+// largest image size seen. ok is false when it cannot be known (no shots per day).
+func PiDaysFree(freeBytes uint64, largestImage int64, shotsPerDay float64) (int64, bool) {
+	if largestImage <= 0 || shotsPerDay <= 0 || math.IsNaN(shotsPerDay) {
+		return 0, false
+	}
+	return DaysFloor(float64(freeBytes) / float64(largestImage) / shotsPerDay), true
+}
+
+// CameraDaysFree is how many days the camera's own shots-left estimate lasts.
+func CameraDaysFree(availableShots int64, shotsPerDay float64) (int64, bool) {
+	if shotsPerDay <= 0 || math.IsNaN(shotsPerDay) {
+		return 0, false
+	}
+	return DaysFloor(float64(availableShots) / shotsPerDay), true
+}
+
+// FormatGB renders free bytes as the pages do: GiB rounded to 2 decimals,
+// printed the way Python prints a float (so 12.30 shows as "12.3", 12 as "12.0").
+func FormatGB(bytes uint64) string {
+	gib := float64(bytes) / (1 << 30)
+	// Both Python's round(x, 2) and FormatFloat round the exact binary value
+	// correctly; re-parsing gives the float Python would hold.
+	r, _ := strconv.ParseFloat(strconv.FormatFloat(gib, 'f', 2, 64), 64)
+	return PyFloatStr(r) + " GB"
+}
+
+// PyFloatStr prints a float as Python's str() does: the shortest text that
+// reads back the same, always with a decimal point, exponent form outside
+// [1e-4, 1e16).
+func PyFloatStr(f float64) string {
+	switch {
+	case math.IsInf(f, 1):
+		return "inf"
+	case math.IsInf(f, -1):
+		return "-inf"
+	case math.IsNaN(f):
+		return "nan"
+	}
+	a := math.Abs(f)
+	if a != 0 && (a < 1e-4 || a >= 1e16) {
+		s := strconv.FormatFloat(f, 'e', -1, 64) // 1e-05, 1.5e+16
+		mant, exp, _ := strings.Cut(s, "e")
+		sign := exp[0]
+		exp = strings.TrimLeft(exp[1:], "0")
+		if len(exp) < 2 {
+			exp = strings.Repeat("0", 2-len(exp)) + exp
+		}
+		return mant + "e" + string(sign) + exp
+	}
+	s := strconv.FormatFloat(f, 'f', -1, 64)
+	if !strings.ContainsAny(s, ".") {
+		s += ".0"
+	}
+	return s
+}

@@ -1,0 +1,192 @@
+package photos
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"math"
+	"math/big"
+	"os"
+	"path"
+	"strconv"
+	"strings"
+
+	"github.com/intvlm8r/intvlm8r-go/internal/fileutil"
+)
+
+// The EXIF summary line, as the Thumbnails page shows it:
+//
+//	<key> = YYYY/MM/DD HH:MM:SS|<EXT> &bull; <exposure>s &bull; F<n> &bull; ISO<n>
+//
+// The original keyed lines by bare file name, so 100CANON/IMG_1.JPG and
+// 101CANON/IMG_1.JPG shared (and fought over) one line. Lines written here
+// are keyed by the path below DCIM ("100CANON/IMG_1.JPG = …"); a lookup tries
+// that key first and then the bare name, so lines from the original keep
+// working for the photos they describe. A field the photo does not carry is
+// "?" as in the original; a photo without DateTimeOriginal gets an empty
+// timestamp, as it did.
+
+// SummaryValue is the part of a photo's line after " = ".
+func SummaryValue(rel string, m exifMeta) string {
+	date, clock := "", ""
+	if d, t, ok := strings.Cut(m.DateTimeOriginal, " "); ok {
+		date, clock = strings.ReplaceAll(d, ":", "/"), t
+	} else if m.DateTimeOriginal != "" {
+		date = strings.ReplaceAll(m.DateTimeOriginal, ":", "/")
+	}
+	ext := strings.ToUpper(strings.TrimPrefix(path.Ext(rel), "."))
+	if ext == "" {
+		ext = "?"
+	}
+	iso := "?"
+	if m.ISO != nil {
+		iso = strconv.FormatUint(uint64(*m.ISO), 10)
+	}
+	return fmt.Sprintf("%s %s|%s &bull; %ss &bull; F%s &bull; ISO%s",
+		date, clock, ext, formatExposure(m.Exposure), formatFNumber(m.FNumber), iso)
+}
+
+// formatExposure prints an exposure time as the original does: whole
+// seconds bare ("6"), exact halves as a decimal ("0.5", "2.5"), anything
+// else as the reduced fraction ("1/250", "3/10").
+func formatExposure(r *rational) string {
+	if r == nil || r.Den == 0 {
+		return "?"
+	}
+	v := float64(r.Num) / float64(r.Den)
+	if v == math.Trunc(v) {
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	if f := v - math.Trunc(v); f == 0.5 {
+		return PyFloatStr(v)
+	}
+	q := new(big.Rat).SetFrac64(int64(r.Num), int64(r.Den))
+	return q.String()
+}
+
+// formatFNumber prints the f-number as a decimal without a trailing ".0"
+// ("8", "2.8"). (The original removed every ".0" in the text; only the
+// trailing one is meant.)
+func formatFNumber(r *rational) string {
+	if r == nil || r.Den == 0 {
+		return "?"
+	}
+	return strings.TrimSuffix(PyFloatStr(float64(r.Num)/float64(r.Den)), ".0")
+}
+
+// SplitSummary splits a value into its timestamp and its info text.
+func SplitSummary(value string) (timestamp, info string) {
+	timestamp, info, _ = strings.Cut(value, "|")
+	return timestamp, info
+}
+
+// InfoFile is piThumbsInfo.txt in memory. Lines end in CRLF when written
+// here; LF lines (the original's dedupe rewrote them so) read the same.
+type InfoFile struct {
+	path    string
+	vals    map[string]string
+	order   []string
+	lines   int // parsed lines, duplicates included
+	bad     int // lines that are not "key = value"
+	changed bool
+}
+
+// LoadInfo reads the file; a missing one is empty.
+func LoadInfo(fp string) (*InfoFile, error) {
+	f := &InfoFile{path: fp, vals: map[string]string{}}
+	data, err := os.ReadFile(fp)
+	if errors.Is(err, fs.ErrNotExist) {
+		return f, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", fp, err)
+	}
+	for _, line := range splitLines(data) {
+		if line == "" {
+			continue
+		}
+		// The key is a file name and may in principle hold " = "; the value
+		// never does, so the last one separates them.
+		i := strings.LastIndex(line, " = ")
+		if i <= 0 {
+			f.bad++
+			continue
+		}
+		f.lines++
+		f.set(line[:i], line[i+3:])
+	}
+	return f, nil
+}
+
+func (f *InfoFile) set(key, val string) {
+	if _, ok := f.vals[key]; !ok {
+		f.order = append(f.order, key)
+	}
+	f.vals[key] = val
+}
+
+// Lookup finds a photo's line by its path below DCIM, then (lines from the
+// original) by its bare file name.
+func (f *InfoFile) Lookup(rel string) (string, bool) {
+	if v, ok := f.vals[rel]; ok {
+		return v, true
+	}
+	v, ok := f.vals[path.Base(rel)]
+	return v, ok
+}
+
+// Has reports whether a line keyed by exactly this path exists.
+func (f *InfoFile) Has(rel string) bool {
+	_, ok := f.vals[rel]
+	return ok
+}
+
+// Len is the number of distinct keys.
+func (f *InfoFile) Len() int { return len(f.vals) }
+
+// Append adds (or supersedes) a photo's line with one fsynced append.
+func (f *InfoFile) Append(rel, value string) error {
+	if strings.ContainsAny(rel, "\r\n") || strings.ContainsAny(value, "\r\n") {
+		return fmt.Errorf("thumbs info for %q: line breaks are not allowed", rel)
+	}
+	if err := appendLine(f.path, rel+" = "+value+"\r\n"); err != nil {
+		return fmt.Errorf("append to %s: %w", f.path, err)
+	}
+	f.lines++
+	f.set(rel, value)
+	return nil
+}
+
+// Remove drops the lines for these keys (exact keys; see RemoveDerivatives
+// for legacy bare names); Compact writes the result.
+func (f *InfoFile) Remove(keys ...string) {
+	for _, k := range keys {
+		if _, ok := f.vals[k]; ok {
+			delete(f.vals, k)
+			f.changed = true
+		}
+	}
+}
+
+// Compact rewrites the file atomically when it holds duplicates, bad lines
+// or removals, one line per key in first-seen order with its latest value.
+func (f *InfoFile) Compact() error {
+	if !f.changed && f.bad == 0 && f.lines == len(f.vals) {
+		return nil
+	}
+	var b strings.Builder
+	order := f.order[:0:0]
+	done := map[string]bool{}
+	for _, k := range f.order {
+		if v, ok := f.vals[k]; ok && !done[k] {
+			done[k] = true
+			b.WriteString(k + " = " + v + "\r\n")
+			order = append(order, k)
+		}
+	}
+	if err := fileutil.WriteAtomic(f.path, []byte(b.String()), 0o644); err != nil {
+		return err
+	}
+	f.order, f.lines, f.bad, f.changed = order, len(order), 0, false
+	return nil
+}

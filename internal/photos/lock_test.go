@@ -1,0 +1,5 @@
+package photos
+
+import "github.com/intvlm8r/intvlm8r-go/internal/fileutil"
+
+var fileutilTryLock = fileutil.TryLockExclusive

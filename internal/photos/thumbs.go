@@ -1,0 +1,404 @@
+package photos
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"image/color"
+	_ "image/gif" // other formats a user may drop into the store
+	"image/jpeg"
+	_ "image/png"
+	"io"
+	"log/slog"
+	"os"
+	"sort"
+
+	"golang.org/x/image/draw"
+
+	"github.com/intvlm8r/intvlm8r-go/internal/fileutil"
+	"github.com/intvlm8r/intvlm8r-go/internal/paths"
+)
+
+// Thumbnail task statuses.
+const (
+	CommencingMessage = "Commencing thumbnail creation"
+	SkippedMessage    = "Creation of thumbnail images skipped"
+)
+
+// CreatingMessage is the status before thumbnail i of n (1-based).
+func CreatingMessage(i, n int) string { return fmt.Sprintf("Creating thumbnail %d of %d", i, n) }
+
+// CreatedMessage is the status after the i-th thumbnail of n is made.
+func CreatedMessage(i, n int) string { return fmt.Sprintf("Created thumbnail %d of %d", i, n) }
+
+// ThumbOptions are the INI's settings for thumbnails.
+type ThumbOptions struct {
+	// Count is Global/thumbsCount. 0 is silent mode: only the newest photo
+	// gets its thumbnail (for the Home page) and no progress is reported.
+	// Otherwise every photo still lacking a thumbnail gets one, newest first,
+	// so raising the count later finds them ready.
+	Count  int
+	Logger *slog.Logger
+}
+
+// ThumbResult is what a thumbnail run did and the status the pages show.
+type ThumbResult struct {
+	ToCreate int     // photos that needed a thumbnail or a summary line
+	Created  int     // thumbnails written
+	Failed   int     // photos whose thumbnail could not be made (each in Errors)
+	Silent   bool    // Count was 0
+	Errors   []error // one per bad photo; the others carry on
+	Message  string  // contains "thumbnail images OK" unless silent
+	Colour   string
+}
+
+// MakeThumbs brings thumbnails, RAW previews and summary lines up to date
+// for the photos in the store. progress (may be nil) receives each status.
+//
+// A RAW and its JPEG twin share one thumbnail, made from the RAW (the RAW
+// wins, as in the original); the twin gets no summary line of its own.
+// Files are written atomically and the summary lines appended with fsync, so
+// a power cut loses at most the photo in hand, which the next run redoes.
+func MakeThumbs(ctx context.Context, p paths.Paths, opts ThumbOptions, progress func(status string)) (ThumbResult, error) {
+	log := opts.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	res := ThumbResult{Silent: opts.Count == 0}
+	report := func(s string) {
+		if progress != nil && !res.Silent {
+			progress(s)
+		}
+	}
+	report(CommencingMessage)
+
+	lock, err := fileutil.LockExclusive(p.ThumbsLock())
+	if err != nil {
+		return res, err
+	}
+	defer lock.Unlock()
+
+	all, err := List(p)
+	if err != nil {
+		return res, err
+	}
+	info, err := LoadInfo(p.ThumbsInfo())
+	if err != nil {
+		return res, err
+	}
+	list := all
+	if res.Silent {
+		list = Newest(all, 1)
+	}
+	raws := map[string]bool{}
+	for _, ph := range all {
+		if IsRaw(ph.Rel) {
+			raws[stem(ph.Rel)] = true
+		}
+	}
+	var todo []Photo
+	for _, ph := range list {
+		if isJPEGName(ph.Rel) && raws[stem(ph.Rel)] {
+			continue // its RAW twin provides the thumbnail
+		}
+		if !fileExists(ThumbPath(p, ph.Rel)) || !info.Has(ph.Rel) {
+			todo = append(todo, ph)
+		}
+	}
+	res.ToCreate = len(todo)
+	for i, ph := range todo {
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
+		report(CreatingMessage(i+1, len(todo)))
+		made, err := derive(p, ph, info)
+		if made {
+			res.Created++
+			report(CreatedMessage(res.Created, len(todo)))
+		}
+		if err != nil {
+			log.Warn("thumbnail not made", "photo", ph.Rel, "err", err)
+			res.Failed++
+			res.Errors = append(res.Errors, err)
+		}
+	}
+	if err := info.Compact(); err != nil {
+		res.Errors = append(res.Errors, err)
+	}
+	switch {
+	case res.Silent:
+		res.Message, res.Colour = SkippedMessage, White
+	case len(res.Errors) > 0:
+		res.Message = fmt.Sprintf("Created %d thumbnail images OK; %d could not be made", res.Created, res.Failed)
+		res.Colour = Orange
+	default:
+		res.Message, res.Colour = fmt.Sprintf("Created %d thumbnail images OK", res.Created), White
+	}
+	return res, nil
+}
+
+// derive makes what one photo lacks: the RAW preview, the thumbnail, the
+// summary line. made is true when a thumbnail was written. The summary line
+// is written even when the picture is unreadable, with "?" for what is
+// unknown, as the original did.
+func derive(p paths.Paths, ph Photo, info *InfoFile) (made bool, err error) {
+	thumbPath := ThumbPath(p, ph.Rel)
+	needThumb := !fileExists(thumbPath)
+	var previewPath string
+	if IsRaw(ph.Rel) && !fileExists(PreviewPath(p, ph.Rel)) {
+		previewPath = PreviewPath(p, ph.Rel)
+	}
+	thumb, meta, err := Thumbnail(ph.Path, previewPath, needThumb)
+	if err == nil && needThumb {
+		if err = fileutil.WriteAtomic(thumbPath, thumb, 0o644); err == nil {
+			made = true
+		}
+	}
+	if !info.Has(ph.Rel) {
+		if aerr := info.Append(ph.Rel, SummaryValue(ph.Rel, meta)); aerr != nil && err == nil {
+			err = aerr
+		}
+	}
+	if err != nil {
+		return made, fmt.Errorf("%s: %w", ph.Rel, err)
+	}
+	return made, nil
+}
+
+// Thumbnail reads a photo and returns its thumbnail as a JPEG (when
+// wantThumb) and its EXIF fields. For a RAW, when previewPath is not
+// empty, the largest embedded JPEG is written there as the preview.
+//
+// The fast way is taken when it is honest: a camera JPEG carries a small
+// thumbnail in its EXIF block, and a RAW several JPEGs, so the smallest
+// embedded JPEG at least as big as the 160-pixel box is scaled (after
+// cropping any letter-box bars a camera adds to fit its thumbnail to 4:3).
+// Without one, the full image is decoded and box-averaged down.
+func Thumbnail(photoPath, previewPath string, wantThumb bool) (thumb []byte, meta exifMeta, err error) {
+	f, err := os.Open(photoPath)
+	if err != nil {
+		return nil, meta, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, meta, err
+	}
+	size := st.Size()
+	if size == 0 {
+		return nil, meta, errors.New("empty file")
+	}
+	switch {
+	case IsRaw(photoPath):
+		return rawThumb(f, size, previewPath, wantThumb)
+	case isJPEGName(photoPath):
+		return jpegThumb(f, size, wantThumb)
+	}
+	if !wantThumb {
+		return nil, meta, nil
+	}
+	img, _, err := image.Decode(io.NewSectionReader(f, 0, size))
+	if err != nil {
+		return nil, meta, fmt.Errorf("not a picture this can read: %w", err)
+	}
+	b := img.Bounds()
+	tw, th := fitBox(b.Dx(), b.Dy(), ThumbSize)
+	thumb, err = encodeThumb(scaleTo(img, tw, th))
+	return thumb, meta, err
+}
+
+type embedded struct {
+	span
+	W, H int
+}
+
+// candidates are the embedded JPEGs a decoder here can read (baseline or
+// progressive, not the lossless raw data), smallest first.
+func candidates(r io.ReaderAt, spans []span) []embedded {
+	var out []embedded
+	for _, s := range spans {
+		h, err := scanJPEG(r, s.Off, s.Len)
+		if err != nil || (h.SOF != 0xC0 && h.SOF != 0xC1 && h.SOF != 0xC2) {
+			continue
+		}
+		out = append(out, embedded{span: s, W: h.W, H: h.H})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].W*out[i].H < out[j].W*out[j].H })
+	return out
+}
+
+func rawThumb(f *os.File, size int64, previewPath string, wantThumb bool) ([]byte, exifMeta, error) {
+	meta, err := readTIFF(f, 0, size)
+	if err != nil && len(meta.JPEGs) == 0 {
+		return nil, meta, fmt.Errorf("not a readable RAW file: %w", err)
+	}
+	cands := candidates(f, meta.JPEGs)
+	if len(cands) == 0 {
+		return nil, meta, errors.New("RAW file has no embedded JPEG preview")
+	}
+	largest := cands[len(cands)-1]
+	if previewPath != "" {
+		data := make([]byte, largest.Len)
+		if _, err := f.ReadAt(data, largest.Off); err != nil {
+			return nil, meta, fmt.Errorf("read the RAW's preview: %w", err)
+		}
+		if !hasEOI(bytes.NewReader(data), 0, int64(len(data))) {
+			return nil, meta, errors.New("the RAW's preview JPEG is truncated")
+		}
+		if err := fileutil.WriteAtomic(previewPath, data, 0o644); err != nil {
+			return nil, meta, err
+		}
+	}
+	if !wantThumb {
+		return nil, meta, nil
+	}
+	tw, th := fitBox(largest.W, largest.H, ThumbSize)
+	for _, c := range cands {
+		if cw, ch := cropSize(c.W, c.H, largest.W, largest.H); cw >= tw && ch >= th {
+			t, err := thumbFromEmbedded(f, c, largest.W, largest.H, tw, th)
+			if err == nil {
+				return t, meta, nil
+			}
+		}
+	}
+	return nil, meta, errors.New("no embedded JPEG of the RAW could be decoded")
+}
+
+func jpegThumb(f *os.File, size int64, wantThumb bool) ([]byte, exifMeta, error) {
+	var meta exifMeta
+	h, err := scanJPEG(f, 0, size)
+	if err != nil {
+		return nil, meta, fmt.Errorf("not a readable JPEG: %w", err)
+	}
+	if h.Exif != nil {
+		meta = *h.Exif
+	}
+	if !hasEOI(f, 0, size) {
+		return nil, meta, errors.New("truncated JPEG (no end-of-image marker)")
+	}
+	if !wantThumb {
+		return nil, meta, nil
+	}
+	tw, th := fitBox(h.W, h.H, ThumbSize)
+	for _, c := range candidates(f, meta.JPEGs) {
+		if cw, ch := cropSize(c.W, c.H, h.W, h.H); cw >= tw && ch >= th {
+			if t, err := thumbFromEmbedded(f, c, h.W, h.H, tw, th); err == nil {
+				return t, meta, nil
+			}
+		}
+	}
+	img, err := jpeg.Decode(io.NewSectionReader(f, 0, size))
+	if err != nil {
+		return nil, meta, fmt.Errorf("decode JPEG: %w", err)
+	}
+	t, err := encodeThumb(scaleTo(img, tw, th))
+	return t, meta, err
+}
+
+// cropSize is the part of a w×h embedded picture that shows the main
+// image's aspect (mw×mh): the rest is the bars a camera pads it with.
+func cropSize(w, h, mw, mh int) (int, int) {
+	if w*mh > h*mw { // wider than the photo: bars left and right
+		return (h*mw + mh/2) / mh, h
+	}
+	return w, (w*mh + mw/2) / mw
+}
+
+func thumbFromEmbedded(r io.ReaderAt, c embedded, mw, mh, tw, th int) ([]byte, error) {
+	img, err := jpeg.Decode(io.NewSectionReader(r, c.Off, c.Len))
+	if err != nil {
+		return nil, err
+	}
+	b := img.Bounds()
+	cw, ch := cropSize(b.Dx(), b.Dy(), mw, mh)
+	x0, y0 := b.Min.X+(b.Dx()-cw)/2, b.Min.Y+(b.Dy()-ch)/2
+	if si, ok := img.(interface {
+		SubImage(image.Rectangle) image.Image
+	}); ok {
+		img = si.SubImage(image.Rect(x0, y0, x0+cw, y0+ch))
+	}
+	return encodeThumb(scaleTo(img, tw, th))
+}
+
+// scaleTo resizes img to tw×th: a box average first when it is much bigger
+// (cheap, and no aliasing), then Catmull-Rom for the last step.
+func scaleTo(img image.Image, tw, th int) image.Image {
+	b := img.Bounds()
+	if b.Dx() == tw && b.Dy() == th {
+		return img
+	}
+	if yc, ok := img.(*image.YCbCr); ok {
+		if f := min(b.Dx()/tw, b.Dy()/th) / 2; f >= 2 {
+			img = boxReduce(yc, f)
+			b = img.Bounds()
+		}
+	}
+	dst := image.NewRGBA(image.Rect(0, 0, tw, th))
+	draw.CatmullRom.Scale(dst, dst.Bounds(), img, b, draw.Src, nil)
+	return dst
+}
+
+// boxReduce averages f×f blocks of a YCbCr image straight from its planes.
+func boxReduce(src *image.YCbCr, f int) *image.RGBA {
+	b := src.Bounds()
+	w, h := b.Dx()/f, b.Dy()/f
+	dst := image.NewRGBA(image.Rect(0, 0, w, h))
+	hs, vs := 1, 1
+	switch src.SubsampleRatio {
+	case image.YCbCrSubsampleRatio422:
+		hs = 2
+	case image.YCbCrSubsampleRatio420:
+		hs, vs = 2, 2
+	case image.YCbCrSubsampleRatio440:
+		vs = 2
+	case image.YCbCrSubsampleRatio411:
+		hs = 4
+	case image.YCbCrSubsampleRatio410:
+		hs, vs = 4, 2
+	}
+	ysum := make([]uint32, w)
+	for oy := 0; oy < h; oy++ {
+		clear(ysum)
+		y0 := b.Min.Y + oy*f
+		for dy := 0; dy < f; dy++ {
+			row := src.Y[src.YOffset(b.Min.X, y0+dy):]
+			for ox := 0; ox < w; ox++ {
+				s := uint32(0)
+				for _, v := range row[ox*f : ox*f+f] {
+					s += uint32(v)
+				}
+				ysum[ox] += s
+			}
+		}
+		for ox := 0; ox < w; ox++ {
+			// Chroma: one sample per chroma cell the block covers.
+			x0 := b.Min.X + ox*f
+			var cb, cr, n uint32
+			for y := y0; y < y0+f; y += vs {
+				for x := x0; x < x0+f; x += hs {
+					c := src.COffset(x, y)
+					cb += uint32(src.Cb[c])
+					cr += uint32(src.Cr[c])
+					n++
+				}
+			}
+			r, g, bl := color.YCbCrToRGB(uint8(ysum[ox]/uint32(f*f)), uint8(cb/n), uint8(cr/n))
+			i := oy*dst.Stride + ox*4
+			dst.Pix[i], dst.Pix[i+1], dst.Pix[i+2], dst.Pix[i+3] = r, g, bl, 255
+		}
+	}
+	return dst
+}
+
+// ThumbQuality is the JPEG quality of thumbnails (PIL's default, as the original saved them).
+const ThumbQuality = 75
+
+func encodeThumb(img image.Image) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: ThumbQuality}); err != nil {
+		return nil, fmt.Errorf("encode thumbnail: %w", err)
+	}
+	return buf.Bytes(), nil
+}
