@@ -6,7 +6,7 @@ BIN       := bin
 # Every binary is cmd/<name>, installed as intvlm8r-<name>.
 CMDS      := $(notdir $(wildcard cmd/*))
 
-.PHONY: all build test test-deps run bench vet fmt clean
+.PHONY: all build test test-deps run bench dist vet fmt clean
 
 all: build
 
@@ -43,3 +43,7 @@ fmt:
 
 clean:
 	rm -rf $(BIN)
+
+# dist: release archives for the Pi (linux/arm64 and linux/arm GOARM=6).
+dist:
+	@scripts/dist.sh

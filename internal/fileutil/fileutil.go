@@ -90,7 +90,9 @@ func openLockFile(path string) (*os.File, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, fmt.Errorf("lock %s: %w", path, err)
 	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	// Read-only is enough for flock, and lets a lock file that root made
+	// first still be locked by the service user (mode 0664, umask allowing).
+	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o664)
 	if err != nil {
 		return nil, fmt.Errorf("lock %s: %w", path, err)
 	}
