@@ -47,7 +47,7 @@ func run(home, redisAddr string, concurrency int, hw hardware.Flags) error {
 		asynq.Config{
 			Concurrency: concurrency,
 			// How soon an idle worker sees a new task: a heartbeat's round trip.
-			TaskCheckInterval: 200 * time.Millisecond,
+			TaskCheckInterval: 100 * time.Millisecond,
 			Queues:            map[string]int{tasks.Queue: 1},
 			ShutdownTimeout:   20 * time.Second,
 			LogLevel:          asynq.WarnLevel,

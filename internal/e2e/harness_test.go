@@ -55,7 +55,7 @@ func bin(name string) string { return filepath.Join(binDir, "intvlm8r-"+name) }
 
 // Box is one Pi's software: a home folder, Redis, web and worker.
 type Box struct {
-	t        *testing.T
+	t        testing.TB
 	Home     string
 	Redis    *testutil.Redis
 	UIAddr   string
@@ -69,7 +69,7 @@ type Box struct {
 const testUser, testPassword = "admin", "test-password-1"
 
 // StartBox sets up a home with an INI, a login, and starts everything.
-func StartBox(t *testing.T, ini string) *Box {
+func StartBox(t testing.TB, ini string) *Box {
 	t.Helper()
 	b := &Box{t: t, Home: t.TempDir(), logs: map[string]*bytes.Buffer{}}
 	if ini != "" {
@@ -222,7 +222,7 @@ type Receiver struct {
 	hang   atomic.Bool
 }
 
-func NewReceiver(t *testing.T) *Receiver {
+func NewReceiver(t testing.TB) *Receiver {
 	r := &Receiver{}
 	r.status.Store(200)
 	r.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {

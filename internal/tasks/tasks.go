@@ -215,7 +215,7 @@ func (c *Client) Current() (string, error) {
 // Wait polls task id until it finishes or ctx ends. On ctx's end the task is
 // removed (or cancelled, if it already runs) so that it never acts late.
 func (c *Client) Wait(ctx context.Context, id string) (View, error) {
-	tick := time.NewTicker(50 * time.Millisecond)
+	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
 	for {
 		v, err := c.Lookup(id)
