@@ -113,11 +113,9 @@ func (d *Driver) Open(ctx context.Context) (camera.Camera, error) {
 		c.release()
 		return nil, c.fail("camera new", rc)
 	}
-	if d.opt.Port != "" {
-		if err := c.selectPort(d.opt); err != nil {
-			c.release()
-			return nil, err
-		}
+	if err := c.configure(d.opt); err != nil {
+		c.release()
+		return nil, err
 	}
 	var rc C.int
 	err := c.call(ctx, func() { rc = C.gp_camera_init(c.cam, c.ctx) })
@@ -192,30 +190,46 @@ func (c *Camera) do(ctx context.Context, op string, fn func() C.int) error {
 	return nil
 }
 
-func (c *Camera) selectPort(o Options) error {
-	if o.Model != "" {
+// The camera drivers' abilities list is loaded once per process: loading it
+// opens every camlib, which costs tens of milliseconds here and far more on a
+// Pi Zero, for every page. It is never freed (one list for the process's
+// life). The port list is loaded afresh on each Open, because a camera that
+// wakes up appears on the USB bus as a new device.
+var abilities struct {
+	once sync.Once
+	mu   sync.Mutex // libgphoto2 does not promise the list is safe to share
+	list *C.CameraAbilitiesList
+	err  error
+}
+
+func abilitiesList() (*C.CameraAbilitiesList, error) {
+	abilities.once.Do(func() {
 		var al *C.CameraAbilitiesList
 		if rc := C.gp_abilities_list_new(&al); rc < C.GP_OK {
-			return c.fail("abilities list", rc)
+			abilities.err = &gpError{op: "abilities list", code: rc}
+			return
 		}
-		defer C.gp_abilities_list_free(al)
-		if rc := C.gp_abilities_list_load(al, c.ctx); rc < C.GP_OK {
-			return c.fail("load camera drivers", rc)
+		gctx := C.gp_context_new()
+		defer C.gp_context_unref(gctx)
+		if rc := C.gp_abilities_list_load(al, gctx); rc < C.GP_OK {
+			C.gp_abilities_list_free(al)
+			abilities.err = &gpError{op: "load camera drivers", code: rc}
+			return
 		}
-		model := C.CString(o.Model)
-		defer C.free(unsafe.Pointer(model))
-		idx := C.gp_abilities_list_lookup_model(al, model)
-		if idx < C.GP_OK {
-			return fmt.Errorf("camera model %q: %w", o.Model, c.fail("lookup model", idx))
-		}
-		var ab C.CameraAbilities
-		if rc := C.gp_abilities_list_get_abilities(al, idx, &ab); rc < C.GP_OK {
-			return c.fail("get abilities", rc)
-		}
-		if rc := C.gp_camera_set_abilities(c.cam, ab); rc < C.GP_OK {
-			return c.fail("set abilities", rc)
-		}
+		abilities.list = al
+	})
+	return abilities.list, abilities.err
+}
+
+// configure picks the model and port before gp_camera_init: the configured
+// ones, or the first camera detected (on the configured port, if any).
+func (c *Camera) configure(o Options) error {
+	al, err := abilitiesList()
+	if err != nil {
+		return err
 	}
+	abilities.mu.Lock()
+	defer abilities.mu.Unlock()
 	var pl *C.GPPortInfoList
 	if rc := C.gp_port_info_list_new(&pl); rc < C.GP_OK {
 		return c.fail("port list", rc)
@@ -224,17 +238,58 @@ func (c *Camera) selectPort(o Options) error {
 	if rc := C.gp_port_info_list_load(pl); rc < C.GP_OK {
 		return c.fail("load port drivers", rc)
 	}
-	port := C.CString(o.Port)
-	defer C.free(unsafe.Pointer(port))
-	idx := C.gp_port_info_list_lookup_path(pl, port)
+	model, port := o.Model, o.Port
+	if model == "" {
+		var l *C.CameraList
+		if rc := C.gp_list_new(&l); rc < C.GP_OK {
+			return c.fail("list new", rc)
+		}
+		defer C.gp_list_free(l)
+		if rc := C.gp_abilities_list_detect(al, pl, l, c.ctx); rc < C.GP_OK {
+			return c.fail("detect", rc)
+		}
+		n := C.gp_list_count(l)
+		for i := C.int(0); i < n; i++ {
+			var name, value *C.char
+			C.gp_list_get_name(l, i, &name)
+			C.gp_list_get_value(l, i, &value)
+			if port == "" || cstr(value) == port {
+				model, port = cstr(name), cstr(value)
+				break
+			}
+		}
+		if model == "" {
+			e := &gpError{op: "detect", code: C.GP_ERROR_MODEL_NOT_FOUND, detail: "no camera detected"}
+			if port != "" {
+				e.detail += " on " + port
+			}
+			return e
+		}
+	}
+	cm := C.CString(model)
+	defer C.free(unsafe.Pointer(cm))
+	idx := C.gp_abilities_list_lookup_model(al, cm)
 	if idx < C.GP_OK {
-		return fmt.Errorf("port %q: %w", o.Port, c.fail("lookup port", idx))
+		return fmt.Errorf("camera model %q: %w", model, c.fail("lookup model", idx))
+	}
+	var ab C.CameraAbilities
+	if rc := C.gp_abilities_list_get_abilities(al, idx, &ab); rc < C.GP_OK {
+		return c.fail("get abilities", rc)
+	}
+	if rc := C.gp_camera_set_abilities(c.cam, ab); rc < C.GP_OK {
+		return c.fail("set abilities", rc)
+	}
+	cp := C.CString(port)
+	defer C.free(unsafe.Pointer(cp))
+	pidx := C.gp_port_info_list_lookup_path(pl, cp)
+	if pidx < C.GP_OK {
+		return fmt.Errorf("port %q: %w", port, c.fail("lookup port", pidx))
 	}
 	var pi C.GPPortInfo
-	if rc := C.gp_port_info_list_get_info(pl, idx, &pi); rc < C.GP_OK {
+	if rc := C.gp_port_info_list_get_info(pl, pidx, &pi); rc < C.GP_OK {
 		return c.fail("get port info", rc)
 	}
-	// The camera copies the port info, so the list can go.
+	// The camera copies what it needs of the port info, so the list can go.
 	if rc := C.gp_camera_set_port_info(c.cam, pi); rc < C.GP_OK {
 		return c.fail("set port", rc)
 	}
@@ -671,6 +726,7 @@ func (c *Camera) FileInfo(ctx context.Context, folder, name string) (camera.File
 
 // sink is the Go side of a streaming CameraFile.
 type sink struct {
+	ctx context.Context
 	w   io.Writer
 	n   int64
 	err error
@@ -679,7 +735,12 @@ type sink struct {
 //export gocamWrite
 func gocamWrite(h C.uintptr_t, data *C.uchar, length *C.uint64_t) C.int {
 	s := cgo.Handle(h).Value().(*sink)
+	if s.err == nil {
+		s.err = s.ctx.Err()
+	}
 	if s.err != nil {
+		// Not every driver heeds this (Directory Browse reads on), but
+		// nothing more reaches the writer.
 		return C.GP_ERROR_CANCEL
 	}
 	n := int(*length)
@@ -705,7 +766,7 @@ func gocamWrite(h C.uintptr_t, data *C.uchar, length *C.uint64_t) C.int {
 func (c *Camera) Download(ctx context.Context, folder, name string, w io.Writer) (int64, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	s := &sink{w: w}
+	s := &sink{ctx: ctx, w: w}
 	h := cgo.NewHandle(s)
 	defer h.Delete()
 	var file *C.CameraFile
