@@ -88,11 +88,14 @@ func withState(f files, prof *Profile, fn func(s *settings, c *cardState) error)
 		return fmt.Errorf("sim camera: %w", err)
 	}
 	defer l.Unlock()
-	s, c, err := loadState(f, prof)
+	s, c, fresh, err := loadStateFresh(f, prof)
 	if err != nil {
 		return err
 	}
 	s0, c0 := mustJSON(s), mustJSON(c)
+	if fresh {
+		s0 = "" // a new camera, or a new model: save who it is
+	}
 	if err := fn(&s, &c); err != nil {
 		return err
 	}
@@ -117,18 +120,23 @@ func mustJSON(v any) string {
 // loadState reads the state; a missing file is a camera fresh from the
 // factory, and a profile change resets the settings to that model's.
 func loadState(f files, prof *Profile) (settings, cardState, error) {
-	var s settings
+	s, c, _, err := loadStateFresh(f, prof)
+	return s, c, err
+}
+
+func loadStateFresh(f files, prof *Profile) (s settings, c cardState, fresh bool, err error) {
 	ok, err := readJSON(f.settings, &s)
 	if err != nil {
-		return s, cardState{}, err
+		return s, c, false, err
 	}
 	if prof == nil {
 		if prof, err = lookupProfile(s.Profile); err != nil {
-			return s, cardState{}, err
+			return s, c, false, err
 		}
 	}
 	if !ok || s.Profile != prof.Name {
 		s = settings{Profile: prof.Name, ClockOffset: s.ClockOffset}
+		fresh = true
 	}
 	if s.Values == nil {
 		s.Values = map[string]string{}
@@ -138,9 +146,8 @@ func loadState(f files, prof *Profile) (settings, cardState, error) {
 			s.Values[d.name] = d.value
 		}
 	}
-	var c cardState
 	if _, err := readJSON(f.cardState, &c); err != nil {
-		return s, c, err
+		return s, c, false, err
 	}
 	if c.Next < 1 || c.Next > 9999 {
 		c.Next = 1
@@ -151,7 +158,7 @@ func loadState(f files, prof *Profile) (settings, cardState, error) {
 	if c.FolderSize <= 0 || c.FolderSize > 9999 {
 		c.FolderSize = 9999
 	}
-	return s, c, nil
+	return s, c, fresh, nil
 }
 
 // changeTime is when a file was last written, by the kernel's clock: the
