@@ -367,8 +367,8 @@ func TestSessionLock(t *testing.T) {
 		t.Fatalf("waiting session: %v, %d files", err, files)
 	}
 
-	held, _, _ = fileutil.TryLockExclusive(lock)
-	defer held.Unlock()
+	held2, _, _ := fileutil.TryLockExclusive(lock)
+	defer held2.Unlock()
 	if err := camera.SessionWith(ctx, d, lock, camera.SessionOptions{LockWait: 30 * time.Millisecond}, func(camera.Camera) error { return nil }); !errors.Is(err, camera.ErrBusy) {
 		t.Errorf("bounded wait on a held lock: %v", err)
 	}
