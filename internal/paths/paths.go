@@ -105,3 +105,15 @@ func (p Paths) CopyLock() string { return p.join(".intvlm8r", "locks", "copy.loc
 
 // ThumbsLock serialises writers of the thumbnail tree and piThumbsInfo.txt.
 func (p Paths) ThumbsLock() string { return p.join(".intvlm8r", "locks", "thumbs.lock") }
+// SimCameraWake is touched by the simulated Arduino on each WC (content: the
+// RFC3339 wake time); the simulated camera stays awake for its auto-power-off
+// time after it is written.
+func (p Paths) SimCameraWake() string { return p.join(".intvlm8r", "sim", "camera.wake") }
+
+// SimShutterLog gets one RFC3339 line per shot the simulated Arduino fires;
+// the simulated camera turns each new line into a photo on its card.
+func (p Paths) SimShutterLog() string { return p.join(".intvlm8r", "sim", "shutter.log") }
+
+// SimCard is the simulated camera's memory card, laid out as the camera's own
+// folders (store_00020001/DCIM/100CANON/...).
+func (p Paths) SimCard() string { return p.join(".intvlm8r", "sim", "card") }
