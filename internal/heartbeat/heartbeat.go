@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/intvlm8r/intvlm8r-go/internal/fileutil"
+	"github.com/intvlm8r/intvlm8r-go/internal/runlog"
 )
 
 // Frequencies are the choices of [Monitoring] heartbeatfrequency, in minutes.
@@ -29,7 +30,7 @@ const FrequencyOff = "Off"
 const ReceiverTimeout = 10 * time.Second
 
 // TimeLayout is the original's log and result timestamp.
-const TimeLayout = "2006/01/02 15:04:05"
+const TimeLayout = runlog.TimeLayout
 
 // ParseFrequency returns the frequency in minutes; 0 with no error means Off.
 func ParseFrequency(s string) (int, error) {

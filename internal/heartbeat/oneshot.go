@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/intvlm8r/intvlm8r-go/internal/config"
-	"github.com/intvlm8r/intvlm8r-go/internal/fileutil"
+	"github.com/intvlm8r/intvlm8r-go/internal/runlog"
 )
 
 // LocalTimeout bounds the oneshot's call of the web server's /heartbeat.
@@ -26,7 +26,7 @@ type Oneshot struct {
 	Now      func() time.Time
 	HTTP     *http.Client
 
-	lines []string
+	runLog runlog.Log
 }
 
 // ErrFailed marks a run whose heartbeat did not leave the box.
@@ -39,16 +39,15 @@ func (o *Oneshot) now() time.Time {
 	return time.Now()
 }
 
-func (o *Oneshot) log(format string, a ...any) {
-	o.lines = append(o.lines, o.now().Format(TimeLayout)+" "+fmt.Sprintf(format, a...))
-}
+func (o *Oneshot) log(format string, a ...any) { o.runLog.Printf(format, a...) }
 
 // Run decides, calls /heartbeat when due, and rewrites heartbeat.log with
 // what it did. A nil error means nothing went wrong (including "not due" and
 // "heartbeats are off"); otherwise the error says why, and the log too.
 func (o *Oneshot) Run(ctx context.Context) error {
+	o.runLog.Now = o.now
 	err := o.run(ctx)
-	if werr := fileutil.WriteAtomic(o.LogPath, []byte(strings.Join(o.lines, "\n")+"\n"), 0o644); werr != nil {
+	if werr := o.runLog.Write(o.LogPath, 0); werr != nil {
 		err = errors.Join(err, werr)
 	}
 	return err

@@ -1,0 +1,62 @@
+// Package schedule decides whether a daily job (the copy from the camera, the
+// upload) is due now, by the original's rule for its hourly helpers.
+package schedule
+
+import (
+	"fmt"
+	"time"
+)
+
+// Trigger is why the oneshot runs.
+type Trigger int
+
+const (
+	// Timer: the hourly timer.
+	Timer Trigger = iota
+	// Boot: the boot unit, after the Pi powers up.
+	Boot
+	// Now: asked for by hand ("copyNow"), whatever the settings.
+	Now
+)
+
+// ParseTrigger reads the oneshots' positional argument: "", "bootup" or "copyNow".
+func ParseTrigger(arg string) (Trigger, error) {
+	switch arg {
+	case "", "timer":
+		return Timer, nil
+	case "bootup", "boot":
+		return Boot, nil
+	case "copyNow", "now":
+		return Now, nil
+	}
+	return Timer, fmt.Errorf("unknown trigger %q: want bootup or copyNow", arg)
+}
+
+// Rule is one job's settings from the INI.
+type Rule struct {
+	Day        string // "Off", "Daily", a weekday ("Monday"…), or "afterCopy" (never matches here)
+	Hour       string // "00"–"23"
+	WakePiHour string // the Arduino's Pi wake hour, "00"–"23" or "25" (always on)
+	OnBoot     bool   // run at boot
+}
+
+// Due reports whether the job runs, and why, in words for the log:
+// asked for now; or the day matches (or Daily) and the hour is the wake hour
+// or the job's hour; or at boot with the boot flag on.
+func Due(now time.Time, r Rule, t Trigger) (bool, string) {
+	if t == Now {
+		return true, "OK on copyNow"
+	}
+	hour := now.Format("15")
+	day := now.Weekday().String()
+	if (r.Day == day || r.Day == "Daily") && (hour == r.WakePiHour || hour == r.Hour) {
+		return true, fmt.Sprintf("OK @ %s:00 on %s", hour, day)
+	}
+	if t == Boot {
+		if r.OnBoot {
+			return true, "OK on bootup"
+		}
+		return false, "Ran at bootup but the bootup flag is not set"
+	}
+	return false, fmt.Sprintf("Not due: now %s %s:00; day %s, hour %s, Pi wakes at %s:00", day, hour, r.Day, r.Hour, r.WakePiHour)
+}

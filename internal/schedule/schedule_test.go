@@ -1,0 +1,45 @@
+package schedule
+
+import (
+	"testing"
+	"time"
+)
+
+func TestDue(t *testing.T) {
+	mon9 := time.Date(2026, 11, 30, 9, 0, 0, 0, time.Local) // a Monday
+	for _, tc := range []struct {
+		name string
+		r    Rule
+		tr   Trigger
+		at   time.Time
+		want bool
+	}{
+		{"now trumps all", Rule{Day: "Off"}, Now, mon9, true},
+		{"daily at its hour", Rule{Day: "Daily", Hour: "09", WakePiHour: "25"}, Timer, mon9, true},
+		{"daily at the wake hour", Rule{Day: "Daily", Hour: "14", WakePiHour: "09"}, Timer, mon9, true},
+		{"daily, other hour", Rule{Day: "Daily", Hour: "14", WakePiHour: "25"}, Timer, mon9, false},
+		{"weekday match", Rule{Day: "Monday", Hour: "09", WakePiHour: "25"}, Timer, mon9, true},
+		{"weekday mismatch", Rule{Day: "Tuesday", Hour: "09", WakePiHour: "09"}, Timer, mon9, false},
+		{"off", Rule{Day: "Off", Hour: "09", WakePiHour: "09"}, Timer, mon9, false},
+		{"afterCopy never by the clock", Rule{Day: "afterCopy", Hour: "09", WakePiHour: "09"}, Timer, mon9, false},
+		{"boot with flag", Rule{Day: "Off", OnBoot: true}, Boot, mon9, true},
+		{"boot without flag", Rule{Day: "Off"}, Boot, mon9, false},
+		{"boot, due anyway by the clock", Rule{Day: "Daily", Hour: "09"}, Boot, mon9, true},
+		{"hour text must match exactly", Rule{Day: "Daily", Hour: "9", WakePiHour: "25"}, Timer, mon9, false},
+	} {
+		if got, why := Due(tc.at, tc.r, tc.tr); got != tc.want {
+			t.Errorf("%s: Due = %v (%s), want %v", tc.name, got, why, tc.want)
+		}
+	}
+}
+
+func TestParseTrigger(t *testing.T) {
+	for in, want := range map[string]Trigger{"": Timer, "bootup": Boot, "copyNow": Now} {
+		if got, err := ParseTrigger(in); err != nil || got != want {
+			t.Errorf("ParseTrigger(%q) = %v, %v", in, got, err)
+		}
+	}
+	if _, err := ParseTrigger("sometimes"); err == nil {
+		t.Error("bad trigger accepted")
+	}
+}
