@@ -21,6 +21,8 @@ import (
 	"golang.org/x/term"
 
 	"github.com/intvlm8r/intvlm8r-go/internal/auth"
+	"github.com/intvlm8r/intvlm8r-go/internal/camera"
+	_ "github.com/intvlm8r/intvlm8r-go/internal/camera/drivers"
 	"github.com/intvlm8r/intvlm8r-go/internal/cli"
 	"github.com/intvlm8r/intvlm8r-go/internal/config"
 	"github.com/intvlm8r/intvlm8r-go/internal/hardware"
@@ -56,11 +58,15 @@ func run(home, redisAddr, listen, localListen string, hw hardware.Flags) error {
 	if err := checkLoopback(localListen); err != nil {
 		return err
 	}
+	cam, err := camera.Open(hw.Camera, p)
+	if err != nil {
+		return err
+	}
 	tc := tasks.NewClient(redisAddr)
 	defer tc.Close()
 	srv, err := web.New(web.Deps{
 		Paths: p, Config: config.NewStore(p.INI()), Tasks: tc, RedisAddr: redisAddr,
-		Simulated: hw.Simulated(), Log: slog.Default(),
+		Simulated: hw.Simulated(), Log: slog.Default(), Camera: cam,
 	})
 	if err != nil {
 		return err

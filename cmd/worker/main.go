@@ -10,6 +10,8 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"github.com/intvlm8r/intvlm8r-go/internal/camera"
+	_ "github.com/intvlm8r/intvlm8r-go/internal/camera/drivers"
 	"github.com/intvlm8r/intvlm8r-go/internal/cli"
 	"github.com/intvlm8r/intvlm8r-go/internal/config"
 	"github.com/intvlm8r/intvlm8r-go/internal/hardware"
@@ -42,6 +44,12 @@ func run(home, redisAddr string, concurrency int, hw hardware.Flags) error {
 	}
 	p := cli.Paths(home)
 	ini := config.NewStore(p.INI())
+	cam, err := camera.Open(hw.Camera, p)
+	if err != nil {
+		return err
+	}
+	queue := tasks.NewClient(redisAddr)
+	defer queue.Close()
 	srv := asynq.NewServer(
 		asynq.RedisClientOpt{Addr: redisAddr, DialTimeout: 2 * time.Second},
 		asynq.Config{
@@ -68,6 +76,9 @@ func run(home, redisAddr string, concurrency int, hw hardware.Flags) error {
 		},
 		ResultPath: p.HeartbeatResult(),
 	})
+	ph := &tasks.PhotoHandlers{Paths: p, INI: ini, Camera: cam, Queue: queue}
+	mux.HandleFunc(tasks.TypeCopy, ph.Copy)
+	mux.HandleFunc(tasks.TypeThumbnails, ph.Thumbnails)
 	slog.Info("worker starting", "home", p.Home, "redis", redisAddr, "concurrency", concurrency)
 	return srv.Run(mux) // returns on SIGTERM/SIGINT after finishing running tasks
 }

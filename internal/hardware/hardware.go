@@ -21,14 +21,11 @@ func (f *Flags) Register(fs *cli.FlagSet) {
 	fs.String(&f.Camera, "camera", "INTVLM8R_CAMERA", "gphoto2", "camera: sim or gphoto2")
 }
 
-// Validate checks the flags' form.
+// Validate checks the --arduino flag's form (camera.Open checks --camera).
 func (f Flags) Validate() error {
 	a := f.Arduino
 	if a != "sim" && !strings.HasPrefix(a, "i2c:") && !strings.HasPrefix(a, "serial:") {
 		return fmt.Errorf("--arduino %q: want sim, i2c:/dev/i2c-1@0x04 or serial:/dev/ttyUSB0", a)
-	}
-	if f.Camera != "sim" && f.Camera != "gphoto2" && !strings.HasPrefix(f.Camera, "gphoto2:") {
-		return fmt.Errorf("--camera %q: want sim or gphoto2", f.Camera)
 	}
 	return nil
 }
@@ -39,7 +36,7 @@ func (f Flags) Simulated() []string {
 	if f.Arduino == "sim" {
 		s = append(s, "Arduino (simulator)")
 	}
-	if f.Camera == "sim" {
+	if f.Camera == "sim" || strings.HasPrefix(f.Camera, "sim:") {
 		s = append(s, "camera (simulator)")
 	}
 	return s

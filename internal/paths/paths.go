@@ -105,6 +105,7 @@ func (p Paths) CopyLock() string { return p.join(".intvlm8r", "locks", "copy.loc
 
 // ThumbsLock serialises writers of the thumbnail tree and piThumbsInfo.txt.
 func (p Paths) ThumbsLock() string { return p.join(".intvlm8r", "locks", "thumbs.lock") }
+
 // SimCameraWake is touched by the simulated Arduino on each WC (content: the
 // RFC3339 wake time); the simulated camera stays awake for its auto-power-off
 // time after it is written.

@@ -23,6 +23,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	"golang.org/x/time/rate"
 
+	"github.com/intvlm8r/intvlm8r-go/internal/camera"
 	"github.com/intvlm8r/intvlm8r-go/internal/config"
 	"github.com/intvlm8r/intvlm8r-go/internal/fileutil"
 	"github.com/intvlm8r/intvlm8r-go/internal/paths"
@@ -40,6 +41,10 @@ type Deps struct {
 	// every page so nobody mistakes a simulator for the box.
 	Simulated []string
 	Log       *slog.Logger
+	// Camera is the camera driver (simulated or libgphoto2).
+	Camera camera.Driver
+	// UploadEnabled says the worker can run uploads, so afterCopy chains one.
+	UploadEnabled bool
 }
 
 // Server holds the two Echo instances.
@@ -135,6 +140,7 @@ func (s *Server) routesPublic(key []byte) {
 	app.GET("/monitoring", s.monitoringPage)
 	app.POST("/monitoring", s.monitoringSubmit)
 	app.POST("/monHbNow", s.heartbeatNow)
+	app.POST("/trnCopyNow", s.copyNowButton)
 	app.GET("/backgroundStatus/:id", s.backgroundStatus)
 	for _, p := range comingPages {
 		p := p
@@ -152,6 +158,7 @@ func (s *Server) routesPublic(key []byte) {
 func (s *Server) routesLocal() {
 	e := s.local
 	e.GET("/heartbeat", s.localHeartbeat)
+	e.GET("/copyNow", s.localCopyNow)
 }
 
 func cacheFor(d time.Duration, h http.Handler) http.Handler {

@@ -1,0 +1,95 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/intvlm8r/intvlm8r-go/internal/tasks"
+)
+
+// copyChain is the chain a copy starts: the upload too when [Transfer]
+// transferday is afterCopy (and upload is on), thumbnails last.
+func (s *Server) copyChain(withUpload bool) []string {
+	chain := []string{tasks.TypeCopy}
+	if withUpload && s.UploadEnabled {
+		chain = append(chain, tasks.TypeUpload)
+	}
+	return append(chain, tasks.TypeThumbnails)
+}
+
+// cameraUSBEnabled reads [Global] enablecamerausb.
+func (s *Server) cameraUSBEnabled() (bool, error) {
+	f, err := s.Config.Load()
+	if err != nil {
+		return false, err
+	}
+	set, _ := f.Settings()
+	return set.Global.EnableCameraUSB, nil
+}
+
+// startCopy queues a chain after the checks every trigger shares.
+func (s *Server) startCopy(c echo.Context, chain []string) (string, error) {
+	on, err := s.cameraUSBEnabled()
+	if err != nil {
+		return "", echo.NewHTTPError(http.StatusInternalServerError, "The settings file could not be read: "+err.Error())
+	}
+	if !on {
+		return "", echo.NewHTTPError(http.StatusConflict, "Camera USB is switched off on the Camera page: nothing copied.")
+	}
+	if alive, err := s.Tasks.WorkersAlive(); err != nil || !alive {
+		return "", echo.NewHTTPError(http.StatusServiceUnavailable, "No copy started: "+tasks.ErrNoWorker.Error())
+	}
+	id, err := s.Tasks.StartChain(c.Request().Context(), chain...)
+	if errors.Is(err, tasks.ErrAlreadyRunning) {
+		return "", echo.NewHTTPError(http.StatusConflict, "A copy from the camera is already queued or running.")
+	}
+	if err != nil {
+		return "", echo.NewHTTPError(http.StatusServiceUnavailable, "No copy started: "+err.Error())
+	}
+	return id, nil
+}
+
+// copyNowButton is the Transfer page's "Copy now": copy, then thumbnails.
+func (s *Server) copyNowButton(c echo.Context) error {
+	id, err := s.startCopy(c, s.copyChain(false))
+	if err != nil {
+		return err
+	}
+	return accepted(c, id)
+}
+
+// localCopyNow is GET /copyNow on the loopback listener, for the copy
+// oneshot: copy, the upload when transferday is afterCopy, thumbnails.
+// With ?wait=SECONDS it answers only when the whole chain has finished, so
+// the boot upload can follow a finished copy, not merely a started one.
+func (s *Server) localCopyNow(c echo.Context) error {
+	f, err := s.Config.Load()
+	if err != nil {
+		return c.String(http.StatusInternalServerError, "Settings unreadable: "+err.Error()+"\n")
+	}
+	set, _ := f.Settings()
+	id, err := s.startCopy(c, s.copyChain(set.Transfer.TransferDay == "afterCopy"))
+	if err != nil {
+		var he *echo.HTTPError
+		if errors.As(err, &he) {
+			return c.String(he.Code, he.Message.(string)+"\n")
+		}
+		return err
+	}
+	wait, _ := strconv.Atoi(c.QueryParam("wait"))
+	if wait <= 0 {
+		return c.String(http.StatusOK, "OK "+id+"\n")
+	}
+	ctx, cancel := context.WithTimeout(c.Request().Context(), time.Duration(wait)*time.Second)
+	defer cancel()
+	v, err := s.Tasks.WaitChain(ctx, id)
+	if err != nil {
+		return c.String(http.StatusGatewayTimeout, "Copy still running after "+strconv.Itoa(wait)+" s: "+err.Error()+"\n")
+	}
+	return c.String(http.StatusOK, "OK "+v.Status+"\n")
+}
