@@ -95,3 +95,19 @@ func (p Paths) CameraLock() string { return p.join(".intvlm8r", "locks", "camera
 // Sim holds the simulators' persistent state (the simulated Arduino's EEPROM
 // and clock, the simulated camera's card), shared by web, worker and oneshots.
 func (p Paths) Sim() string { return p.join(".intvlm8r", "sim") }
+
+// SimArduinoState is the simulated Arduino's EEPROM, clock and RAM, shared by
+// every process that hosts the simulator.
+func (p Paths) SimArduinoState() string { return p.join(".intvlm8r", "sim", "arduino.json") }
+
+// SimArduinoLock guards SimArduinoState between processes (one bus phase at a
+// time); it is not the bus lock, which the client holds around a transaction.
+func (p Paths) SimArduinoLock() string { return p.join(".intvlm8r", "sim", "arduino.lock") }
+
+// SimCameraWake is rewritten (RFC 3339 time) each time the simulated Arduino
+// wakes the camera (command WC); the simulated camera watches it.
+func (p Paths) SimCameraWake() string { return p.join(".intvlm8r", "sim", "camera.wake") }
+
+// SimShutterLog gets one RFC 3339 line per shutter pulse the simulated Arduino
+// fires; the simulated camera turns those lines into photos.
+func (p Paths) SimShutterLog() string { return p.join(".intvlm8r", "sim", "shutter.log") }
