@@ -4,21 +4,21 @@
 // are binary (a day-mask byte, signed temperatures, 0x00 and 0xFF), so every
 // frame is a line of printable ASCII with the payload in hex:
 //
-//	<kind> <seq> <hex>*<sum>\n
+//		<kind> <seq> <hex>*<sum>\n
 //
-//   - kind is one letter. From the Pi: 'Q' a query (hex: the one query byte),
-//     'C' a command (hex: the command text, without the I2C register byte).
-//     From the Arduino: 'R' the 32-byte reply to a query, 'K' a command
-//     taken (no hex), 'E' a refusal (hex: a UTF-8 message).
-//   - seq is two hex digits chosen by the Pi for each request; the answer
-//     carries the same seq, so a late answer to an earlier, timed-out
-//     request is recognised and dropped.
-//   - sum is two hex digits, the XOR of every byte of the line from kind to
-//     the last hex digit.
-//   - Hex digits are upper case from the sender and read in either case.
-//     A '\r' before the '\n' is ignored. A line longer than MaxLine, or one
-//     that does not parse or check, is dropped by the reader; the Pi then
-//     times out and tries again, as it would on an I2C error.
+//	  - kind is one letter. From the Pi: 'Q' a query (hex: the one query byte),
+//	    'C' a command (hex: the command text, without the I2C register byte).
+//	    From the Arduino: 'R' the 32-byte reply to a query, 'K' a command
+//	    taken (no hex), 'E' a refusal (hex: a UTF-8 message).
+//	  - seq is two hex digits chosen by the Pi for each request; the answer
+//	    carries the same seq, so a late answer to an earlier, timed-out
+//	    request is recognised and dropped.
+//	  - sum is two hex digits, the XOR of every byte of the line from kind to
+//	    the last hex digit.
+//	  - Hex digits are upper case from the sender and read in either case.
+//	    A '\r' before the '\n' is ignored. A line longer than MaxLine, or one
+//	    that does not parse or check, is dropped by the reader; the Pi then
+//	    times out and tries again, as it would on an I2C error.
 //
 // Example: query '6' as seq 0x01 is "Q 01 36*..." and its answer is
 // "R 01 352E302E3100...*..". The Arduino answers each request before it

@@ -189,15 +189,7 @@ func (b *Bus) Query(ctx context.Context, code byte) ([32]byte, error) {
 	if err := ctx.Err(); err != nil {
 		return reply, err
 	}
-	id := newTxnID()
-	err := b.Do(func(f *Firmware, now time.Time) error {
-		s := f.S
-		if s.Bus.Open != nil {
-			b.violation(s, fmt.Sprintf("query %q written", code))
-		}
-		s.Bus.Open = &OpenTxn{ID: id, PID: b.pid, Code: code, At: now}
-		return f.Receive(now, []byte{code})
-	})
+	id, err := b.writeQuery(code)
 	if err != nil {
 		return reply, err
 	}
@@ -207,7 +199,27 @@ func (b *Bus) Query(ctx context.Context, code byte) ([32]byte, error) {
 			return reply, err
 		}
 	}
-	err = b.Do(func(f *Firmware, now time.Time) error {
+	return b.readReply(id, code)
+}
+
+// writeQuery is a query's write phase.
+func (b *Bus) writeQuery(code byte) (uint64, error) {
+	id := newTxnID()
+	err := b.Do(func(f *Firmware, now time.Time) error {
+		s := f.S
+		if s.Bus.Open != nil {
+			b.violation(s, fmt.Sprintf("query %q written", code))
+		}
+		s.Bus.Open = &OpenTxn{ID: id, PID: b.pid, Code: code, At: now}
+		return f.Receive(now, []byte{code})
+	})
+	return id, err
+}
+
+// readReply is a query's read phase.
+func (b *Bus) readReply(id uint64, code byte) ([32]byte, error) {
+	var reply [32]byte
+	err := b.Do(func(f *Firmware, now time.Time) error {
 		s := f.S
 		if o := s.Bus.Open; o == nil || o.ID != id {
 			if o == nil {

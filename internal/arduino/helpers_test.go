@@ -1,0 +1,12 @@
+package arduino
+
+import (
+	"testing"
+
+	"github.com/intvlm8r/intvlm8r-go/internal/paths"
+)
+
+func testPaths(t testing.TB) paths.Paths {
+	t.Helper()
+	return paths.New(t.TempDir())
+}
