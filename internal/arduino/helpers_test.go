@@ -3,6 +3,7 @@ package arduino
 import (
 	"testing"
 
+	"github.com/intvlm8r/intvlm8r-go/internal/fileutil"
 	"github.com/intvlm8r/intvlm8r-go/internal/paths"
 )
 
@@ -10,3 +11,5 @@ func testPaths(t testing.TB) paths.Paths {
 	t.Helper()
 	return paths.New(t.TempDir())
 }
+
+func lockFile(path string) (*fileutil.Lock, error) { return fileutil.LockExclusive(path) }

@@ -478,9 +478,7 @@ func (f *Firmware) pass(t time.Time) {
 		f.setAlarm1(c)
 	}
 	if _, ok := due["WC"]; ok {
-		f.Wakes = append(f.Wakes, c)
-		s.Wakes++
-		c = c.Add(wakePulse)
+		c = c.Add(wakePulse) // the wake itself was told at receive time
 	}
 	if p, ok := due["SP"]; ok {
 		f.cmdSetWakePi(c, p.Payload)
@@ -923,7 +921,21 @@ func (f *Firmware) Receive(now time.Time, data []byte) error {
 		}
 	}
 	s.Flags = append(s.Flags, Pending{Kind: kind, Payload: payload, At: at})
+	if kind == "WC" {
+		// The camera is told at once (with the instant the pulse will
+		// start, as far as is known now), so that a simulated camera sees
+		// the wake without anyone touching the board again.
+		f.Wakes = append(f.Wakes, maxTime(at, s.LoopFree))
+		s.Wakes++
+	}
 	return nil
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 // put is sprintf into sendToPi: the text and its terminator; whatever was
