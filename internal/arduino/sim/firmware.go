@@ -91,7 +91,7 @@ func snapOf(r RTC) Snap {
 // Pending is a command stored by the I2C interrupt, waiting for the loop.
 type Pending struct {
 	Kind    string    `json:"kind"`
-	Payload string    `json:"payload,omitempty"`
+	Payload []byte    `json:"payload,omitempty"` // bytes: JSON strings would mangle a day mask >= 0x80
 	At      time.Time `json:"at"` // the pass that acts on it starts no earlier
 }
 
@@ -471,17 +471,17 @@ func (f *Firmware) pass(t time.Time) {
 	}
 	s.Flags = keep
 	if p, ok := due["ST"]; ok {
-		c = f.cmdSetTime(c, p.Payload)
+		c = f.cmdSetTime(c, string(p.Payload))
 	}
 	if p, ok := due["SI"]; ok {
-		f.cmdSetInterval(c, p.Payload)
+		f.cmdSetInterval(c, string(p.Payload))
 		f.setAlarm1(c)
 	}
 	if _, ok := due["WC"]; ok {
 		c = c.Add(wakePulse) // the wake itself was told at receive time
 	}
 	if p, ok := due["SP"]; ok {
-		f.cmdSetWakePi(c, p.Payload)
+		f.cmdSetWakePi(c, string(p.Payload))
 	}
 	c = f.wakePiStep(c)
 	if _, ok := due["RA"]; ok {
@@ -916,11 +916,11 @@ func (f *Firmware) Receive(now time.Time, data []byte) error {
 	at := now.Add(PassLatency)
 	for i, p := range s.Flags {
 		if p.Kind == kind { // a flag set twice is acted on once, last payload
-			s.Flags[i].Payload = payload
+			s.Flags[i].Payload = []byte(payload)
 			return nil
 		}
 	}
-	s.Flags = append(s.Flags, Pending{Kind: kind, Payload: payload, At: at})
+	s.Flags = append(s.Flags, Pending{Kind: kind, Payload: []byte(payload), At: at})
 	if kind == "WC" {
 		// The camera is told at once (with the instant the pulse will
 		// start, as far as is known now), so that a simulated camera sees
