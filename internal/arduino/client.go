@@ -29,6 +29,10 @@ const RetryDelay = time.Second
 // context has no deadline: a wedged bus must not hang a page.
 const DefaultTimeout = 10 * time.Second
 
+// CacheTimeout bounds each cache operation: the cache is a help, and a
+// stuck Redis must not hold up a reading of the Arduino.
+const CacheTimeout = time.Second
+
 // Options tune a Client.
 type Options struct {
 	// LockPath is the bus lock file (paths.ArduinoLock()); empty means no
@@ -176,7 +180,7 @@ func (c *Client) Send(ctx context.Context, cmd Command) error {
 	// Drop stale replies only once the firmware has acted: a read by another
 	// process during the wait may have cached the old state.
 	if c.opts.Cache != nil && len(cmd.Invalidates) > 0 {
-		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), CacheTimeout)
 		if err := c.opts.Cache.Delete(dctx, cmd.Invalidates...); err != nil {
 			c.opts.Log.Warn("arduino: cache invalidation failed", "command", cmd.String(), "err", err)
 		}
@@ -246,7 +250,9 @@ func Get[T any](ctx context.Context, c *Client, q Query[T], mode Mode) (Cached[T
 		if c.opts.Cache == nil {
 			return zero, false
 		}
-		raw, at, ok, err := c.opts.Cache.Get(ctx, q.Code)
+		cctx, cancel := context.WithTimeout(ctx, CacheTimeout)
+		defer cancel()
+		raw, at, ok, err := c.opts.Cache.Get(cctx, q.Code)
 		if err != nil {
 			c.opts.Log.Warn("arduino: cache read failed", "query", string(q.Code), "err", err)
 			return zero, false
@@ -280,7 +286,10 @@ func Get[T any](ctx context.Context, c *Client, q Query[T], mode Mode) (Cached[T
 	if err == nil {
 		at := c.opts.Now()
 		if c.opts.Cache != nil {
-			if cerr := c.opts.Cache.Put(ctx, q.Code, raw, at); cerr != nil {
+			cctx, cancel := context.WithTimeout(ctx, CacheTimeout)
+			cerr := c.opts.Cache.Put(cctx, q.Code, raw, at)
+			cancel()
+			if cerr != nil {
 				c.opts.Log.Warn("arduino: cache write failed", "query", string(q.Code), "err", cerr)
 			}
 		}

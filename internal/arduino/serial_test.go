@@ -17,6 +17,12 @@ import (
 // servePTY serves the simulator of p on a real pseudo-terminal and returns
 // the terminal's device path.
 func servePTY(t *testing.T, p paths.Paths, opts sim.Options) (string, *sim.Bus) {
+	return servePTYWith(t, p, opts)
+}
+
+func servePTYB(b *testing.B, p paths.Paths) (string, *sim.Bus) { return servePTYWith(b, p, sim.Options{}) }
+
+func servePTYWith(t testing.TB, p paths.Paths, opts sim.Options) (string, *sim.Bus) {
 	t.Helper()
 	ptmx, tty, err := pty.Open()
 	if err != nil {

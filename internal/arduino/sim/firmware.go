@@ -92,7 +92,7 @@ func snapOf(r RTC) Snap {
 type Pending struct {
 	Kind    string    `json:"kind"`
 	Payload []byte    `json:"payload,omitempty"` // bytes: JSON strings would mangle a day mask >= 0x80
-	At      time.Time `json:"at"` // the pass that acts on it starts no earlier
+	At      time.Time `json:"at"`                // the pass that acts on it starts no earlier
 }
 
 // State is everything the simulated board remembers. It is persisted as
