@@ -6,6 +6,7 @@ require (
 	github.com/creack/pty v1.1.24
 	github.com/redis/go-redis/v9 v9.23.0
 	go.bug.st/serial v1.8.0
+	golang.org/x/term v0.48.0
 	periph.io/x/conn/v3 v3.7.3
 	periph.io/x/host/v3 v3.8.5
 )

@@ -18,7 +18,7 @@ type failing struct{ Transport }
 var errDead = errors.New("remote I/O error")
 
 func (failing) Query(ctx context.Context, code byte) (Reply, error) { return Reply{}, errDead }
-func (failing) Command(ctx context.Context, text []byte) error    { return errDead }
+func (failing) Command(ctx context.Context, text []byte) error      { return errDead }
 
 func TestCache(t *testing.T) {
 	srv := testutil.StartRedis(t)

@@ -20,7 +20,9 @@ func servePTY(t *testing.T, p paths.Paths, opts sim.Options) (string, *sim.Bus) 
 	return servePTYWith(t, p, opts)
 }
 
-func servePTYB(b *testing.B, p paths.Paths) (string, *sim.Bus) { return servePTYWith(b, p, sim.Options{}) }
+func servePTYB(b *testing.B, p paths.Paths) (string, *sim.Bus) {
+	return servePTYWith(b, p, sim.Options{})
+}
 
 func servePTYWith(t testing.TB, p paths.Paths, opts sim.Options) (string, *sim.Bus) {
 	t.Helper()
