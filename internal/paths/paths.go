@@ -118,3 +118,11 @@ func (p Paths) SimShutterLog() string { return p.join(".intvlm8r", "sim", "shutt
 // SimCard is the simulated camera's memory card, laid out as the camera's own
 // folders (store_00020001/DCIM/100CANON/...).
 func (p Paths) SimCard() string { return p.join(".intvlm8r", "sim", "card") }
+
+// SimArduinoState is the simulated Arduino's EEPROM, clock and RAM, shared by
+// every process that hosts the simulator.
+func (p Paths) SimArduinoState() string { return p.join(".intvlm8r", "sim", "arduino.json") }
+
+// SimArduinoLock guards SimArduinoState between processes (one bus phase at a
+// time); it is not the bus lock, which the client holds around a transaction.
+func (p Paths) SimArduinoLock() string { return p.join(".intvlm8r", "sim", "arduino.lock") }
