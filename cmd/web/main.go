@@ -21,8 +21,6 @@ import (
 	"golang.org/x/term"
 
 	"github.com/intvlm8r/intvlm8r-go/internal/auth"
-	"github.com/intvlm8r/intvlm8r-go/internal/camera"
-	_ "github.com/intvlm8r/intvlm8r-go/internal/camera/drivers"
 	"github.com/intvlm8r/intvlm8r-go/internal/cli"
 	"github.com/intvlm8r/intvlm8r-go/internal/config"
 	"github.com/intvlm8r/intvlm8r-go/internal/hardware"
@@ -52,21 +50,19 @@ func main() {
 
 func run(home, redisAddr, listen, localListen string, hw hardware.Flags) error {
 	p := cli.Paths(home)
-	if err := hw.Validate(); err != nil {
-		return err
-	}
 	if err := checkLoopback(localListen); err != nil {
 		return err
 	}
-	cam, err := camera.Open(hw.Camera, p)
+	dev, err := hw.Open(p, redisAddr)
 	if err != nil {
 		return err
 	}
+	defer dev.Close()
 	tc := tasks.NewClient(redisAddr)
 	defer tc.Close()
 	srv, err := web.New(web.Deps{
 		Paths: p, Config: config.NewStore(p.INI()), Tasks: tc, RedisAddr: redisAddr,
-		Simulated: hw.Simulated(), Log: slog.Default(), Camera: cam,
+		Simulated: hw.Simulated(), Log: slog.Default(), Camera: dev.Camera, Arduino: dev.Arduino,
 	})
 	if err != nil {
 		return err

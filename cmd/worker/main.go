@@ -10,8 +10,6 @@ import (
 
 	"github.com/hibiken/asynq"
 
-	"github.com/intvlm8r/intvlm8r-go/internal/camera"
-	_ "github.com/intvlm8r/intvlm8r-go/internal/camera/drivers"
 	"github.com/intvlm8r/intvlm8r-go/internal/cli"
 	"github.com/intvlm8r/intvlm8r-go/internal/config"
 	"github.com/intvlm8r/intvlm8r-go/internal/hardware"
@@ -36,18 +34,16 @@ func main() {
 }
 
 func run(home, redisAddr string, concurrency int, hw hardware.Flags) error {
-	if err := hw.Validate(); err != nil {
-		return err
-	}
 	if concurrency < 1 {
 		return fmt.Errorf("--concurrency %d: at least 1", concurrency)
 	}
 	p := cli.Paths(home)
 	ini := config.NewStore(p.INI())
-	cam, err := camera.Open(hw.Camera, p)
+	dev, err := hw.Open(p, redisAddr)
 	if err != nil {
 		return err
 	}
+	defer dev.Close()
 	queue := tasks.NewClient(redisAddr)
 	defer queue.Close()
 	srv := asynq.NewServer(
@@ -76,7 +72,7 @@ func run(home, redisAddr string, concurrency int, hw hardware.Flags) error {
 		},
 		ResultPath: p.HeartbeatResult(),
 	})
-	ph := &tasks.PhotoHandlers{Paths: p, INI: ini, Camera: cam, Queue: queue}
+	ph := &tasks.PhotoHandlers{Paths: p, INI: ini, Camera: dev.Camera, Waker: dev.Arduino, Queue: queue}
 	mux.HandleFunc(tasks.TypeCopy, ph.Copy)
 	mux.HandleFunc(tasks.TypeThumbnails, ph.Thumbnails)
 	slog.Info("worker starting", "home", p.Home, "redis", redisAddr, "concurrency", concurrency)

@@ -23,6 +23,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	"golang.org/x/time/rate"
 
+	"github.com/intvlm8r/intvlm8r-go/internal/arduino"
 	"github.com/intvlm8r/intvlm8r-go/internal/camera"
 	"github.com/intvlm8r/intvlm8r-go/internal/config"
 	"github.com/intvlm8r/intvlm8r-go/internal/fileutil"
@@ -43,6 +44,8 @@ type Deps struct {
 	Log       *slog.Logger
 	// Camera is the camera driver (simulated or libgphoto2).
 	Camera camera.Driver
+	// Arduino is the link to the Arduino (simulated, I2C or serial).
+	Arduino *arduino.Client
 	// UploadEnabled says the worker can run uploads, so afterCopy chains one.
 	UploadEnabled bool
 }

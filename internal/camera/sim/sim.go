@@ -23,6 +23,7 @@ import (
 	"sync"
 	"time"
 
+	arduinosim "github.com/intvlm8r/intvlm8r-go/internal/arduino/sim"
 	"github.com/intvlm8r/intvlm8r-go/internal/camera"
 	"github.com/intvlm8r/intvlm8r-go/internal/fileutil"
 	"github.com/intvlm8r/intvlm8r-go/internal/paths"
@@ -33,6 +34,14 @@ func init() {
 		o, err := ParseOptions(arg)
 		if err != nil {
 			return nil, err
+		}
+		// The simulated Arduino reckons its shots lazily: bring its shutter
+		// log up to date before the card is read, when it is in use here.
+		o.BeforeOpen = func() error {
+			if _, err := os.Stat(p.SimArduinoState()); err != nil {
+				return nil
+			}
+			return arduinosim.NewBus(p, arduinosim.Options{}).Sync()
 		}
 		return New(p, o)
 	})
@@ -46,6 +55,9 @@ type Options struct {
 	AlwaysAwake bool
 	// Now is the clock (tests move it); nil is time.Now.
 	Now func() time.Time
+	// BeforeOpen, when set, runs before each Open (the simulated Arduino's
+	// catch-up of the shots it fired).
+	BeforeOpen func() error
 }
 
 // ParseOptions reads the part of --camera after "sim:": a profile name and
@@ -131,6 +143,11 @@ func (d *Driver) awake(s settings) bool {
 func (d *Driver) Open(ctx context.Context) (camera.Camera, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	if d.opt.BeforeOpen != nil {
+		if err := d.opt.BeforeOpen(); err != nil {
+			return nil, fmt.Errorf("simulated Arduino: %w", err)
+		}
 	}
 	var awake bool
 	err := withState(d.f, d.prof, func(s *settings, c *cardState) error {
