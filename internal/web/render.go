@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo-contrib/session"
 	"github.com/labstack/echo/v4"
 
+	"github.com/intvlm8r/intvlm8r-go/internal/config"
 	"github.com/intvlm8r/intvlm8r-go/templates"
 )
 
@@ -52,7 +53,7 @@ type view struct {
 
 func (s *Server) parseTemplates() error {
 	s.pages = map[string]*template.Template{}
-	for _, page := range []string{"login", "coming", "monitoring"} {
+	for _, page := range []string{"login", "coming", "monitoring", "home", "thumbnails", "camera"} {
 		t, err := template.New(page).ParseFS(templates.FS, "layout.html", page+".html")
 		if err != nil {
 			return fmt.Errorf("parse template %s: %w", page, err)
@@ -175,4 +176,18 @@ func takeFlashes(c echo.Context) []message {
 
 func (s *Server) redirect(c echo.Context, to string) error {
 	return c.Redirect(http.StatusSeeOther, to)
+}
+
+// settings reads the INI's typed settings. A malformed value is logged and
+// its default used; an unreadable file is an error, with every default.
+func (s *Server) settings() (config.Settings, error) {
+	f, err := s.Config.Load()
+	if err != nil {
+		return config.Defaults(), err
+	}
+	set, err := f.Settings()
+	if err != nil {
+		s.Log.Warn("INI has malformed values; defaults used for them", "err", err)
+	}
+	return set, nil
 }
