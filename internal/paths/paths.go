@@ -95,3 +95,18 @@ func (p Paths) CameraLock() string { return p.join(".intvlm8r", "locks", "camera
 // Sim holds the simulators' persistent state (the simulated Arduino's EEPROM
 // and clock, the simulated camera's card), shared by web, worker and oneshots.
 func (p Paths) Sim() string { return p.join(".intvlm8r", "sim") }
+
+// TransferLock keeps uploads to one process at a time (cron, boot, "Transfer now").
+func (p Paths) TransferLock() string { return p.join(".intvlm8r", "locks", "transfer.lock") }
+
+// ThumbsInfoLock guards rewrites of piThumbsInfo.txt against a concurrent append.
+func (p Paths) ThumbsInfoLock() string { return p.join(".intvlm8r", "locks", "thumbsinfo.lock") }
+
+// KnownHosts is the SSH known_hosts file used by SFTP and rsync.
+func (p Paths) KnownHosts() string { return p.join(".ssh", "known_hosts") }
+
+// SSHKey is the install user's ed25519 private key (public half: SSHKey()+".pub").
+func (p Paths) SSHKey() string { return p.join(".ssh", "id_ed25519") }
+
+// SSHKeyRSA is the RSA key the original's instructions had users generate.
+func (p Paths) SSHKeyRSA() string { return p.join(".ssh", "id_rsa") }
