@@ -3,6 +3,7 @@ package transfer
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -136,6 +137,9 @@ func (u *ftpUploader) Connect(ctx context.Context) error {
 		stop()
 		closeAll()
 		var tp *textproto.Error
+		if !errors.As(err, &tp) && (isNetErr(err) || isTLSErr(err)) {
+			return u.connectFailure(err)
+		}
 		if errors.As(err, &tp) && (tp.Code == 530 || tp.Code == 430) {
 			u.logf("FTP login exception: login or password incorrect")
 		} else {
@@ -168,6 +172,16 @@ func (u *ftpUploader) connectFailure(err error) error {
 		u.logf("FTP connect exception: %v", err)
 	}
 	return &Failure{Status: "FTP connection failed", Err: err}
+}
+
+// isTLSErr reports a failed TLS handshake (e.g. an untrusted certificate).
+func isTLSErr(err error) bool {
+	var cv *tls.CertificateVerificationError
+	var rh tls.RecordHeaderError
+	var ua x509.UnknownAuthorityError
+	var hn x509.HostnameError
+	var al tls.AlertError
+	return errors.As(err, &cv) || errors.As(err, &rh) || errors.As(err, &ua) || errors.As(err, &hn) || errors.As(err, &al)
 }
 
 // chdir makes dir the working directory, creating each missing level.
