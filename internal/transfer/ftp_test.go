@@ -39,7 +39,7 @@ func runCycle(t *testing.T, p paths.Paths, s Settings, remoteRoot, noneText stri
 
 	res = mustRun(t, p, s)
 	if res.Uploaded != 0 || res.Status != noneText || res.Colour != White {
-		t.Fatalf("second run: %+v", res)
+		t.Fatalf("second run: %+v\n%s", res, readLog(t, p))
 	}
 
 	newer := makePhotos(t, p, "101CANON", 50, 3, 40_000)

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -142,3 +143,5 @@ func mustRun(t testing.TB, p paths.Paths, s Settings) Result {
 	}
 	return res
 }
+
+func itoa(i int) string { return strconv.Itoa(i) }

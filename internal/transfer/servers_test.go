@@ -77,7 +77,13 @@ func startFTP(t testing.TB, o ftpOpts) *ftpServer {
 		s.args = append(s.args, "--drop-once", o.dropOnce, "--state", st)
 	}
 	s.start(t, py, filepath.Join(dir, "ftpd.log"))
-	t.Cleanup(s.stop)
+	t.Cleanup(func() {
+		s.stop()
+		if t.Failed() {
+			b, _ := os.ReadFile(filepath.Join(dir, "ftpd.log"))
+			t.Logf("ftp server log:\n%s", b)
+		}
+	})
 	return s
 }
 
@@ -174,7 +180,13 @@ Subsystem sftp %s
 	os.WriteFile(s.conf, []byte(conf), 0o600)
 	os.MkdirAll("/run/sshd", 0o755) // sshd's privilege-separation folder
 	s.start(t)
-	t.Cleanup(s.stop)
+	t.Cleanup(func() {
+		s.stop()
+		if t.Failed() {
+			b, _ := os.ReadFile(filepath.Join(s.Dir, "sshd.log"))
+			t.Logf("sshd log:\n%s", b)
+		}
+	})
 	return s
 }
 
