@@ -365,7 +365,8 @@ type cutProxy struct {
 	Addr     string
 	target   string
 	ln       net.Listener
-	cutAfter atomic.Int64 // client→server bytes after which the next connection is cut
+	cutBytes atomic.Int64 // client→server bytes after which a connection is cut
+	cutConns atomic.Int32 // how many of the next connections to cut
 	cutsMade atomic.Int32
 }
 
@@ -397,8 +398,8 @@ func (p *cutProxy) pipe(c net.Conn) {
 	}
 	defer up.Close()
 	var src io.Reader = c
-	if n := p.cutAfter.Swap(0); n > 0 {
-		src = io.LimitReader(c, n)
+	if p.cutConns.Add(-1) >= 0 {
+		src = io.LimitReader(c, p.cutBytes.Load())
 		defer p.cutsMade.Add(1)
 	}
 	done := make(chan struct{}, 2)
