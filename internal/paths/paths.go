@@ -110,3 +110,8 @@ func (p Paths) SSHKey() string { return p.join(".ssh", "id_ed25519") }
 
 // SSHKeyRSA is the RSA key the original's instructions had users generate.
 func (p Paths) SSHKeyRSA() string { return p.join(".ssh", "id_rsa") }
+
+// DeleteJournal lists photos confirmed uploaded and due for deletion
+// (deleteaftertransfer), so a deletion cut short by a power cut is finished
+// on the next run.
+func (p Paths) DeleteJournal() string { return p.join(".intvlm8r", "transfer-delete.journal") }

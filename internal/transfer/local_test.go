@@ -292,3 +292,30 @@ func TestGenerateSSHKey(t *testing.T) {
 		t.Fatalf("public half not rebuilt: %q %v", again, err)
 	}
 }
+
+// A power cut after a photo was recorded but before it was deleted: the next
+// run finishes the deletion; a journal entry never recorded deletes nothing.
+func TestDeleteJournalReplay(t *testing.T) {
+	srv := startFTP(t, ftpOpts{})
+	p := newHome(t)
+	ph := makePhotos(t, p, "100CANON", 1, 2, 1000)
+	th, _ := derivedFiles(p, Photo{Path: ph[0], Rel: "DCIM/100CANON/IMG_0001.JPG"})
+	os.MkdirAll(filepath.Dir(th), 0o755)
+	os.WriteFile(th, []byte("t"), 0o644)
+	l, _ := OpenLedger(p)
+	l.Record(ph[0])
+	fileutil.AppendLine(p.DeleteJournal(), ph[0]+"\n"+ph[1]+"\n") // ph[1] never made the ledger
+	s := ftpSettings(srv, "j")
+	res := mustRun(t, p, s) // deletion flag since switched off: the recorded intent still stands
+	if res.Status != "1 of 1 files uploaded OK" {
+		t.Fatalf("%+v\n%s", res, readLog(t, p))
+	}
+	for f, gone := range map[string]bool{ph[0]: true, th: true, ph[1]: false} {
+		if _, err := os.Stat(f); os.IsNotExist(err) != gone {
+			t.Fatalf("%s gone=%v, want %v", f, os.IsNotExist(err), gone)
+		}
+	}
+	if _, err := os.Stat(p.DeleteJournal()); !os.IsNotExist(err) {
+		t.Fatal("journal not cleared")
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -157,6 +158,8 @@ type run struct {
 	progress func(i, n int)
 	res      Result
 	infoGone map[string]bool // bare names whose piThumbsInfo.txt lines go
+
+	journalUsed bool
 }
 
 func (r *run) status(text, colour string) {
@@ -205,6 +208,8 @@ func Run(ctx context.Context, p paths.Paths, s Settings, progress func(i, n int)
 		return r.res, err
 	}
 	defer r.flushThumbsInfo()
+	r.replayDeletions()
+	defer r.clearJournal()
 
 	if m == MethodRsync {
 		err = r.runRsync()
@@ -357,8 +362,16 @@ func (r *run) runFiles(u Uploader, m string) error {
 	return nil
 }
 
-// uploaded records a confirmed photo and, if asked, then deletes it.
+// uploaded records a confirmed photo and, if asked, then deletes it. With
+// deletion on, the photo first goes into the delete journal: a power cut
+// after the ledger record but before the deletion is finished next run.
 func (r *run) uploaded(ph Photo) error {
+	if r.s.DeleteAfterTransfer {
+		if err := fileutil.AppendLine(r.p.DeleteJournal(), ph.Path+"\n"); err != nil {
+			return fmt.Errorf("delete journal: %w", err)
+		}
+		r.journalUsed = true
+	}
 	if err := r.ledger.Record(ph.Path); err != nil {
 		return err
 	}
@@ -367,6 +380,12 @@ func (r *run) uploaded(ph Photo) error {
 	if !r.s.DeleteAfterTransfer {
 		return nil
 	}
+	r.deleteUploaded(ph)
+	return nil
+}
+
+// deleteUploaded removes a recorded photo and its derived files.
+func (r *run) deleteUploaded(ph Photo) {
 	removed, err := deleteLocal(r.p, ph)
 	for _, f := range removed {
 		r.log.Printf("  Deleted %s", f)
@@ -378,7 +397,44 @@ func (r *run) uploaded(ph Photo) error {
 	if err != nil {
 		r.log.Printf("Error deleting after transfer: %v", err)
 	}
-	return nil
+}
+
+// replayDeletions finishes deletions a previous run was cut off in: a
+// journal entry that made it into the ledger is deleted now; one that did
+// not was never recorded, so the photo simply waits for its upload.
+func (r *run) replayDeletions() {
+	data, err := os.ReadFile(r.p.DeleteJournal())
+	if err != nil {
+		return
+	}
+	r.journalUsed = true
+	photos, _ := filepath.Abs(r.p.Photos())
+	for _, line := range strings.Split(string(data), "\n") {
+		path := strings.TrimSpace(line)
+		if path == "" || !r.ledger.Has(path) {
+			continue
+		}
+		if _, err := os.Stat(path); err != nil {
+			continue
+		}
+		rel, err := filepath.Rel(photos, path)
+		if err != nil || strings.HasPrefix(rel, "..") {
+			continue
+		}
+		r.log.Printf("Finishing the deletion of %s, uploaded by an interrupted run", path)
+		r.deleteUploaded(Photo{Path: path, Rel: filepath.ToSlash(rel)})
+	}
+}
+
+func (r *run) clearJournal() {
+	if !r.journalUsed {
+		return
+	}
+	if err := os.Remove(r.p.DeleteJournal()); err != nil && !os.IsNotExist(err) {
+		r.log.Printf("delete journal: %v", err)
+		return
+	}
+	fileutil.SyncDir(filepath.Dir(r.p.DeleteJournal()))
 }
 
 func (r *run) flushThumbsInfo() {
