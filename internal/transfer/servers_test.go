@@ -160,7 +160,9 @@ func startSSHD(t testing.TB) *sshdServer {
 	s.AuthorizedKeys = filepath.Join(s.Dir, "authorized_keys")
 	os.WriteFile(s.AuthorizedKeys, nil, 0o600)
 	s.newHostKey(t)
-	sftpServer := "/usr/lib/openssh/sftp-server"
+	// internal-sftp: the subsystem then runs without the login shell, whose
+	// rc files (e.g. a pyenv init in root's .bashrc) can stall a session.
+	sftpServer := "internal-sftp"
 	s.conf = filepath.Join(s.Dir, "sshd_config")
 	conf := fmt.Sprintf(`Port %d
 ListenAddress 127.0.0.1
