@@ -179,7 +179,9 @@ func (u *dropboxUploader) Connect(ctx context.Context) error {
 		return &Failure{Status: "Exception signing in to Dropbox", Err: errors.New("dropbox app key is blank")}
 	}
 	api := u.s.Dropbox.orDefault()
-	ts := oauth2.ReuseTokenSource(nil, api.oauth(appKey).TokenSource(context.Background(), &oauth2.Token{RefreshToken: token}))
+	// Token refreshes get a bounded client too (the default one waits for ever).
+	refreshCtx := context.WithValue(context.Background(), oauth2.HTTPClient, &http.Client{Timeout: 2 * u.s.timeout()})
+	ts := oauth2.ReuseTokenSource(nil, api.oauth(appKey).TokenSource(refreshCtx, &oauth2.Token{RefreshToken: token}))
 	hosts := map[string]string{"api": api.APIURL, "content": api.ContentURL, "notify": api.APIURL}
 	cfg := dropbox.Config{
 		Client: u.httpClient(ts),

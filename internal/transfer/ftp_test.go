@@ -1,11 +1,13 @@
 package transfer
 
 import (
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/intvlm8r/intvlm8r-go/internal/paths"
 	"github.com/intvlm8r/intvlm8r-go/internal/testutil"
@@ -116,6 +118,28 @@ func TestFTPUnreachable(t *testing.T) {
 	res := mustRun(t, p, s)
 	if res.Status != "FTP connection failed" || len(ledgerLines(t, p)) != 0 {
 		t.Fatalf("%+v", res)
+	}
+	// A server that accepts but never greets fails after the timeout, not never.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close()
+		}
+	}()
+	s.FTPServer, s.Timeout = ln.Addr().String(), time.Second
+	for _, active := range []bool{false, true} {
+		s.FTPActive = active
+		if res := mustRun(t, p, s); res.Status != "FTP connection failed" {
+			t.Fatalf("silent server, active=%v: %+v", active, res)
+		}
 	}
 }
 

@@ -41,9 +41,6 @@ type rsyncRunner struct {
 	p    paths.Paths
 	s    Settings
 	logf func(string, ...any)
-	// sshExtra is added to the ssh command line (tests use it for the port
-	// of a throwaway server's options; the Transfer page has no such field).
-	sshExtra []string
 }
 
 // rsyncCopied reads the "Copied" lines of the rsync log and returns the
@@ -175,7 +172,6 @@ func (r *rsyncRunner) command(ctx context.Context) (*exec.Cmd, error) {
 			sshArgs = append(sshArgs, "-i", k)
 		}
 	}
-	sshArgs = append(sshArgs, r.sshExtra...)
 	var rsh []string
 	for _, a := range sshArgs {
 		w, err := shellWord(a)

@@ -250,7 +250,7 @@ func (s *sshdServer) authorize(t testing.TB, pub string) {
 
 type goSFTP struct {
 	Addr, User, Pass string
-	signer           ssh.Signer
+	signer           atomic.Pointer[ssh.Signer]
 	ln               net.Listener
 	readOnly         atomic.Bool
 	dropAfter        atomic.Int64 // cut the next session after this many bytes of writes (0: never)
@@ -277,7 +277,7 @@ func (s *goSFTP) newHostKey(t testing.TB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.signer = signer
+	s.signer.Store(&signer)
 }
 
 func (s *goSFTP) serve() {
@@ -301,7 +301,7 @@ func (s *goSFTP) handle(c net.Conn) {
 			return nil, fmt.Errorf("wrong password")
 		},
 	}
-	cfg.AddHostKey(s.signer)
+	cfg.AddHostKey(*s.signer.Load())
 	var conn net.Conn = c
 	if n := s.dropAfter.Swap(0); n > 0 {
 		conn = &cuttingConn{Conn: c, left: n}
