@@ -1,13 +1,11 @@
 package web
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"net/http"
 	"os"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -15,6 +13,7 @@ import (
 	"github.com/intvlm8r/intvlm8r-go/internal/arduino"
 	"github.com/intvlm8r/intvlm8r-go/internal/camera"
 	"github.com/intvlm8r/intvlm8r-go/internal/photos"
+	"github.com/intvlm8r/intvlm8r-go/internal/transfer"
 )
 
 // cameraTimeout bounds a page's camera work: a page never hangs on a camera.
@@ -183,7 +182,11 @@ func (s *Server) homePage(c echo.Context) error {
 			d.Image = "/thumbs/DCIM/" + photos.ThumbRel(sum.Newest.Rel)
 		}
 	}
-	d.Transfer = lastTransferStatus(s.Paths.TransferLog())
+	if when, text, ok, err := transfer.LastStatus(s.Paths); ok {
+		d.Transfer = &transferStatus{Time: when, Text: text}
+	} else if err != nil {
+		s.Log.Warn("transfer log unreadable", "err", err)
+	}
 	return s.render(c, http.StatusOK, "home", d)
 }
 
@@ -227,32 +230,6 @@ func daysColour(days int64, ok bool, warn, alarm int) string {
 		return "orange"
 	}
 	return ""
-}
-
-// lastTransferStatus finds the last "STATUS: " line of piTransfer.log: its
-// first 19 characters are the time, what follows "STATUS: " the result.
-func lastTransferStatus(path string) *transferStatus {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil
-	}
-	defer f.Close()
-	var last string
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for sc.Scan() {
-		if strings.Contains(sc.Text(), "STATUS: ") {
-			last = sc.Text()
-		}
-	}
-	if last == "" {
-		return nil
-	}
-	ts := &transferStatus{Text: last[strings.Index(last, "STATUS: ")+len("STATUS: "):]}
-	if len(last) >= 19 {
-		ts.Time = last[:19]
-	}
-	return ts
 }
 
 func fileExists(p string) bool {
