@@ -178,3 +178,19 @@ func MakeAddr(ipn *net.IPNet, pointToPoint bool) Addr {
 	}
 	return Addr{Family: "IPv6", Address: ipn.IP.String(), Prefix: ones}
 }
+
+// WirelessInterfaces names the Wi-Fi interfaces, from sysfs.
+func (h Host) WirelessInterfaces() ([]string, error) {
+	dir := h.path("/sys/class/net")
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("network interfaces: %w", err)
+	}
+	var out []string
+	for _, e := range ents {
+		if l, err := ReadLink(filepath.Join(dir, e.Name())); err == nil && l.Wireless {
+			out = append(out, e.Name())
+		}
+	}
+	return out, nil
+}

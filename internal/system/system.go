@@ -38,7 +38,7 @@ func Exec(ctx context.Context, name string, args ...string) ([]byte, error) {
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		msg := strings.TrimSpace(stderr.String())
+		msg := strings.Join(strings.Fields(stderr.String()), " ")
 		if len(msg) > 300 {
 			msg = msg[:300] + "…"
 		}
