@@ -74,9 +74,11 @@ func TestRunHardwareClockWiFiDisk(t *testing.T) {
 		Camera:      func(context.Context) (string, error) { return "Canon EOS 80D", nil },
 		Home:        t.TempDir(),
 		MinFree:     1,
-		Clock:       func(context.Context) system.Clock { return system.Clock{NTP: true, NTPSynchronized: true, TimeZone: "Australia/Sydney"} },
-		WiFi:        func(context.Context) ([]string, error) { return []string{"wlan0"}, nil },
-		PowerSave:   func(context.Context, string) (bool, error) { return false, nil },
+		Clock: func(context.Context) system.Clock {
+			return system.Clock{NTP: true, NTPSynchronized: true, TimeZone: "Australia/Sydney"}
+		},
+		WiFi:      func(context.Context) ([]string, error) { return []string{"wlan0"}, nil },
+		PowerSave: func(context.Context, string) (bool, error) { return false, nil },
 	}
 	checks := Run(context.Background(), base)
 	if Failed(checks) != 0 || len(checks) != 5 {
