@@ -136,6 +136,8 @@ func (s *Server) routesPublic(key []byte) {
 	app.POST("/monitoring", s.monitoringSubmit)
 	app.POST("/monHbNow", s.heartbeatNow)
 	app.GET("/backgroundStatus/:id", s.backgroundStatus)
+	app.GET("/iniview", s.iniviewPage)
+	app.GET("/network", s.networkPage)
 	for _, p := range comingPages {
 		p := p
 		app.GET(p.Path, func(c echo.Context) error { return s.comingPage(c, p) })
