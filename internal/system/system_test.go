@@ -290,7 +290,7 @@ func TestWiFiScanFallsBack(t *testing.T) {
 		switch {
 		case name == "nmcli":
 			return []byte("Error: NetworkManager is not running.\n"), errors.New("exit status 8")
-		case strings.HasSuffix(name, "iw") || (name == "sudo" && strings.HasSuffix(args[1], "/iw")):
+		case strings.HasSuffix(name, "iw") && args[2] == "scan":
 			return sample(t, "iw-scan.txt"), nil
 		}
 		return nil, errors.New("unexpected " + name)
@@ -299,7 +299,7 @@ func TestWiFiScanFallsBack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Tool != "iw" || len(s.Networks) != 4 || len(calls) != 2 {
+	if s.Tool != "iw" || len(s.Networks) != 4 || len(calls) != 2 || strings.Contains(strings.Join(calls, ";"), "sudo") {
 		t.Fatalf("%+v %v", s, calls)
 	}
 	if _, err := h.WiFiScan(context.Background(), "wlan0; reboot"); err == nil {
@@ -312,5 +312,19 @@ func TestFormatBytes(t *testing.T) {
 		if got := FormatBytes(n); got != want {
 			t.Errorf("%d: %q want %q", n, got, want)
 		}
+	}
+}
+
+func TestWirelessInterfaces(t *testing.T) {
+	root := t.TempDir()
+	for _, d := range []string{"sys/class/net/eth0", "sys/class/net/wlan0/wireless", "sys/class/net/wlan1/phy80211", "sys/class/net/lo"} {
+		os.MkdirAll(filepath.Join(root, d), 0o755)
+	}
+	got, err := Host{Root: root}.WirelessInterfaces()
+	if err != nil || strings.Join(got, ",") != "wlan0,wlan1" {
+		t.Fatalf("%v %v", got, err)
+	}
+	if _, err := (Host{Root: t.TempDir()}).WirelessInterfaces(); err == nil {
+		t.Fatal("no sysfs gave no error")
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"regexp"
 	"strconv"
 	"strings"
@@ -47,10 +46,11 @@ type Scan struct {
 // still be an interface name and nothing else.
 var ifaceName = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,15}$`)
 
-// WiFiScan scans on iface with NetworkManager (nmcli) when it runs, else with
-// iw, else with iwlist. iw and iwlist need root for a fresh scan: as the
-// service user they are run through `sudo -n`, which the install script
-// allows for exactly these commands and nothing more.
+// WiFiScan scans on iface with NetworkManager (nmcli; the install script's
+// polkit rule lets the service user ask for a fresh scan), else with iw,
+// else with iwlist. A fresh iw or iwlist scan needs root; as any other user
+// iw gives the kernel's last results ("scan dump") and iwlist does the same
+// by itself, so no sudo is needed (the services run with NoNewPrivileges).
 func (h Host) WiFiScan(ctx context.Context, iface string) (Scan, error) {
 	if !ifaceName.MatchString(iface) {
 		return Scan{}, fmt.Errorf("Wi-Fi scan: %q is not an interface name", iface)
@@ -67,12 +67,16 @@ func (h Host) WiFiScan(ctx context.Context, iface string) (Scan, error) {
 	} else {
 		errs = append(errs, err)
 	}
-	out, err = h.privileged(ctx, "iw", "dev", iface, "scan")
+	iwArgs := []string{"dev", iface, "scan"}
+	if os.Geteuid() != 0 {
+		iwArgs = append(iwArgs, "dump")
+	}
+	out, err = h.run(ctx, sbin("iw"), iwArgs...)
 	if err == nil {
 		return Scan{Interface: iface, Tool: "iw", Networks: ParseIwScan(out)}, nil
 	}
 	errs = append(errs, err)
-	out, err = h.privileged(ctx, "iwlist", iface, "scan")
+	out, err = h.run(ctx, sbin("iwlist"), iface, "scan")
 	if err == nil {
 		return Scan{Interface: iface, Tool: "iwlist", Networks: ParseIwlistScan(out)}, nil
 	}
@@ -80,23 +84,15 @@ func (h Host) WiFiScan(ctx context.Context, iface string) (Scan, error) {
 	return Scan{Interface: iface}, fmt.Errorf("Wi-Fi scan on %s: %w", iface, errors.Join(errs...))
 }
 
-// privileged runs a tool that needs root, through `sudo -n` when this process
-// is not root. Tools are looked up in the sbin folders, where Debian keeps them.
-func (h Host) privileged(ctx context.Context, tool string, args ...string) ([]byte, error) {
-	path := tool
+// sbin finds a tool in the sbin folders, where Debian keeps them and where
+// a service's PATH may not look.
+func sbin(tool string) string {
 	for _, dir := range []string{"/usr/sbin/", "/sbin/", "/usr/bin/"} {
 		if _, err := os.Stat(dir + tool); err == nil {
-			path = dir + tool
-			break
+			return dir + tool
 		}
 	}
-	if os.Geteuid() == 0 {
-		return h.run(ctx, path, args...)
-	}
-	if _, err := exec.LookPath("sudo"); err != nil {
-		return h.run(ctx, path, args...)
-	}
-	return h.run(ctx, "sudo", append([]string{"-n", path}, args...)...)
+	return tool
 }
 
 // CurrentSSID is the network iface is connected to, from iw, then nmcli,
@@ -106,7 +102,7 @@ func (h Host) CurrentSSID(ctx context.Context, iface string) (string, error) {
 		return "", fmt.Errorf("SSID: %q is not an interface name", iface)
 	}
 	var errs []error
-	if out, err := h.run(ctx, "iw", "dev", iface, "link"); err == nil {
+	if out, err := h.run(ctx, sbin("iw"), "dev", iface, "link"); err == nil {
 		ssid, _ := ParseIwLink(out)
 		return ssid, nil
 	} else {
@@ -125,7 +121,7 @@ func (h Host) CurrentSSID(ctx context.Context, iface string) (string, error) {
 	} else {
 		errs = append(errs, err)
 	}
-	if out, err := h.run(ctx, "iwgetid", "-r", iface); err == nil {
+	if out, err := h.run(ctx, sbin("iwgetid"), "-r", iface); err == nil {
 		return strings.TrimSpace(string(out)), nil
 	} else {
 		errs = append(errs, err)
@@ -139,7 +135,7 @@ func (h Host) PowerSave(ctx context.Context, iface string) (bool, error) {
 	if !ifaceName.MatchString(iface) {
 		return false, fmt.Errorf("power save: %q is not an interface name", iface)
 	}
-	out, err := h.run(ctx, "iw", "dev", iface, "get", "power_save")
+	out, err := h.run(ctx, sbin("iw"), "dev", iface, "get", "power_save")
 	if err != nil {
 		return false, fmt.Errorf("power save of %s: %w", iface, err)
 	}
