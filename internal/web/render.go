@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"html/template"
+	"io/fs"
 	"net/http"
 	"sort"
 	"strings"
@@ -53,7 +54,16 @@ type view struct {
 
 func (s *Server) parseTemplates() error {
 	s.pages = map[string]*template.Template{}
-	for _, page := range []string{"login", "coming", "monitoring", "home", "thumbnails", "camera"} {
+	// Every templates/*.html but the layout is a page of that name.
+	names, err := fs.Glob(templates.FS, "*.html")
+	if err != nil {
+		return err
+	}
+	for _, file := range names {
+		page := strings.TrimSuffix(file, ".html")
+		if page == "layout" {
+			continue
+		}
 		t, err := template.New(page).ParseFS(templates.FS, "layout.html", page+".html")
 		if err != nil {
 			return fmt.Errorf("parse template %s: %w", page, err)

@@ -153,6 +153,8 @@ func (s *Server) routesPublic(key []byte) {
 	app.GET("/thumbs/*", s.serveTree(s.Paths.Thumbs))
 	app.GET("/preview/*", s.serveTree(s.Paths.Preview))
 	app.GET("/backgroundStatus/:id", s.backgroundStatus)
+	app.GET("/iniview", s.iniviewPage)
+	app.GET("/network", s.networkPage)
 	for _, p := range comingPages {
 		p := p
 		app.GET(p.Path, func(c echo.Context) error { return s.comingPage(c, p) })
