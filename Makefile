@@ -22,11 +22,14 @@ test-deps:
 	@scripts/test-deps.sh
 
 # The whole suite: unit, integration (real redis-server and the built
-# binaries), browser (headless chromium) and systemd unit checks.
+# binaries), browser (headless chromium), systemd unit checks and ShellCheck.
+# (.ci/run also runs the install test in a debootstrap root and the qemu
+# smoke test of `make dist`, which need root and more time.)
 test: test-deps build
 	$(GO) vet ./...
 	INTVLM8R_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -timeout 12m ./...
 	scripts/verify-units.sh
+	scripts/lint-scripts.sh
 
 # run: Redis, web and worker with the simulated Arduino and camera.
 run: build

@@ -7,12 +7,24 @@ need=(
   "redis-server redis-server"
   "chromium chromium"
   "systemd-analyze systemd"
+  "shellcheck shellcheck"
+  "exiftool libimage-exiftool-perl"
+  "rsync rsync"
+  "sshd openssh-server"
+  "/usr/sbin/sshd openssh-server"
+  "ssh openssh-client"
+  "pkg-config pkg-config"
+  "/usr/include/gphoto2/gphoto2.h libgphoto2-dev"
+  "/usr/lib/python3/dist-packages/PIL python3-pil"
+  "/usr/lib/python3/dist-packages/pyftpdlib python3-pyftpdlib"
+  "/usr/lib/python3/dist-packages/OpenSSL python3-openssl"
 )
 
 missing=()
 for pair in "${need[@]}"; do
   read -r probe pkg <<<"$pair"
   if ! command -v "$probe" >/dev/null 2>&1 && [ ! -e "$probe" ]; then
+    case " ${missing[*]} " in *" $pkg "*) continue ;; esac
     missing+=("$pkg")
   fi
 done

@@ -67,9 +67,11 @@ func main() {
 			d.CameraOff = !on
 		}
 	}
-	// The Arduino and camera checks come from their packages' hooks (wire.go).
-	d.Arduino, d.Camera = hooks(hw, p)
+	// The Arduino and camera checks open the devices as web and worker do (wire.go).
+	var closeDevices func()
+	d.Arduino, d.Camera, closeDevices = hooks(hw, p, redisAddr)
 	checks := doctor.Run(context.Background(), d)
+	closeDevices()
 	doctor.Write(os.Stdout, checks)
 	if doctor.Failed(checks) > 0 {
 		os.Exit(1)
