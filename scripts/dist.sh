@@ -85,6 +85,8 @@ pack() { # dir
 
 need go golang
 need git git
+# Only this version's archives: the smoke test checks every one in $out.
+rm -f "$out"/intvlm8r-*.tar.gz
 mkdir -p "$out"
 for t in $targets; do
   case $t in

@@ -24,7 +24,7 @@ import (
 )
 
 func main() {
-	fs := cli.New("arduinosim", "Serves the simulated Arduino (firmware 5.0.1) on a pseudo-terminal and prints its path.\nConnect with --arduino serial:<path>.")
+	fs := cli.New("intvlm8r-arduinosim", "Serves the simulated Arduino (firmware 5.0.1) on a pseudo-terminal and prints its path.\nConnect with --arduino serial:<path>.")
 	var home, timing string
 	fs.Home(&home)
 	fs.String(&timing, "timing", "INTVLM8R_SIM_TIMING", "none", "bus timing to model: none, or i2c (40 kHz, about 8 ms a query)")

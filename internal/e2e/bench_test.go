@@ -29,8 +29,8 @@ func BenchmarkHeartbeat(b *testing.B) {
 				b.Fatalf("oneshot: %v %s", err, out)
 			}
 			wall += time.Since(start)
-			if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && ru.Maxrss > rss {
-				rss = ru.Maxrss
+			if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && int64(ru.Maxrss) > rss {
+				rss = int64(ru.Maxrss)
 			}
 		}
 		b.ReportMetric(float64(wall.Milliseconds())/float64(b.N), "ms/run")

@@ -170,7 +170,7 @@ func changeTime(path string) time.Time {
 		return time.Time{}
 	}
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-		return time.Unix(st.Ctim.Sec, st.Ctim.Nsec)
+		return time.Unix(int64(st.Ctim.Sec), int64(st.Ctim.Nsec)) // int32 on 32-bit ARM
 	}
 	return fi.ModTime()
 }
