@@ -22,7 +22,7 @@ func TestServesOnPTY(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
-	if out, err := exec.Command(bin, "--version").Output(); err != nil || !strings.HasPrefix(string(out), "arduinosim ") {
+	if out, err := exec.Command(bin, "--version").Output(); err != nil || !strings.HasPrefix(string(out), "intvlm8r-arduinosim ") {
 		t.Fatalf("--version: %q %v", out, err)
 	}
 	home := filepath.Join(dir, "home")
