@@ -354,3 +354,74 @@ func countPhotos(p paths.Paths) int {
 	}
 	return n
 }
+
+// The pages with the camera asleep, absent, and as a Nikon.
+func TestCameraStates(t *testing.T) {
+	get := func(b *Box, c *http.Client, path string) string {
+		t.Helper()
+		resp, err := c.Get("http://" + b.UIAddr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := readAll(resp)
+		if resp.StatusCode != 200 {
+			t.Fatalf("GET %s: %d", path, resp.StatusCode)
+		}
+		return body
+	}
+	t.Run("asleep, then woken", func(t *testing.T) {
+		b := StartBox(t, copyINI(""))
+		c := b.Client()
+		b.Login(c)
+		start := time.Now()
+		home := get(b, c, "/")
+		if !strings.Contains(home, "Camera asleep or not connected") || !strings.Contains(home, `name="wakeCamera"`) {
+			t.Fatalf("asleep camera:\n%s", home)
+		}
+		if d := time.Since(start); d > 5*time.Second {
+			t.Errorf("the page waited %s for a sleeping camera", d)
+		}
+		// The page sent a wake: the next load finds the camera.
+		deadline := time.Now().Add(10 * time.Second)
+		for !strings.Contains(home, `id="cameraImages"`) && time.Now().Before(deadline) {
+			time.Sleep(300 * time.Millisecond)
+			home = get(b, c, "/")
+		}
+		if !strings.Contains(home, `id="cameraImages"`) {
+			t.Fatalf("camera never woke:\n%s", home)
+		}
+	})
+	t.Run("absent (libgphoto2, no camera)", func(t *testing.T) {
+		b := StartBox(t, copyINI(""), "INTVLM8R_CAMERA=gphoto2:usb:")
+		c := b.Client()
+		b.Login(c)
+		for _, page := range []string{"/", "/camera"} {
+			body := get(b, c, page)
+			if !strings.Contains(body, "asleep or not connected") || !strings.Contains(body, `name="wakeCamera"`) {
+				t.Errorf("%s with no camera:\n%s", page, body)
+			}
+		}
+	})
+	t.Run("Nikon profile", func(t *testing.T) {
+		b := StartBox(t, copyINI(""), "INTVLM8R_CAMERA=sim:nikon,awake")
+		c := b.Client()
+		b.Login(c)
+		cam := get(b, c, "/camera")
+		for _, want := range []string{`name="cameraMfr" value="Nikon"`, `name="img"`, `name="aperture"`, "D7200"} {
+			if !strings.Contains(cam, want) {
+				t.Errorf("Nikon camera page lacks %s", want)
+			}
+		}
+	})
+	t.Run("USB off", func(t *testing.T) {
+		b := StartBox(t, strings.Replace(copyINI(""), "enablecamerausb = True", "enablecamerausb = False", 1))
+		c := b.Client()
+		b.Login(c)
+		if home := get(b, c, "/"); !strings.Contains(home, `id="usbOff"`) {
+			t.Errorf("home with USB off:\n%s", home)
+		}
+		if cam := get(b, c, "/camera"); strings.Contains(cam, `id="cameraInfo"`) || !strings.Contains(cam, `id="enableCameraUsb"`) {
+			t.Errorf("camera page with USB off:\n%s", cam)
+		}
+	})
+}

@@ -63,15 +63,16 @@ type Box struct {
 	web      *exec.Cmd
 	worker   *exec.Cmd
 	logs     map[string]*bytes.Buffer
+	extraEnv []string
 	mu       sync.Mutex
 }
 
 const testUser, testPassword = "admin", "test-password-1"
 
 // StartBox sets up a home with an INI, a login, and starts everything.
-func StartBox(t testing.TB, ini string) *Box {
+func StartBox(t testing.TB, ini string, env ...string) *Box {
 	t.Helper()
-	b := &Box{t: t, Home: t.TempDir(), logs: map[string]*bytes.Buffer{}}
+	b := &Box{t: t, Home: t.TempDir(), logs: map[string]*bytes.Buffer{}, extraEnv: env}
 	if ini != "" {
 		b.WriteINI(ini)
 	}
@@ -94,9 +95,12 @@ func StartBox(t testing.TB, ini string) *Box {
 	return b
 }
 
+// env is the processes' environment: the simulators unless the test's
+// extra VAR=value entries (which come last, so they win) say otherwise.
 func (b *Box) env() []string {
-	return append(os.Environ(), "INTVLM8R_HOME="+b.Home, "INTVLM8R_REDIS="+b.Redis.Addr,
+	env := append(os.Environ(), "INTVLM8R_HOME="+b.Home, "INTVLM8R_REDIS="+b.Redis.Addr,
 		"INTVLM8R_ARDUINO=sim", "INTVLM8R_CAMERA=sim")
+	return append(env, b.extraEnv...)
 }
 
 func (b *Box) start(name, path string, args ...string) *exec.Cmd {

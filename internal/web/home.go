@@ -44,7 +44,8 @@ func cameraProblem(err error) (text string, canWake bool) {
 	case errors.Is(err, camera.ErrBusy):
 		return "Camera busy: another task (a copy?) is using it. Try again when it has finished.", false
 	case errors.Is(err, camera.ErrWaking):
-		return "Camera asleep: a wake has been sent; reload in a few seconds.", true
+		// A sleeping DSLR drops off the USB bus: asleep and unplugged look alike.
+		return "Camera asleep or not connected: a wake has been sent; reload in a few seconds. If it stays so, check it is on and in the right USB port.", true
 	case errors.Is(err, camera.ErrNoCamera):
 		return "Unknown model: no camera detected. Is it on and plugged into the right USB port?", true
 	case errors.Is(err, context.DeadlineExceeded):
