@@ -186,10 +186,7 @@ var comingPages = []comingPage{
 	{"/", "System Information", "the Arduino's clock and shots, the camera's and the Pi's storage, the last image and the last transfer."},
 	{"/thumbnails", "Thumbnails", "the newest photos copied from the camera."},
 	{"/camera", "Camera Settings", "the camera's settings, preview and USB switch."},
-	{"/intervalometer", "Intervalometer Settings", "the shooting days, hours and interval."},
 	{"/transfer", "Transfer Settings", "copying from the camera and uploading to FTP, SFTP, Dropbox or rsync."},
-	{"/thermal", "Thermal Settings", "temperatures and battery voltage over 24 hours."},
-	{"/system", "System Maintenance", "the Pi's power window, clocks, location name and versions."},
 }
 
 func (s *Server) comingPage(c echo.Context, p comingPage) error {

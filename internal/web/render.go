@@ -52,7 +52,7 @@ type view struct {
 
 func (s *Server) parseTemplates() error {
 	s.pages = map[string]*template.Template{}
-	for _, page := range []string{"login", "coming", "monitoring"} {
+	for _, page := range []string{"login", "coming", "monitoring", "intervalometer", "thermal", "system"} {
 		t, err := template.New(page).ParseFS(templates.FS, "layout.html", page+".html")
 		if err != nil {
 			return fmt.Errorf("parse template %s: %w", page, err)

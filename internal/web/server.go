@@ -145,6 +145,12 @@ func (s *Server) routesPublic(key []byte) {
 	app.POST("/monHbNow", s.heartbeatNow)
 	app.POST("/trnCopyNow", s.copyNowButton)
 	app.GET("/backgroundStatus/:id", s.backgroundStatus)
+	app.GET("/intervalometer", s.intervalometerPage)
+	app.POST("/intervalometer", s.intervalometerSubmit)
+	app.GET("/thermal", s.thermalPage)
+	app.POST("/thermal", s.thermalSubmit)
+	app.GET("/system", s.systemPage)
+	app.POST("/system", s.systemSubmit)
 	for _, p := range comingPages {
 		p := p
 		app.GET(p.Path, func(c echo.Context) error { return s.comingPage(c, p) })
@@ -162,6 +168,8 @@ func (s *Server) routesLocal() {
 	e := s.local
 	e.GET("/heartbeat", s.localHeartbeat)
 	e.GET("/copyNow", s.localCopyNow)
+	e.GET("/getTime", s.getTime)
+	e.GET("/setArduinoDateTime", s.setArduinoDateTime)
 }
 
 func cacheFor(d time.Duration, h http.Handler) http.Handler {
