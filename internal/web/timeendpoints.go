@@ -87,8 +87,11 @@ func read[T any](r *ardReader, q arduino.Query[T]) (v arduino.Cached[T], ok bool
 	}
 	r.s.Log.Warn("arduino read failed", "query", q.Name, "err", err)
 	r.fail(err)
-	r.noteCached(time.Time{}, false)
-	return v, false
+	// Get's own fallback may have lost its context with the Arduino's
+	// timeout; the cache gets a fresh one.
+	v, ok = cachedOnly(r, q)
+	r.noteCached(v.At, ok)
+	return v, ok
 }
 
 // cachedOnly is the cached copy of q, if any.
