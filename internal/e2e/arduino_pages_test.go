@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/creack/pty"
 	"golang.org/x/term"
 
@@ -585,4 +587,184 @@ func TestArduinoPagesWithoutArduino(t *testing.T) {
 			t.Errorf("thermal with nothing known:\n%s", body)
 		}
 	})
+}
+
+func TestBrowserIntervalometer(t *testing.T) {
+	b := StartBox(t, monitoringINI("Off", ""))
+	bd := simBoard(b)
+	if err := bd.c.SetSchedule(context.Background(), arduino.Schedule{Days: arduino.MaskOf(time.Monday, time.Friday), StartHour: 6, EndHour: 18, Interval: 10}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "schedule set", func() bool { return bd.schedule(t).Interval == 10 })
+	ctx := Browser(t)
+	browserLogin(t, ctx, b)
+	js := func(expr string, out any) {
+		t.Helper()
+		if err := chromedp.Run(ctx, chromedp.Evaluate(expr, out)); err != nil {
+			t.Fatalf("%s: %v", expr, err)
+		}
+	}
+	text := func(id string) string {
+		var s string
+		js(`document.getElementById('`+id+`').textContent`, &s)
+		return s
+	}
+	applyDisabled := func() bool {
+		var d bool
+		js(`document.getElementById('apply').disabled`, &d)
+		return d
+	}
+	change := func(id, value string) {
+		js(`(() => { const e = document.getElementById('`+id+`'); e.value = '`+value+`'; e.dispatchEvent(new Event('change')); return true })()`, nil)
+	}
+	clickDay := func(day string) {
+		js(`(() => { document.querySelector('input[name="shootDays"][value="`+day+`"]').click(); return true })()`, nil)
+	}
+	if err := chromedp.Run(ctx, chromedp.Navigate("http://"+b.UIAddr+"/intervalometer"), chromedp.WaitVisible("#apply", chromedp.ByID)); err != nil {
+		t.Fatal(err)
+	}
+	if !applyDisabled() || text("shotsperday") != "72" {
+		t.Fatalf("on load: apply disabled %v, shots/day %q (want disabled, 72)", applyDisabled(), text("shotsperday"))
+	}
+	// A change enables Apply; undoing it disables it again (the intended
+	// rule, not the original's XOR).
+	clickDay("Tuesday")
+	if applyDisabled() {
+		t.Fatal("Apply still disabled after a day change")
+	}
+	clickDay("Tuesday")
+	if !applyDisabled() {
+		t.Fatal("Apply enabled with the days back as loaded")
+	}
+	change("startHour", "07")
+	change("startHour", "06")
+	if !applyDisabled() {
+		t.Fatal("Apply enabled with the start hour back as loaded")
+	}
+	// No day at all: disabled.
+	clickDay("Monday")
+	clickDay("Friday")
+	if !applyDisabled() {
+		t.Fatal("Apply enabled with no day")
+	}
+	clickDay("Monday")
+	clickDay("Friday")
+	// Start = end: red borders and disabled.
+	change("endHour", "06")
+	var cls string
+	js(`document.getElementById('startHour').className + ' ' + document.getElementById('endHour').className`, &cls)
+	if !applyDisabled() || strings.Count(cls, "redborder") != 2 {
+		t.Fatalf("start = end: apply disabled %v, classes %q", applyDisabled(), cls)
+	}
+	// Shoot fast through midnight: warning, orange select, figures.
+	change("startHour", "22")
+	change("endHour", "02")
+	change("interval", "70")
+	var hidden bool
+	js(`document.getElementById('shootFastWarning').classList.contains('hidden')`, &hidden)
+	js(`document.getElementById('interval').className`, &cls)
+	if hidden || !strings.Contains(cls, "orange") || text("shotsperday") != "1440" || applyDisabled() {
+		t.Fatalf("fast: warning hidden %v, class %q, shots/day %q, apply disabled %v", hidden, cls, text("shotsperday"), applyDisabled())
+	}
+	if err := chromedp.Run(ctx, chromedp.Click("#apply", chromedp.ByID),
+		chromedp.WaitVisible(`//td[contains(., "Intervalometer settings saved")]`)); err != nil {
+		t.Fatalf("apply: %v", err)
+	}
+	if got, want := bd.schedule(t), (arduino.Schedule{Days: arduino.MaskOf(time.Monday, time.Friday), StartHour: 22, EndHour: 2, Interval: 70}); got != want {
+		t.Fatalf("after Apply the Arduino has %+v, want %+v", got, want)
+	}
+	if !applyDisabled() || text("shotsperday") != "1440" {
+		t.Fatalf("reloaded page: apply disabled %v, shots/day %q", applyDisabled(), text("shotsperday"))
+	}
+}
+
+func TestBrowserThermal(t *testing.T) {
+	b := StartBox(t, monitoringINI("Off", ""))
+	bd := simBoard(b)
+	bd.bus.SetTemperature(-4)
+	bd.bus.Do(func(f *sim.Firmware, _ time.Time) error {
+		f.S.VoltADC = 640
+		for h := range f.S.DailyTemps {
+			f.S.DailyTemps[h] = int8(h - 8) // -8 … 15 °C, one hour unmeasured
+		}
+		f.S.DailyTemps[3] = arduino.Unmeasured
+		for h := range f.S.Volts {
+			f.S.Volts[h] = byte(120 + h + 10) // 12.0 … 14.3 V
+		}
+		f.S.Volts[5] = 10 // no reading that hour
+		return nil
+	})
+	ctx := Browser(t)
+	browserLogin(t, ctx, b)
+	var bars, hours int
+	var units, minText, maxText string
+	var svgWidth float64
+	read := func() {
+		t.Helper()
+		if err := chromedp.Run(ctx,
+			chromedp.Evaluate(`document.querySelectorAll('#tempChart rect').length`, &bars),
+			chromedp.Evaluate(`document.querySelectorAll('#tempChart text.hour').length`, &hours),
+			chromedp.Evaluate(`document.getElementById('tempChart').getBoundingClientRect().width`, &svgWidth),
+			chromedp.Evaluate(`document.getElementById('arduinoTemp').textContent`, &units),
+			chromedp.Evaluate(`document.getElementById('dayTempMin').textContent`, &minText),
+			chromedp.Evaluate(`document.getElementById('dayTempMax').textContent`, &maxText),
+		); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := chromedp.Run(ctx, chromedp.Navigate("http://"+b.UIAddr+"/thermal"), chromedp.WaitVisible("#tempChart", chromedp.ByID)); err != nil {
+		t.Fatal(err)
+	}
+	read()
+	// The page's GT wrote the current hour too: expect what the board holds.
+	temps, err := bd.c.HourlyTemperatures(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	measured, lo, hi := 0, 127, -128
+	for h := 0; h < 24; h++ {
+		if temps.Measured(h) {
+			measured++
+			lo, hi = min(lo, int(temps[h])), max(hi, int(temps[h]))
+		}
+	}
+	toF := func(c int) int { return int(math.RoundToEven(float64(c)*9/5)) + 32 }
+	if bars != measured || measured < 22 || hours != 24 || svgWidth < 200 || units != "-4°C" || minText != fmt.Sprintf("%d°C", lo) || maxText != fmt.Sprintf("%d°C", hi) {
+		t.Fatalf("°C: %d bars for %d measured hours, %d hours, width %.0f, now %q, min %q, max %q (want %d, %d)", bars, measured, hours, svgWidth, units, minText, maxText, lo, hi)
+	}
+	// A bar below freezing hangs under the 0° line, one above rises from it.
+	var below, above bool
+	if err := chromedp.Run(ctx,
+		chromedp.Evaluate(`(() => { const r = document.querySelectorAll('#tempChart rect'); return r[0].classList.contains('below') })()`, &below),
+		chromedp.Evaluate(`(() => { const r = [...document.querySelectorAll('#tempChart rect')]; return !r[r.length-1].classList.contains('below') })()`, &above),
+	); err != nil || !below || !above {
+		t.Fatalf("bar classes: first below %v, last above %v (%v)", below, above, err)
+	}
+	var voltBars, highBars int
+	var vMin, vMax string
+	chromedp.Run(ctx,
+		chromedp.Evaluate(`document.querySelectorAll('#voltChart rect').length`, &voltBars),
+		chromedp.Evaluate(`document.querySelectorAll('#voltChart rect.vhigh').length`, &highBars),
+		chromedp.Evaluate(`document.getElementById('vMin').textContent`, &vMin),
+		chromedp.Evaluate(`document.getElementById('vMax').textContent`, &vMax))
+	// 23 readings (hour 5 has none); 14.0 V and up is over voltage_high.
+	if voltBars != 23 || highBars != 4 || vMin != "12.0V" || vMax != "14.3V" {
+		t.Fatalf("voltage chart: %d bars, %d high, min %q, max %q", voltBars, highBars, vMin, vMax)
+	}
+	// °F: the radio stores the cookie and the server redraws in °F.
+	if err := chromedp.Run(ctx, chromedp.Click("#thermalF", chromedp.ByID),
+		chromedp.WaitVisible(`//span[@id="arduinoTemp" and contains(., "°F")]`)); err != nil {
+		t.Fatalf("°F: %v", err)
+	}
+	read()
+	var cookie string
+	chromedp.Run(ctx, chromedp.Evaluate(`document.cookie`, &cookie))
+	if units != "25°F" || minText != fmt.Sprintf("%d°F", toF(lo)) || maxText != fmt.Sprintf("%d°F", toF(hi)) || !strings.Contains(cookie, "thermalUnits=Fahrenheit") || bars != measured {
+		t.Fatalf("°F: now %q, min %q, max %q, cookie %q, %d bars", units, minText, maxText, cookie, bars)
+	}
+	var labels string
+	chromedp.Run(ctx, chromedp.Evaluate(`[...document.querySelectorAll('#tempChart text.scale')].map(e => e.textContent).join(' ')`, &labels))
+	if !strings.Contains(labels, "32°") || !strings.Contains(labels, "17°") {
+		t.Fatalf("°F scale %q should step through 17° and 32°", labels)
+	}
 }
