@@ -8,7 +8,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"sync"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -261,16 +261,19 @@ func (s *Server) thermalPage(c echo.Context) error {
 	actx, cancel := context.WithTimeout(c.Request().Context(), arduinoPageBudget)
 	defer cancel()
 	r := s.newArdReader(actx)
-	// GT asks the firmware for a fresh reading; while it settles, the
-	// version and the hourly arrays (which GT does not touch) are read.
-	var wg sync.WaitGroup
-	var gtErr error
+	// GT asks the firmware for a fresh reading. It goes out first, and
+	// while the firmware settles the version and the hourly arrays (which
+	// GT does not touch) are read; query 4 follows once the settle time is up.
+	var settled <-chan time.Time
 	if r.isDown() == nil {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			gtErr = s.Arduino.Send(actx, arduino.CmdRefreshTemps)
-		}()
+		gt := arduino.CmdRefreshTemps
+		gt.Settle = 0 // waited for below, in parallel with the other reads
+		if err := s.Arduino.Send(actx, gt); err != nil {
+			s.Log.Warn("thermal: GT failed", "err", err)
+			r.fail(err)
+		} else {
+			settled = time.After(arduino.SettleTemperatures)
+		}
 	}
 	ver, verOK := read(r, arduino.QVersion)
 	var hourly arduino.Cached[arduino.HourlyTemps]
@@ -284,10 +287,11 @@ func (s *Server) thermalPage(c echo.Context) error {
 	if volts24 {
 		volts, voltsOK = read(r, arduino.QHourlyVoltages)
 	}
-	wg.Wait()
-	if gtErr != nil {
-		s.Log.Warn("thermal: GT failed", "err", gtErr)
-		r.fail(gtErr)
+	if settled != nil {
+		select {
+		case <-settled:
+		case <-actx.Done():
+		}
 	}
 	if t, ok := read(r, arduino.QTemperatures); ok {
 		d.ArduinoTemp, d.ArduinoMin, d.ArduinoMax = withUnit(t.Value.Current), withUnit(t.Value.Min), withUnit(t.Value.Max)
