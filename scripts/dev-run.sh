@@ -21,8 +21,11 @@ pids=()
 stop() {
   trap - INT TERM EXIT
   echo; echo "stopping…"
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
+  # Web and worker first (the worker unregisters in Redis), Redis last.
+  for ((i=${#pids[@]}-1; i>=0; i--)); do
+    kill "${pids[i]}" 2>/dev/null || true
+    wait "${pids[i]}" 2>/dev/null || true
+  done
 }
 trap stop INT TERM EXIT
 

@@ -24,6 +24,7 @@ import (
 	"github.com/intvlm8r/intvlm8r-go/internal/cli"
 	"github.com/intvlm8r/intvlm8r-go/internal/config"
 	"github.com/intvlm8r/intvlm8r-go/internal/hardware"
+	"github.com/intvlm8r/intvlm8r-go/internal/sdnotify"
 	"github.com/intvlm8r/intvlm8r-go/internal/tasks"
 	"github.com/intvlm8r/intvlm8r-go/internal/web"
 )
@@ -85,6 +86,9 @@ func run(home, redisAddr, listen, localListen string, hw hardware.Flags) error {
 	go func() { errc <- servers[0].Serve(pub) }()
 	go func() { errc <- servers[1].Serve(loc) }()
 	slog.Info("serving", "ui", listen, "local", localListen, "home", p.Home, "redis", redisAddr)
+	if err := sdnotify.Ready(); err != nil {
+		slog.Warn("could not tell systemd we are ready", "err", err)
+	}
 	select {
 	case err = <-errc:
 	case <-ctx.Done():

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"os/signal"
+	"syscall"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -13,6 +15,7 @@ import (
 	"github.com/intvlm8r/intvlm8r-go/internal/cli"
 	"github.com/intvlm8r/intvlm8r-go/internal/config"
 	"github.com/intvlm8r/intvlm8r-go/internal/hardware"
+	"github.com/intvlm8r/intvlm8r-go/internal/sdnotify"
 	"github.com/intvlm8r/intvlm8r-go/internal/tasks"
 )
 
@@ -76,5 +79,15 @@ func run(home, redisAddr string, concurrency int, hw hardware.Flags) error {
 	mux.HandleFunc(tasks.TypeCopy, ph.Copy)
 	mux.HandleFunc(tasks.TypeThumbnails, ph.Thumbnails)
 	slog.Info("worker starting", "home", p.Home, "redis", redisAddr, "concurrency", concurrency)
-	return srv.Run(mux) // returns on SIGTERM/SIGINT after finishing running tasks
+	if err := srv.Start(mux); err != nil {
+		return err
+	}
+	if err := sdnotify.Ready(); err != nil {
+		slog.Warn("could not tell systemd we are ready", "err", err)
+	}
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, syscall.SIGTERM, syscall.SIGINT)
+	<-stop
+	srv.Shutdown() // lets running tasks finish, up to ShutdownTimeout
+	return nil
 }

@@ -237,6 +237,10 @@ const (
 	// LiveOrCache asks the Arduino and, when it does not answer, returns
 	// the last good cached reply (its At tells how old).
 	LiveOrCache
+	// CacheOnly never touches the bus: the last good reply, or ErrNoValue.
+	// A page uses it once the Arduino has failed to answer, so it waits on a
+	// silent Arduino once, not once per value.
+	CacheOnly
 )
 
 // ErrNoValue is wrapped when neither the Arduino nor the cache had a value.
@@ -267,9 +271,12 @@ func Get[T any](ctx context.Context, c *Client, q Query[T], mode Mode) (Cached[T
 		}
 		return Cached[T]{Value: v, At: at}, true
 	}
-	if mode == CacheFirst {
+	if mode == CacheFirst || mode == CacheOnly {
 		if v, ok := fromCache(); ok {
 			return v, nil
+		}
+		if mode == CacheOnly {
+			return zero, fmt.Errorf("%s: %w", q.Name, ErrNoValue)
 		}
 	}
 	var v T

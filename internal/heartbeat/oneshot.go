@@ -4,12 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/intvlm8r/intvlm8r-go/internal/config"
+	"github.com/intvlm8r/intvlm8r-go/internal/localapi"
 	"github.com/intvlm8r/intvlm8r-go/internal/runlog"
 )
 
@@ -94,30 +93,15 @@ func (o *Oneshot) run(ctx context.Context) error {
 }
 
 func (o *Oneshot) callLocal(ctx context.Context) error {
-	client := o.HTTP
-	if client == nil {
-		client = &http.Client{}
-	}
-	ctx, cancel := context.WithTimeout(ctx, LocalTimeout)
-	defer cancel()
-	target := strings.TrimRight(o.LocalURL, "/") + "/heartbeat"
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	resp, err := localapi.Get(ctx, o.HTTP, o.LocalURL, "/heartbeat", LocalTimeout)
 	if err != nil {
-		o.log("Heartbeat failed. Bad local URL %q: %v", target, err)
+		o.log("Heartbeat failed. %v", err)
 		return fmt.Errorf("%w: %v", ErrFailed, err)
 	}
-	resp, err := client.Do(req)
-	if err != nil {
-		o.log("Heartbeat failed. The web server did not answer at %s: %v", target, err)
-		return fmt.Errorf("%w: web server: %v", ErrFailed, err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-	text := strings.TrimSpace(string(body))
-	o.log("Status code = %d", resp.StatusCode)
-	o.log("This is what I received: %s", text)
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return fmt.Errorf("%w: /heartbeat answered %d: %s", ErrFailed, resp.StatusCode, text)
+	o.log("Status code = %d", resp.Status)
+	o.log("This is what I received: %s", resp.Body)
+	if !resp.OK() {
+		return fmt.Errorf("%w: /heartbeat answered %d: %s", ErrFailed, resp.Status, resp.Body)
 	}
 	return nil
 }

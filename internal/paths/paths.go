@@ -126,3 +126,20 @@ func (p Paths) SimArduinoState() string { return p.join(".intvlm8r", "sim", "ard
 // SimArduinoLock guards SimArduinoState between processes (one bus phase at a
 // time); it is not the bus lock, which the client holds around a transaction.
 func (p Paths) SimArduinoLock() string { return p.join(".intvlm8r", "sim", "arduino.lock") }
+
+// TransferLock keeps uploads to one process at a time (cron, boot, "Transfer now").
+func (p Paths) TransferLock() string { return p.join(".intvlm8r", "locks", "transfer.lock") }
+
+// KnownHosts is the SSH known_hosts file used by SFTP and rsync.
+func (p Paths) KnownHosts() string { return p.join(".ssh", "known_hosts") }
+
+// SSHKey is the install user's ed25519 private key (public half: SSHKey()+".pub").
+func (p Paths) SSHKey() string { return p.join(".ssh", "id_ed25519") }
+
+// SSHKeyRSA is the RSA key the original's instructions had users generate.
+func (p Paths) SSHKeyRSA() string { return p.join(".ssh", "id_rsa") }
+
+// DeleteJournal lists photos confirmed uploaded and due for deletion
+// (deleteaftertransfer), so a deletion cut short by a power cut is finished
+// on the next run.
+func (p Paths) DeleteJournal() string { return p.join(".intvlm8r", "transfer-delete.journal") }

@@ -68,7 +68,9 @@ func stem(rel string) string { return strings.TrimSuffix(rel, path.Ext(rel)) }
 // skipName reports the files the listing leaves out, as the original does
 // (ledgers, desktop metadata), plus our own downloads in progress.
 func skipName(name string) bool {
-	if name == ".directory" || name == "default_image.JPG" || strings.HasPrefix(name, partPrefix) {
+	// Hidden files are never photos: .directory, and the half-written
+	// temporaries of a copy (partPrefix) or of any crash-safe write.
+	if name == "default_image.JPG" || strings.HasPrefix(name, ".") {
 		return true
 	}
 	switch strings.ToLower(filepath.Ext(name)) {
@@ -94,7 +96,7 @@ func listTree(root string) ([]Photo, error) {
 			return err
 		}
 		if d.IsDir() {
-			if d.Name() == ".thumbs" {
+			if fp != root && strings.HasPrefix(d.Name(), ".") { // .thumbs and other hidden folders
 				return fs.SkipDir
 			}
 			return nil

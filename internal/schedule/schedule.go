@@ -4,6 +4,8 @@ package schedule
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -43,14 +45,17 @@ type Rule struct {
 // Due reports whether the job runs, and why, in words for the log:
 // asked for now; or the day matches (or Daily) and the hour is the wake hour
 // or the job's hour; or at boot with the boot flag on.
+// Hours compare as numbers ("7" is "07"); 25 (Always On), empty or junk
+// never matches. Day names compare in any case.
 func Due(now time.Time, r Rule, t Trigger) (bool, string) {
 	if t == Now {
 		return true, "OK on copyNow"
 	}
-	hour := now.Format("15")
-	day := now.Weekday().String()
-	if (r.Day == day || r.Day == "Daily") && (hour == r.WakePiHour || hour == r.Hour) {
-		return true, fmt.Sprintf("OK @ %s:00 on %s", hour, day)
+	day, hour := now.Weekday().String(), now.Hour()
+	d := strings.TrimSpace(r.Day)
+	dayOK := d == "Daily" || strings.EqualFold(d, day)
+	if dayOK && (hourIs(r.WakePiHour, hour) || hourIs(r.Hour, hour)) {
+		return true, fmt.Sprintf("OK @ %02d:00 on %s", hour, day)
 	}
 	if t == Boot {
 		if r.OnBoot {
@@ -58,5 +63,17 @@ func Due(now time.Time, r Rule, t Trigger) (bool, string) {
 		}
 		return false, "Ran at bootup but the bootup flag is not set"
 	}
-	return false, fmt.Sprintf("Not due: now %s %s:00; day %s, hour %s, Pi wakes at %s:00", day, hour, r.Day, r.Hour, r.WakePiHour)
+	return false, fmt.Sprintf("Not due: now %s %02d:00; day %s, hour %s, Pi wakes at %s:00", day, hour, orNone(r.Day), orNone(r.Hour), orNone(r.WakePiHour))
+}
+
+func hourIs(v string, h int) bool {
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	return err == nil && n >= 0 && n <= 23 && n == h
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "[none]"
+	}
+	return s
 }

@@ -25,7 +25,11 @@ func TestDue(t *testing.T) {
 		{"boot with flag", Rule{Day: "Off", OnBoot: true}, Boot, mon9, true},
 		{"boot without flag", Rule{Day: "Off"}, Boot, mon9, false},
 		{"boot, due anyway by the clock", Rule{Day: "Daily", Hour: "09"}, Boot, mon9, true},
-		{"hour text must match exactly", Rule{Day: "Daily", Hour: "9", WakePiHour: "25"}, Timer, mon9, false},
+		{"unpadded hour", Rule{Day: "Daily", Hour: "9", WakePiHour: "25"}, Timer, mon9, true},
+		{"day in any case", Rule{Day: "monday", Hour: "09"}, Timer, mon9, true},
+		{"always-on 25 never matches by the clock", Rule{Day: "Daily", WakePiHour: "25"}, Timer, time.Date(2026, 11, 30, 1, 0, 0, 0, time.Local), false},
+		{"junk hour", Rule{Day: "Daily", Hour: "ten"}, Timer, mon9, false},
+		{"the boot flag does not make a timer run", Rule{Day: "afterCopy", OnBoot: true}, Timer, mon9, false},
 	} {
 		if got, why := Due(tc.at, tc.r, tc.tr); got != tc.want {
 			t.Errorf("%s: Due = %v (%s), want %v", tc.name, got, why, tc.want)

@@ -101,12 +101,18 @@ func (c *Client) busy(taskType string) (bool, error) {
 	return false, nil
 }
 
-// WaitChain waits for the task id and every task its chain moves on to.
-func (c *Client) WaitChain(ctx context.Context, id string) (View, error) {
+// WaitChain waits for the task id and every task its chain moves on to,
+// and returns their views in order.
+func (c *Client) WaitChain(ctx context.Context, id string) ([]View, error) {
+	var views []View
 	for {
 		v, err := c.Wait(ctx, id)
-		if err != nil || v.Next == "" {
-			return v, err
+		if err != nil {
+			return views, err
+		}
+		views = append(views, v)
+		if v.Next == "" {
+			return views, nil
 		}
 		id = v.Next
 	}

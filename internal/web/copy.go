@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -87,9 +88,13 @@ func (s *Server) localCopyNow(c echo.Context) error {
 	}
 	ctx, cancel := context.WithTimeout(c.Request().Context(), time.Duration(wait)*time.Second)
 	defer cancel()
-	v, err := s.Tasks.WaitChain(ctx, id)
+	views, err := s.Tasks.WaitChain(ctx, id)
 	if err != nil {
 		return c.String(http.StatusGatewayTimeout, "Copy still running after "+strconv.Itoa(wait)+" s: "+err.Error()+"\n")
 	}
-	return c.String(http.StatusOK, "OK "+v.Status+"\n")
+	var done []string
+	for _, v := range views {
+		done = append(done, v.Status)
+	}
+	return c.String(http.StatusOK, "OK "+strings.Join(done, "; ")+"\n")
 }

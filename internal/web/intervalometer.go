@@ -128,20 +128,8 @@ func (s *Server) quickCamera(ctx context.Context, fn func(camera.Camera) error) 
 	return "camera did not answer"
 }
 
-// daysClass is the threshold colour of a days-left figure.
-func daysClass(days int64, ok bool, warn, alarm int) string {
-	switch {
-	case !ok:
-		return ""
-	case days < int64(alarm):
-		return "red"
-	case days < int64(warn):
-		return "orange"
-	}
-	return ""
-}
-
-func daysText(days int64, ok bool) string {
+// ivDaysText is the days-left figure as the page's script writes it.
+func ivDaysText(days int64, ok bool) string {
 	switch {
 	case !ok:
 		return "n/a"
@@ -183,8 +171,8 @@ func (s *Server) intervalometerPage(c echo.Context) error {
 	actx, cancel := context.WithTimeout(ctx, arduinoPageBudget)
 	defer cancel()
 	r := s.newArdReader(actx)
-	sch, schOK := read(r, arduino.QSchedule)
-	ver, _ := read(r, arduino.QVersion)
+	sch, schOK := ardGet(r, arduino.QSchedule)
+	ver, _ := ardGet(r, arduino.QVersion)
 	d.ShootFast = ver.Value.AtLeast(arduino.MinShootFast)
 	d.Notice = r.notice()
 	wg.Wait()
@@ -250,14 +238,14 @@ func (s *Server) intervalometerPage(c echo.Context) error {
 		if perDayOK {
 			// From the rounded shot count, as the page's script works it out.
 			days, ok := photos.CameraDaysFree(piShots, perDay)
-			d.PiDays, d.PiClass = daysText(days, ok), daysClass(days, ok, d.DaysFreeWarn, d.DaysFreeAlarm)
+			d.PiDays, d.PiClass = ivDaysText(days, ok), daysColour(days, ok, d.DaysFreeWarn, d.DaysFreeAlarm)
 		}
 	}
 	if camShots >= 0 {
 		d.CameraShots = strconv.FormatInt(camShots, 10)
 		if perDayOK {
 			days, ok := photos.CameraDaysFree(camShots, perDay)
-			d.CameraDays, d.CameraClass = daysText(days, ok), daysClass(days, ok, d.DaysFreeWarn, d.DaysFreeAlarm)
+			d.CameraDays, d.CameraClass = ivDaysText(days, ok), daysColour(days, ok, d.DaysFreeWarn, d.DaysFreeAlarm)
 		}
 	}
 	return s.render(c, http.StatusOK, "intervalometer", d)

@@ -183,9 +183,6 @@ type comingPage struct {
 }
 
 var comingPages = []comingPage{
-	{"/", "System Information", "the Arduino's clock and shots, the camera's and the Pi's storage, the last image and the last transfer."},
-	{"/thumbnails", "Thumbnails", "the newest photos copied from the camera."},
-	{"/camera", "Camera Settings", "the camera's settings, preview and USB switch."},
 	{"/transfer", "Transfer Settings", "copying from the camera and uploading to FTP, SFTP, Dropbox or rsync."},
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"html/template"
+	"io/fs"
 	"net/http"
 	"sort"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/labstack/echo-contrib/session"
 	"github.com/labstack/echo/v4"
 
+	"github.com/intvlm8r/intvlm8r-go/internal/config"
 	"github.com/intvlm8r/intvlm8r-go/templates"
 )
 
@@ -52,7 +54,16 @@ type view struct {
 
 func (s *Server) parseTemplates() error {
 	s.pages = map[string]*template.Template{}
-	for _, page := range []string{"login", "coming", "monitoring", "intervalometer", "thermal", "system"} {
+	// Every templates/*.html but the layout is a page of that name.
+	names, err := fs.Glob(templates.FS, "*.html")
+	if err != nil {
+		return err
+	}
+	for _, file := range names {
+		page := strings.TrimSuffix(file, ".html")
+		if page == "layout" {
+			continue
+		}
 		t, err := template.New(page).ParseFS(templates.FS, "layout.html", page+".html")
 		if err != nil {
 			return fmt.Errorf("parse template %s: %w", page, err)
@@ -175,4 +186,18 @@ func takeFlashes(c echo.Context) []message {
 
 func (s *Server) redirect(c echo.Context, to string) error {
 	return c.Redirect(http.StatusSeeOther, to)
+}
+
+// settings reads the INI's typed settings. A malformed value is logged and
+// its default used; an unreadable file is an error, with every default.
+func (s *Server) settings() (config.Settings, error) {
+	f, err := s.Config.Load()
+	if err != nil {
+		return config.Defaults(), err
+	}
+	set, err := f.Settings()
+	if err != nil {
+		s.Log.Warn("INI has malformed values; defaults used for them", "err", err)
+	}
+	return set, nil
 }

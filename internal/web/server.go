@@ -144,6 +144,14 @@ func (s *Server) routesPublic(key []byte) {
 	app.POST("/monitoring", s.monitoringSubmit)
 	app.POST("/monHbNow", s.heartbeatNow)
 	app.POST("/trnCopyNow", s.copyNowButton)
+	app.GET("/", s.homePage)
+	app.GET("/thumbnails", s.thumbnailsPage)
+	app.GET("/camera", s.cameraPage)
+	app.POST("/camera", s.cameraSubmit)
+	app.POST("/", s.homeWake)
+	app.GET("/photos/*", s.serveTree(s.Paths.Photos))
+	app.GET("/thumbs/*", s.serveTree(s.Paths.Thumbs))
+	app.GET("/preview/*", s.serveTree(s.Paths.Preview))
 	app.GET("/backgroundStatus/:id", s.backgroundStatus)
 	app.GET("/intervalometer", s.intervalometerPage)
 	app.POST("/intervalometer", s.intervalometerSubmit)
@@ -151,6 +159,8 @@ func (s *Server) routesPublic(key []byte) {
 	app.POST("/thermal", s.thermalSubmit)
 	app.GET("/system", s.systemPage)
 	app.POST("/system", s.systemSubmit)
+	app.GET("/iniview", s.iniviewPage)
+	app.GET("/network", s.networkPage)
 	for _, p := range comingPages {
 		p := p
 		app.GET(p.Path, func(c echo.Context) error { return s.comingPage(c, p) })

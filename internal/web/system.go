@@ -1,8 +1,6 @@
 package web
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -22,6 +20,7 @@ import (
 	"github.com/intvlm8r/intvlm8r-go/internal/config"
 	"github.com/intvlm8r/intvlm8r-go/internal/photos"
 	"github.com/intvlm8r/intvlm8r-go/internal/settime"
+	"github.com/intvlm8r/intvlm8r-go/internal/system"
 )
 
 // rebootSafeWord guards the Arduino reboot against a slip of the finger.
@@ -50,28 +49,29 @@ type piFacts struct {
 	NTPDetail                               string
 }
 
-// readPiFacts reads the Pi's facts; what cannot be read is Unknown.
+// piHost is the machine the page describes (a variable for tests).
+var piHost = system.Live()
+
+// readPiFacts reads the Pi's facts (internal/system); what cannot be read
+// is Unknown. Whether NTP sets the clock is settime's rule, shared with the
+// time helper, so the page and the helper never disagree.
 func (s *Server) readPiFacts(ctx context.Context) piFacts {
 	f := piFacts{Model: unknown, OS: unknown, Bits: strconv.Itoa(strconv.IntSize), Hostname: unknown, Uptime: unknown, Free: unknown}
-	if data, err := os.ReadFile("/proc/device-tree/model"); err == nil {
-		if m := strings.TrimSpace(strings.TrimRight(string(data), "\x00")); m != "" {
-			f.Model = m
-		}
-	} else if m := cpuModel(); m != "" {
+	if m, err := piHost.Model(); err == nil {
 		f.Model = m
 	}
-	f.OS = osPrettyName()
+	if o, err := piHost.OSPrettyName(); err == nil {
+		f.OS = o
+	}
 	if h, err := os.Hostname(); err == nil {
 		f.Hostname = h
 	}
-	if data, err := os.ReadFile("/proc/uptime"); err == nil {
-		if fields := strings.Fields(string(data)); len(fields) > 0 {
-			if secs, err := strconv.ParseFloat(fields[0], 64); err == nil && secs >= 0 {
-				f.Uptime = pyTimedelta(time.Duration(secs) * time.Second)
-			}
-		}
+	if up, err := piHost.Uptime(); err == nil {
+		f.Uptime = system.FormatUptime(up)
 	}
-	if free, err := photos.FreeBytes(s.Paths.Photos()); err == nil {
+	if d, err := system.DiskUsage(s.Paths.Photos()); err == nil {
+		f.Free = photos.FormatGB(d.Free)
+	} else if free, err := photos.FreeBytes(s.Paths.Photos()); err == nil {
 		f.Free = photos.FormatGB(free)
 	}
 	st, err := settime.HostFromEnv().NTP(ctx)
@@ -81,59 +81,6 @@ func (s *Server) readPiFacts(ctx context.Context) piFacts {
 		f.NTPDetail = err.Error()
 	}
 	return f
-}
-
-func cpuModel() string {
-	data, err := os.ReadFile("/proc/cpuinfo")
-	if err != nil {
-		return ""
-	}
-	for _, key := range []string{"Model", "model name", "Hardware"} {
-		sc := bufio.NewScanner(bytes.NewReader(data))
-		for sc.Scan() {
-			k, v, ok := strings.Cut(sc.Text(), ":")
-			if ok && strings.TrimSpace(k) == key && strings.TrimSpace(v) != "" {
-				return strings.TrimSpace(v)
-			}
-		}
-	}
-	return ""
-}
-
-// osPrettyName is PRETTY_NAME of os-release; lines without "=" are skipped
-// (the original gave up on them).
-func osPrettyName() string {
-	for _, p := range []string{"/etc/os-release", "/usr/lib/os-release"} {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			continue
-		}
-		sc := bufio.NewScanner(bytes.NewReader(data))
-		for sc.Scan() {
-			k, v, ok := strings.Cut(strings.TrimSpace(sc.Text()), "=")
-			if ok && k == "PRETTY_NAME" {
-				if v = strings.Trim(v, `"'`); v != "" {
-					return v
-				}
-			}
-		}
-	}
-	return unknown
-}
-
-// pyTimedelta prints a duration as Python's timedelta does: "3:04:05",
-// "1 day, 3:04:05", "2 days, 0:00:09".
-func pyTimedelta(d time.Duration) string {
-	sec := int64(d / time.Second)
-	days, sec := sec/86400, sec%86400
-	hms := fmt.Sprintf("%d:%02d:%02d", sec/3600, sec%3600/60, sec%60)
-	switch days {
-	case 0:
-		return hms
-	case 1:
-		return "1 day, " + hms
-	}
-	return fmt.Sprintf("%d days, %s", days, hms)
 }
 
 type tzOption struct {
@@ -227,15 +174,15 @@ func (s *Server) systemPage(c echo.Context) error {
 	actx, cancel := context.WithTimeout(ctx, arduinoPageBudget)
 	defer cancel()
 	r := s.newArdReader(actx)
-	ver, verOK := read(r, arduino.QVersion)
+	ver, verOK := ardGet(r, arduino.QVersion)
 	if verOK && ver.Value.Valid() {
 		d.ArduinoVersion = ver.Value.String()
 	}
-	date, dateOK := read(r, arduino.QDate)
+	date, dateOK := ardGet(r, arduino.QDate)
 	var clock arduino.Cached[arduino.Clock]
 	clockOK := false
 	if dateOK {
-		clock, clockOK = read(r, arduino.QTime)
+		clock, clockOK = ardGet(r, arduino.QTime)
 		d.ArduinoDateTime = formatArduinoDate(date.Value)
 		if clockOK {
 			d.ArduinoDateTime += " " + clock.Value.String()
@@ -243,7 +190,7 @@ func (s *Server) systemPage(c echo.Context) error {
 		d.ArduinoDateTime += cachedNote(date)
 		d.ArduinoRed = date.Value.Year < settime.EarliestPlausible
 	}
-	wake, wakeOK := read(r, arduino.QWakeWindow)
+	wake, wakeOK := ardGet(r, arduino.QWakeWindow)
 	if wakeOK {
 		d.WakeKnown, d.WakeCached = true, cachedNote(wake)
 		d.AlwaysOn = wake.Value.AlwaysOn()
@@ -251,7 +198,7 @@ func (s *Server) systemPage(c echo.Context) error {
 		if !d.AlwaysOn && verOK && ver.Value.AtLeast(arduino.MinShutdown) {
 			d.ShutdownIn = unknown
 			// A countdown from cached values would be wrong: live ones only.
-			if sd, ok := read(r, arduino.QShutdownMinute); ok && sd.Live && clockOK && clock.Live {
+			if sd, ok := ardGet(r, arduino.QShutdownMinute); ok && sd.Live && clockOK && clock.Live {
 				if n, pending := sd.Value.MinutesLeft(clock.Value.Minute); pending {
 					d.ShutdownIn = strconv.Itoa(n)
 				}

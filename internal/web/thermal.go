@@ -275,17 +275,17 @@ func (s *Server) thermalPage(c echo.Context) error {
 			settled = time.After(arduino.SettleTemperatures)
 		}
 	}
-	ver, verOK := read(r, arduino.QVersion)
+	ver, verOK := ardGet(r, arduino.QVersion)
 	var hourly arduino.Cached[arduino.HourlyTemps]
 	var volts arduino.Cached[arduino.HourlyVoltages]
 	var hourlyOK, voltsOK bool
 	temps24 := verOK && ver.Value.AtLeast(arduino.MinTemps24)
 	volts24 := verOK && ver.Value.AtLeast(arduino.MinVolts24)
 	if temps24 {
-		hourly, hourlyOK = read(r, arduino.QHourlyTemps)
+		hourly, hourlyOK = ardGet(r, arduino.QHourlyTemps)
 	}
 	if volts24 {
-		volts, voltsOK = read(r, arduino.QHourlyVoltages)
+		volts, voltsOK = ardGet(r, arduino.QHourlyVoltages)
 	}
 	if settled != nil {
 		select {
@@ -293,7 +293,7 @@ func (s *Server) thermalPage(c echo.Context) error {
 		case <-actx.Done():
 		}
 	}
-	if t, ok := read(r, arduino.QTemperatures); ok {
+	if t, ok := ardGet(r, arduino.QTemperatures); ok {
 		d.ArduinoTemp, d.ArduinoMin, d.ArduinoMax = withUnit(t.Value.Current), withUnit(t.Value.Min), withUnit(t.Value.Max)
 		d.Cached = cachedNote(t)
 	}

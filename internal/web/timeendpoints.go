@@ -70,7 +70,7 @@ func (r *ardReader) noteCached(at time.Time, ok bool) {
 
 // read gets q live, falling back to its cached copy; ok is false when
 // neither had a value.
-func read[T any](r *ardReader, q arduino.Query[T]) (v arduino.Cached[T], ok bool) {
+func ardGet[T any](r *ardReader, q arduino.Query[T]) (v arduino.Cached[T], ok bool) {
 	if r.isDown() != nil {
 		v, ok = cachedOnly(r, q)
 		r.noteCached(v.At, ok)
@@ -94,23 +94,16 @@ func read[T any](r *ardReader, q arduino.Query[T]) (v arduino.Cached[T], ok bool
 	return v, ok
 }
 
-// cachedOnly is the cached copy of q, if any.
+// cachedOnly is the cached copy of q, if any. It gets a context of its
+// own: the page's may have run out waiting for a silent Arduino.
 func cachedOnly[T any](r *ardReader, q arduino.Query[T]) (arduino.Cached[T], bool) {
-	var zero arduino.Cached[T]
-	if r.s.Arduino == nil || r.s.Arduino.Cache() == nil {
-		return zero, false
+	if r.s.Arduino == nil {
+		return arduino.Cached[T]{}, false
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.ctx), arduino.CacheTimeout)
 	defer cancel()
-	raw, at, ok, err := r.s.Arduino.Cache().Get(ctx, q.Code)
-	if err != nil || !ok {
-		return zero, false
-	}
-	val, err := q.Parse(raw)
-	if err != nil {
-		return zero, false
-	}
-	return arduino.Cached[T]{Value: val, At: at}, true
+	v, err := arduino.Get(ctx, r.s.Arduino, q, arduino.CacheOnly)
+	return v, err == nil
 }
 
 // notice is the page's line about the Arduino, "" when it answered.

@@ -1,0 +1,238 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/intvlm8r/intvlm8r-go/internal/arduino"
+	"github.com/intvlm8r/intvlm8r-go/internal/camera"
+	"github.com/intvlm8r/intvlm8r-go/internal/photos"
+	"github.com/intvlm8r/intvlm8r-go/internal/transfer"
+)
+
+// cameraTimeout bounds a page's camera work: a page never hangs on a camera.
+const cameraTimeout = 8 * time.Second
+
+// row is one label/value line of a page table, with its colour class.
+type row struct {
+	Label, Value, Colour, ID string
+}
+
+type homeData struct {
+	System     []row
+	USBOff     bool
+	Camera     []row
+	CameraDown *row // set when the camera could not be read: the reason, and the wake button
+	Pi         []row
+	Transfer   *transferStatus
+	Image      string // URL of the newest image's picture, "" when none
+	ImageLink  string // URL of the full image
+	Stale      string
+}
+
+type transferStatus struct{ Time, Text string }
+
+// cameraProblem turns a session error into what a page tells the user.
+func cameraProblem(err error) (text string, canWake bool) {
+	switch {
+	case errors.Is(err, camera.ErrBusy):
+		return "Camera busy: another task (a copy?) is using it. Try again when it has finished.", false
+	case errors.Is(err, camera.ErrWaking):
+		return "Camera asleep: a wake has been sent; reload in a few seconds.", true
+	case errors.Is(err, camera.ErrNoCamera):
+		return "Unknown model: no camera detected. Is it on and plugged into the right USB port?", true
+	case errors.Is(err, context.DeadlineExceeded):
+		return "The camera did not answer in time.", true
+	}
+	return "Camera error: " + err.Error(), true
+}
+
+// withCamera runs fn in a camera session for a page: no wait for the lock,
+// one wake through the Arduino if the camera sleeps, bounded in time.
+func (s *Server) withCamera(ctx context.Context, fn func(camera.Camera) error) error {
+	ctx, cancel := context.WithTimeout(ctx, cameraTimeout)
+	defer cancel()
+	var waker camera.Waker
+	if s.Arduino != nil {
+		waker = s.Arduino
+	}
+	return camera.SessionWith(ctx, s.Camera, s.Paths.CameraLock(),
+		camera.SessionOptions{Waker: waker, Wake: camera.QuickWake}, fn)
+}
+
+func (s *Server) homePage(c echo.Context) error {
+	ctx := c.Request().Context()
+	d := homeData{}
+	set, err := s.settings()
+	if err != nil {
+		flash(c, "red", "The settings file could not be read: "+err.Error())
+	}
+
+	// The Arduino: clock and shots.
+	ar, cancel := newArduinoReader(ctx, s.Arduino)
+	defer cancel()
+	dateText := "Unknown"
+	if dt, ok := read(ar, arduino.QDate); ok {
+		dateText = time.Date(dt.Year, dt.Month, dt.Day, 0, 0, 0, 0, time.UTC).Format("2006 Jan 02")
+		if tm, ok := read(ar, arduino.QTime); ok {
+			dateText += " " + tm.String()
+		}
+	}
+	last, next := "Unknown", "Unknown"
+	sched, schedOK := read(ar, arduino.QSchedule)
+	if sh, ok := read(ar, arduino.QShots); ok {
+		if sh.Last.Set {
+			last = sh.Last.String()
+		}
+		if sh.Next.Set {
+			next = sh.Next.String()
+			if schedOK {
+				next = arduino.FormatNextShot(sh.Next, sched)
+			}
+		}
+	}
+	d.System = []row{{Label: "System date", Value: dateText, ID: "dateTime"}, {Label: "Last shot", Value: last, ID: "lastShot"}, {Label: "Next shot", Value: next, ID: "nextShot"}}
+	d.Stale = ar.staleNote()
+	shotsPerDay := 0.0
+	if schedOK {
+		shotsPerDay = float64(sched.ShotsPerDay())
+	}
+
+	// The camera.
+	cameraLast := ""
+	if !set.Global.EnableCameraUSB {
+		d.USBOff = true
+	} else {
+		var sum camera.CardSummary
+		err := s.withCamera(ctx, func(cam camera.Camera) error {
+			var err error
+			sum, err = camera.ReadCardSummary(ctx, cam)
+			return err
+		})
+		if err != nil {
+			text, wake := cameraProblem(err)
+			d.CameraDown = &row{Value: text, Colour: "red"}
+			if !wake {
+				d.CameraDown.Colour = "orange"
+			}
+			d.CameraDown.ID = strconv.FormatBool(wake)
+		} else {
+			if sum.NoStorage {
+				flash(c, "red", "The camera reports no storage: is its card in?")
+			}
+			cameraLast = "n/a"
+			if sum.Newest != nil {
+				cameraLast = sum.Newest.MTime.Format("2006-01-02 15:04:05")
+			}
+			shots := sum.AvailableShots
+			shotsRow := row{Label: "Available shots (days)", ID: "availableShots"}
+			if n, err := strconv.ParseInt(shots, 10, 64); err == nil {
+				days, ok := photos.CameraDaysFree(n, shotsPerDay)
+				shotsRow.Value = shots + " (" + daysText(days, ok) + ")"
+				shotsRow.Colour = daysColour(days, ok, set.Thresholds.DaysFreeWarn, set.Thresholds.DaysFreeAlarm)
+			} else {
+				shotsRow.Value = shots + " (Unknown)"
+			}
+			battery := row{Label: "Battery", Value: sum.Battery, ID: "battery"}
+			if camera.BatteryLow(sum.Battery) {
+				battery.Colour = "red"
+			}
+			d.Camera = []row{
+				{Label: "Images on camera", Value: strconv.Itoa(sum.FileCount), ID: "cameraImages"},
+				{Label: "Newest image on camera", Value: cameraLast, ID: "cameraLast"},
+				shotsRow, battery,
+			}
+			if sum.CaptureTargetFixed {
+				flash(c, "white", "The camera was saving to its internal RAM: switched to the memory card.")
+			}
+		}
+	}
+
+	// The Pi.
+	sum, err := photos.Summarise(s.Paths)
+	if err != nil {
+		s.Log.Error("photo store", "err", err)
+		flash(c, "red", "The Pi's photo folder could not be read: "+err.Error())
+	}
+	piLast := row{Label: "Newest image on Pi", Value: "n/a", ID: "piLast"}
+	if sum.Newest != nil {
+		piLast.Value = sum.Newest.MTime.Format("2006-01-02 15:04:05")
+		if piLast.Value == cameraLast {
+			piLast.Colour = "green" // the camera's newest photo is already on the Pi
+		}
+	}
+	free := row{Label: "Pi storage free (days)", Value: "Unknown", ID: "piFree"}
+	if sum.FreeOK {
+		days, ok := photos.PiDaysFree(sum.FreeBytes, sum.Largest, shotsPerDay)
+		free.Value = photos.FormatGB(sum.FreeBytes) + " (" + daysText(days, ok) + ")"
+		free.Colour = daysColour(days, ok, set.Thresholds.DaysFreeWarn, set.Thresholds.DaysFreeAlarm)
+	}
+	d.Pi = []row{{Label: "Images on Pi", Value: strconv.Itoa(sum.Count), ID: "piImages"}, piLast, free}
+	if sum.Newest != nil {
+		d.ImageLink = "/" + photos.GalleryTarget(s.Paths, sum.Newest.Rel).URLPath()
+		d.Image = "/" + sum.Last.URLPath()
+		if thumb := photos.ThumbPath(s.Paths, sum.Newest.Rel); fileExists(thumb) {
+			// The thumbnail, not a 6 MB original, over a 4G link; it links to the full image.
+			d.Image = "/thumbs/DCIM/" + photos.ThumbRel(sum.Newest.Rel)
+		}
+	}
+	if when, text, ok, err := transfer.LastStatus(s.Paths); ok {
+		d.Transfer = &transferStatus{Time: when, Text: text}
+	} else if err != nil {
+		s.Log.Warn("transfer log unreadable", "err", err)
+	}
+	return s.render(c, http.StatusOK, "home", d)
+}
+
+// homeWake is the Home page's "Wake the camera".
+func (s *Server) homeWake(c echo.Context) error {
+	s.wakeCamera(c)
+	return s.redirect(c, "/")
+}
+
+// wakeCamera sends WC and tells the user how it went.
+func (s *Server) wakeCamera(c echo.Context) {
+	if s.Arduino == nil {
+		flash(c, "red", "No Arduino link: the camera cannot be woken.")
+		return
+	}
+	if err := s.Arduino.WakeCamera(c.Request().Context()); err != nil {
+		flash(c, "red", "The Arduino did not take the wake command: "+err.Error())
+		return
+	}
+	flash(c, "white", "Wake sent to the camera. It may take a few seconds to appear.")
+}
+
+func daysText(days int64, ok bool) string {
+	switch {
+	case !ok:
+		return "Unknown"
+	case days < 1:
+		return "<1"
+	}
+	return strconv.FormatInt(days, 10)
+}
+
+// daysColour is red below the alarm threshold, orange below the warning one.
+func daysColour(days int64, ok bool, warn, alarm int) string {
+	switch {
+	case !ok:
+		return ""
+	case days < int64(alarm):
+		return "red"
+	case days < int64(warn):
+		return "orange"
+	}
+	return ""
+}
+
+func fileExists(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && !st.IsDir()
+}
