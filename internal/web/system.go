@@ -74,13 +74,38 @@ func (s *Server) readPiFacts(ctx context.Context) piFacts {
 	} else if free, err := photos.FreeBytes(s.Paths.Photos()); err == nil {
 		f.Free = photos.FormatGB(free)
 	}
-	st, err := settime.HostFromEnv().NTP(ctx)
+	st, err := cachedNTP(ctx)
 	if err == nil {
 		f.NTP, f.NTPKnown, f.NTPDetail = st.Active, true, st.Detail
 	} else {
 		f.NTPDetail = err.Error()
 	}
 	return f
+}
+
+// ntpTTL is how long the NTP answer is reused: asking systemd means two
+// commands, slow on a Pi Zero, and the answer changes only when someone
+// switches the clock master.
+const ntpTTL = 30 * time.Second
+
+var ntpMemo struct {
+	sync.Mutex
+	at  time.Time
+	st  settime.NTPState
+	err error
+}
+
+func cachedNTP(ctx context.Context) (settime.NTPState, error) {
+	ntpMemo.Lock()
+	defer ntpMemo.Unlock()
+	if !ntpMemo.at.IsZero() && time.Since(ntpMemo.at) < ntpTTL {
+		return ntpMemo.st, ntpMemo.err
+	}
+	st, err := settime.HostFromEnv().NTP(ctx)
+	if ctx.Err() == nil { // an answer cut short by the request is not kept
+		ntpMemo.st, ntpMemo.err, ntpMemo.at = st, err, time.Now()
+	}
+	return st, err
 }
 
 type tzOption struct {
