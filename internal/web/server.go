@@ -153,6 +153,12 @@ func (s *Server) routesPublic(key []byte) {
 	app.GET("/thumbs/*", s.serveTree(s.Paths.Thumbs))
 	app.GET("/preview/*", s.serveTree(s.Paths.Preview))
 	app.GET("/backgroundStatus/:id", s.backgroundStatus)
+	app.GET("/intervalometer", s.intervalometerPage)
+	app.POST("/intervalometer", s.intervalometerSubmit)
+	app.GET("/thermal", s.thermalPage)
+	app.POST("/thermal", s.thermalSubmit)
+	app.GET("/system", s.systemPage)
+	app.POST("/system", s.systemSubmit)
 	app.GET("/iniview", s.iniviewPage)
 	app.GET("/network", s.networkPage)
 	for _, p := range comingPages {
@@ -172,6 +178,8 @@ func (s *Server) routesLocal() {
 	e := s.local
 	e.GET("/heartbeat", s.localHeartbeat)
 	e.GET("/copyNow", s.localCopyNow)
+	e.GET("/getTime", s.getTime)
+	e.GET("/setArduinoDateTime", s.setArduinoDateTime)
 }
 
 func cacheFor(d time.Duration, h http.Handler) http.Handler {

@@ -1,0 +1,43 @@
+// Command intvlm8r-settime keeps the Pi's and the Arduino's clocks in step,
+// at boot and daily at 03:30 (settime.service, settime.timer): when NTP sets
+// the Pi's clock it sends the Pi's time to the Arduino; otherwise it sets
+// the Pi's clock from the Arduino's. It talks to the Arduino through the web
+// server's local endpoints, as the original's setTime.py did.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/intvlm8r/intvlm8r-go/internal/cli"
+	"github.com/intvlm8r/intvlm8r-go/internal/settime"
+)
+
+func main() {
+	fs := cli.New("intvlm8r-settime", "Syncs the clocks: with NTP active (systemd-timesyncd, or timedatectl's\nNTPSynchronized) the Arduino is set from the Pi through /setArduinoDateTime;\notherwise the Pi is set from the Arduino through /getTime, with timedatectl\nset-time or date --set. Three tries; ~/setTime.log keeps the runs.\nExit status 1 when no clock was set.")
+	var home, url, setCmd, ntp string
+	var wait, pause time.Duration
+	fs.Home(&home)
+	fs.String(&url, "url", "INTVLM8R_URL", "http://127.0.0.1:8080", "base URL of the web server's local-only listener")
+	fs.String(&setCmd, "set-clock-cmd", settime.EnvSetClockCmd, "", "command that sets the Pi's clock, given \"YYYY-MM-DD HH:MM:SS\" as its last argument (default: timedatectl set-time, then date --set)")
+	fs.String(&ntp, "ntp", settime.EnvNTP, "auto", "whether NTP sets the Pi's clock: auto (ask systemd), yes or no")
+	fs.DurationVar(&wait, "wait", 60*time.Second, "how long to wait for the web server to listen (it may still be starting at boot)")
+	fs.DurationVar(&pause, "retry-pause", 5*time.Second, "pause between tries")
+	fs.Parse(os.Args[1:])
+	cli.SetupLogging("settime")
+	p := cli.Paths(home)
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	o := &settime.Oneshot{
+		Host:    settime.Host{SetClockCmd: setCmd, NTPMode: ntp},
+		BaseURL: url, LogPath: p.SetTimeLog(), WaitWeb: wait, RetryPause: pause,
+	}
+	if err := o.Run(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "intvlm8r-settime:", err)
+		os.Exit(1)
+	}
+}
