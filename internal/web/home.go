@@ -76,18 +76,21 @@ func (s *Server) homePage(c echo.Context) error {
 	}
 
 	// The Arduino: clock and shots.
-	ar, cancel := newArduinoReader(ctx, s.Arduino)
+	actx, cancel := context.WithTimeout(ctx, arduinoPageBudget)
 	defer cancel()
-	dateText := "Unknown"
-	if dt, ok := read(ar, arduino.QDate); ok {
-		dateText = time.Date(dt.Year, dt.Month, dt.Day, 0, 0, 0, 0, time.UTC).Format("2006 Jan 02")
-		if tm, ok := read(ar, arduino.QTime); ok {
-			dateText += " " + tm.String()
+	ar := s.newArdReader(actx)
+	dateText := unknown
+	if dt, ok := ardGet(ar, arduino.QDate); ok {
+		dateText = formatArduinoDate(dt.Value)
+		if tm, ok := ardGet(ar, arduino.QTime); ok {
+			dateText += " " + tm.Value.String() + cachedNote(tm)
 		}
 	}
-	last, next := "Unknown", "Unknown"
-	sched, schedOK := read(ar, arduino.QSchedule)
-	if sh, ok := read(ar, arduino.QShots); ok {
+	last, next := unknown, unknown
+	schedC, schedOK := ardGet(ar, arduino.QSchedule)
+	sched := schedC.Value
+	if shC, ok := ardGet(ar, arduino.QShots); ok {
+		sh := shC.Value
 		if sh.Last.Set {
 			last = sh.Last.String()
 		}
@@ -99,7 +102,7 @@ func (s *Server) homePage(c echo.Context) error {
 		}
 	}
 	d.System = []row{{Label: "System date", Value: dateText, ID: "dateTime"}, {Label: "Last shot", Value: last, ID: "lastShot"}, {Label: "Next shot", Value: next, ID: "nextShot"}}
-	d.Stale = ar.staleNote()
+	d.Stale = ar.notice()
 	shotsPerDay := 0.0
 	if schedOK {
 		shotsPerDay = float64(sched.ShotsPerDay())
