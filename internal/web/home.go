@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"os"
 	"strconv"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -15,9 +14,6 @@ import (
 	"github.com/intvlm8r/intvlm8r-go/internal/photos"
 	"github.com/intvlm8r/intvlm8r-go/internal/transfer"
 )
-
-// cameraTimeout bounds a page's camera work: a page never hangs on a camera.
-const cameraTimeout = 8 * time.Second
 
 // row is one label/value line of a page table, with its colour class.
 type row struct {
@@ -55,16 +51,16 @@ func cameraProblem(err error) (text string, canWake bool) {
 }
 
 // withCamera runs fn in a camera session for a page: no wait for the lock,
-// one wake through the Arduino if the camera sleeps, bounded in time.
+// and if the camera sleeps a wake sent in the background (bgWaker) while the
+// page says so; bounded in time, so a page never hangs on a camera.
 func (s *Server) withCamera(ctx context.Context, fn func(camera.Camera) error) error {
-	ctx, cancel := context.WithTimeout(ctx, cameraTimeout)
-	defer cancel()
-	var waker camera.Waker
-	if s.Arduino != nil {
-		waker = s.Arduino
+	if s.Camera == nil {
+		return errors.New("no camera driver")
 	}
+	ctx, cancel := context.WithTimeout(ctx, cameraPageBudget)
+	defer cancel()
 	return camera.SessionWith(ctx, s.Camera, s.Paths.CameraLock(),
-		camera.SessionOptions{Waker: waker, Wake: camera.QuickWake}, fn)
+		camera.SessionOptions{Waker: bgWaker{s}, Wake: camera.QuickWake}, fn)
 }
 
 func (s *Server) homePage(c echo.Context) error {

@@ -29,8 +29,9 @@ var (
 var pageDays = []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday, time.Sunday}
 
 // cameraPageBudget bounds a page's look at the camera: a page shows the
-// camera's figures when it answers at once, and says so when it does not.
-const cameraPageBudget = 2 * time.Second
+// camera's figures when it answers, and says why when it does not. Listing a
+// full card over USB on a Pi Zero takes seconds, hence not less.
+const cameraPageBudget = 8 * time.Second
 
 type dayBox struct {
 	Name    string
@@ -111,21 +112,11 @@ func (s *Server) quickCamera(ctx context.Context, fn func(camera.Camera) error) 
 	if !on {
 		return "camera USB is off"
 	}
-	ctx, cancel := context.WithTimeout(ctx, cameraPageBudget)
-	defer cancel()
-	err = camera.SessionWith(ctx, s.Camera, s.Paths.CameraLock(), camera.SessionOptions{Waker: bgWaker{s}, Wake: camera.QuickWake}, fn)
-	switch {
-	case err == nil:
-		return ""
-	case errors.Is(err, camera.ErrWaking):
-		return "camera asleep: waking it, reload in a few seconds"
-	case errors.Is(err, camera.ErrBusy):
-		return "camera busy (a copy may be running)"
-	case errors.Is(err, camera.ErrNoCamera):
-		return "no camera found"
+	if err := s.withCamera(ctx, fn); err != nil {
+		text, _ := cameraProblem(err)
+		return text
 	}
-	s.Log.Warn("camera read failed", "err", err)
-	return "camera did not answer"
+	return ""
 }
 
 // ivDaysText is the days-left figure as the page's script writes it.
