@@ -36,18 +36,27 @@ func NewI2C(bus i2c.Bus, addr uint16) *I2C { return &I2C{bus: bus, addr: addr} }
 // OpenI2C opens /dev/i2c-N through i2c-dev. The adapter must support plain
 // I2C messages (I2C_FUNC_I2C), as the Pi's does.
 func OpenI2C(dev string, addr uint16) (*I2C, error) {
-	var n int
-	if _, err := fmt.Sscanf(dev, "/dev/i2c-%d", &n); err != nil || fmt.Sprintf("/dev/i2c-%d", n) != dev {
-		return nil, fmt.Errorf("arduino i2c: device %q is not /dev/i2c-N", dev)
-	}
-	if addr > 0x7F {
-		return nil, fmt.Errorf("arduino i2c: address %#x is not a 7-bit address", addr)
+	n, err := checkI2C(dev, addr)
+	if err != nil {
+		return nil, err
 	}
 	bus, err := sysfs.NewI2C(n)
 	if err != nil {
 		return nil, fmt.Errorf("arduino i2c: open %s: %w", dev, err)
 	}
 	return &I2C{bus: bus, closer: bus, addr: addr}, nil
+}
+
+// checkI2C validates a bus device name and address, returning the bus number.
+func checkI2C(dev string, addr uint16) (int, error) {
+	var n int
+	if _, err := fmt.Sscanf(dev, "/dev/i2c-%d", &n); err != nil || fmt.Sprintf("/dev/i2c-%d", n) != dev {
+		return 0, fmt.Errorf("arduino i2c: device %q is not /dev/i2c-N", dev)
+	}
+	if addr > 0x7F {
+		return 0, fmt.Errorf("arduino i2c: address %#x is not a 7-bit address", addr)
+	}
+	return n, nil
 }
 
 func (t *I2C) String() string { return fmt.Sprintf("i2c:%s@%#02x", t.bus, t.addr) }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -131,11 +132,20 @@ func TestOpenSpecs(t *testing.T) {
 			t.Errorf("spec %q accepted", bad)
 		}
 	}
-	// A bus that is not there is an error naming it, not a panic.
-	if _, err := OpenTransport("i2c:/dev/i2c-97", testPaths(t)); err == nil {
-		t.Error("missing i2c bus opened")
-	}
-	if _, err := OpenTransport("serial:/dev/nonexistent-tty", testPaths(t)); err == nil {
-		t.Error("missing serial device opened")
+	// A device that is not there (yet) is no reason not to start: each use
+	// says which device is missing, and a device that appears is picked up.
+	for _, spec := range []string{"i2c:/dev/i2c-97", "serial:/dev/nonexistent-tty"} {
+		tr, err := OpenTransport(spec, testPaths(t))
+		if err != nil {
+			t.Fatalf("%s: %v", spec, err)
+		}
+		dev := strings.TrimSuffix(strings.SplitN(spec, ":", 2)[1], "@")
+		if _, err := tr.Query(context.Background(), QueryVersion); err == nil || !strings.Contains(err.Error(), dev) {
+			t.Errorf("%s: query on a missing device: %v", spec, err)
+		}
+		if err := tr.Command(context.Background(), CmdWakeCamera.Text); err == nil || !strings.Contains(err.Error(), dev) {
+			t.Errorf("%s: command on a missing device: %v", spec, err)
+		}
+		tr.Close()
 	}
 }

@@ -29,7 +29,8 @@ func Open(spec string, p paths.Paths, cache *Cache) (*Client, error) {
 	return NewClient(t, Options{LockPath: p.ArduinoLock(), Cache: cache}), nil
 }
 
-// OpenTransport parses a spec (see Open) and opens its transport.
+// OpenTransport parses a spec (see Open) and makes its transport. A
+// hardware device is opened on first use, and again after a failure.
 func OpenTransport(spec string, p paths.Paths) (Transport, error) {
 	kind, rest, _ := strings.Cut(spec, ":")
 	switch kind {
@@ -54,7 +55,10 @@ func OpenTransport(spec string, p paths.Paths) (Transport, error) {
 			}
 			addr = uint16(n)
 		}
-		return OpenI2C(dev, addr)
+		if _, err := checkI2C(dev, addr); err != nil {
+			return nil, fmt.Errorf("arduino spec %q: %w", spec, err)
+		}
+		return &lazy{open: func() (Transport, error) { return OpenI2C(dev, addr) }}, nil
 	case "serial":
 		dev, baudText, hasBaud := strings.Cut(rest, "@")
 		if dev == "" {
@@ -68,7 +72,7 @@ func OpenTransport(spec string, p paths.Paths) (Transport, error) {
 			}
 			baud = n
 		}
-		return OpenSerial(dev, baud)
+		return &lazy{open: func() (Transport, error) { return OpenSerial(dev, baud) }}, nil
 	}
 	return nil, fmt.Errorf("arduino spec %q: want sim, i2c[:DEV[@ADDR]] or serial[:DEV[@BAUD]]", spec)
 }

@@ -425,3 +425,20 @@ func TestCameraStates(t *testing.T) {
 		}
 	})
 }
+
+// A USB Arduino unplugged at boot: everything starts, pages say Unknown.
+func TestArduinoUnplugged(t *testing.T) {
+	b := StartBox(t, copyINI(""), "INTVLM8R_ARDUINO=serial:/dev/ttyUSB-not-there")
+	c := b.Client()
+	b.Login(c)
+	for _, page := range []string{"/", "/intervalometer", "/thermal", "/system"} {
+		resp, err := c.Get("http://" + b.UIAddr + page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := readAll(resp)
+		if resp.StatusCode != 200 || !strings.Contains(body, "Unknown") || !strings.Contains(body, "not answering") {
+			t.Errorf("%s with no Arduino: %d\n%s", page, resp.StatusCode, body)
+		}
+	}
+}
