@@ -61,7 +61,7 @@ stage() {
   rm -rf "$dir"
   mkdir -p "$dir/bin" "$dir/systemd" "$dir/share"
   cp scripts/install.sh "$dir/install.sh"
-  cp scripts/systemd/*.service scripts/systemd/*.timer "$dir/systemd/"
+  cp -r scripts/systemd/. "$dir/systemd/"
   cp -r scripts/install/. "$dir/share/"
   cp README.md LICENSE "$dir/" 2>/dev/null || true
   printf '%s\n' "$dir"

@@ -49,13 +49,17 @@ Options:
   --no-packages         do not install Debian packages
   --build               build the camera-capable binaries on this Pi from src/
                         (the armv6 archive's route; needs a network connection)
+  --clock ntp|arduino   the clock master: NTP (the Pi sets the Arduino; needs the
+                        Internet) or the Arduino (off-grid: the Arduino sets the
+                        Pi). Default: keep what this Pi does now (NTP if
+                        systemd-timesyncd is enabled)
   --no-doctor           do not run the health check at the end
   --uninstall           remove the software; photos, settings and logins stay
   -h, --help            this text
 EOF
 }
 
-login="" password_file="" opt_user="" opt_home="" packages=1 build=0 doctor=1 uninstall=0
+login="" password_file="" opt_user="" opt_home="" packages=1 build=0 doctor=1 uninstall=0 clock=auto
 while [ $# -gt 0 ]; do
   case $1 in
   --login) login=${2:?--login needs a name}; shift 2 ;;
@@ -65,6 +69,10 @@ while [ $# -gt 0 ]; do
   --no-packages) packages=0; shift ;;
   --build) build=1; shift ;;
   --no-doctor) doctor=0; shift ;;
+  --clock)
+    clock=${2:?--clock needs ntp or arduino}
+    case $clock in ntp | arduino) ;; *) die "--clock: ntp or arduino, not $clock" ;; esac
+    shift 2 ;;
   --uninstall) uninstall=1; shift ;;
   -h | --help) usage; exit 0 ;;
   *) usage >&2; die "unknown option $1" ;;
@@ -88,9 +96,10 @@ put() {
   if [ -f "$dest" ] && cmp -s "$src" "$dest" && [ "$(stat -c %a "$dest")" = "${mode#0}" ]; then
     return 1
   fi
-  mkdir -p "$(dirname "$dest")"
-  install -m "$mode" "$src" "$dest.intvlm8r-new"
-  mv -f "$dest.intvlm8r-new" "$dest"
+  # Called in if-conditions, where set -e is off: check each step.
+  mkdir -p "$(dirname "$dest")" || die "cannot make the folder of $dest"
+  install -m "$mode" "$src" "$dest.intvlm8r-new" || die "cannot install $src as $dest"
+  mv -f "$dest.intvlm8r-new" "$dest" || die "cannot put $dest in place"
   changed "$dest"
   return 0
 }
@@ -506,6 +515,23 @@ step_units() {
   return 0
 }
 
+# The clock master orders settime against time-sync.target as the
+# original's setTime.service did: after it with NTP, before it without.
+step_clock() {
+  local master=$clock dest=$UNITDIR/settime.service.d/clock-master.conf
+  case $master in
+  ntp) systemctl enable --now systemd-timesyncd >/dev/null 2>&1 || warn "could not enable systemd-timesyncd" ;;
+  arduino) systemctl disable --now systemd-timesyncd >/dev/null 2>&1 || true ;;
+  auto)
+    if systemctl is-enabled systemd-timesyncd >/dev/null 2>&1; then master=ntp; else master=arduino; fi ;;
+  esac
+  own "$dest"
+  if put "$SRC_UNITS/settime.service.d/$master-master.conf" "$dest" 0644; then
+    systemctl daemon-reload
+  fi
+  say "  clock master: $master"
+}
+
 # -------------------------------------------------------------- nginx
 
 nginx_changed=0
@@ -590,6 +616,7 @@ if [ -n "$upgrade_from" ]; then
   drop_old_crontab "$upgrade_from"
 fi
 step_units
+step_clock
 step_nginx
 step_system_files
 
@@ -630,14 +657,11 @@ step_login() {
     die "--login $login: give the password with --password-file, or run me on a terminal"
   fi
   # The same password again is no change (bcrypt would give a new hash).
-  if has_login "$login" && [ -n "$password_file" ] && [ -f "$LIB/login.sha256" ] &&
-    [ "$(printf '%s\n%s' "$login" "$pw" | sha256sum | cut -d' ' -f1)" = "$(cat "$LIB/login.sha256")" ]; then
+  if has_login "$login" && printf '%s\n' "$pw" |
+    runuser -u "$svc_user" -- "$BINDIR/intvlm8r-web" passwd --check --home "$svc_home" "$login" >/dev/null 2>&1; then
     return 0
   fi
   set_password "$login" "$pw"
-  mkdir -p "$LIB"
-  printf '%s\n%s' "$login" "$pw" | sha256sum | cut -d' ' -f1 >"$LIB/login.sha256"
-  chmod 0600 "$LIB/login.sha256"
   changed "web login '$login'"
 }
 step_login

@@ -121,7 +121,7 @@ EOF
   # The release archive's layout, with this machine's binaries.
   mkdir -p "$r/opt/intvlm8r/bin" "$r/opt/intvlm8r/systemd" "$r/opt/intvlm8r/share"
   cp "$bin"/intvlm8r-* "$r/opt/intvlm8r/bin/"
-  cp "$repo"/scripts/systemd/*.service "$repo"/scripts/systemd/*.timer "$r/opt/intvlm8r/systemd/"
+  cp -r "$repo"/scripts/systemd/. "$r/opt/intvlm8r/systemd/"
   cp -r "$repo"/scripts/install/. "$r/opt/intvlm8r/share/"
   cp "$repo/scripts/install.sh" "$r/opt/intvlm8r/install.sh"
 }
@@ -182,6 +182,8 @@ fresh_install() {
       check "$u enabled" test -L "$r/etc/systemd/system/$(sed -n 's/^WantedBy=//p' "$r/etc/systemd/system/$u").wants/$u"
     fi
   done
+  check "settime ordered by a clock-master drop-in" cmp "$repo/scripts/systemd/settime.service.d/arduino-master.conf" "$r/etc/systemd/system/settime.service.d/clock-master.conf"
+  check "no fast hash of the password kept" test ! -e "$r/usr/local/lib/intvlm8r/login.sha256"
   check "systemctl daemon-reload called" grep -qx 'daemon-reload' "$r/var/log/systemctl.calls"
   check "web service restarted" grep -qx 'restart intvlm8r-web.service' "$r/var/log/systemctl.calls"
   check "heartbeat timer started" grep -qx 'start heartbeat.timer' "$r/var/log/systemctl.calls"

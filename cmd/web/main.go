@@ -143,12 +143,14 @@ func checkLoopback(addr string) error {
 }
 
 func passwd(args []string) int {
-	fs := cli.New("intvlm8r-web passwd", "Sets the web password of NAME, read from standard input\n(asked twice, unechoed, on a terminal).\n\nUsage: intvlm8r-web passwd [--home DIR] NAME")
+	fs := cli.New("intvlm8r-web passwd", "Sets the web password of NAME, read from standard input\n(asked twice, unechoed, on a terminal). With --check, sets nothing: exit 0\nwhen the password is NAME's, 1 when not.\n\nUsage: intvlm8r-web passwd [--home DIR] [--check] NAME")
 	var home string
+	var check bool
 	fs.Home(&home)
+	fs.BoolVar(&check, "check", false, "only check the password (for scripts: exit 0 when it matches)")
 	fs.Parse(args)
 	if fs.NArg() != 1 {
-		fmt.Fprintln(os.Stderr, "usage: intvlm8r-web passwd [--home DIR] NAME")
+		fmt.Fprintln(os.Stderr, "usage: intvlm8r-web passwd [--home DIR] [--check] NAME")
 		return 2
 	}
 	name := fs.Arg(0)
@@ -158,6 +160,12 @@ func passwd(args []string) int {
 		return 1
 	}
 	p := cli.Paths(home)
+	if check {
+		if _, ok, err := auth.Check(p.Credentials(), name, pw); err != nil || !ok {
+			return 1
+		}
+		return 0
+	}
 	if err := auth.SetPassword(p.Credentials(), name, pw); err != nil {
 		fmt.Fprintln(os.Stderr, "intvlm8r-web passwd:", err)
 		return 1
