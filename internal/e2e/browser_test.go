@@ -153,3 +153,62 @@ func TestBrowserMonitoring(t *testing.T) {
 		t.Fatalf("page shows result %q, want one ending (200)", result)
 	}
 }
+
+func TestBrowserCameraForm(t *testing.T) {
+	b := StartBox(t, copyINI(""), "INTVLM8R_CAMERA=sim:canon,awake")
+	ctx := Browser(t)
+	browserLogin(t, ctx, b)
+	base := "http://" + b.UIAddr
+	var applyOff, previewOff, tablesHidden, warningHidden bool
+	state := func() {
+		t.Helper()
+		if err := chromedp.Run(ctx,
+			chromedp.Evaluate(`document.getElementById('camApply').disabled`, &applyOff),
+			chromedp.Evaluate(`document.getElementById('camPreview').disabled`, &previewOff),
+			chromedp.Evaluate(`document.getElementById('imageInfo').classList.contains('hidden')`, &tablesHidden),
+			chromedp.Evaluate(`document.getElementById('usbWarning').classList.contains('hidden')`, &warningHidden),
+		); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := chromedp.Run(ctx, chromedp.Navigate(base+"/camera"), chromedp.WaitVisible("#iso", chromedp.ByID)); err != nil {
+		t.Fatal(err)
+	}
+	state()
+	if !applyOff || previewOff || tablesHidden || !warningHidden {
+		t.Fatalf("at load: apply off %v, preview off %v, tables hidden %v, warning hidden %v", applyOff, previewOff, tablesHidden, warningHidden)
+	}
+	// A changed setting: Apply on, Preview off; changed back: as at load.
+	if err := chromedp.Run(ctx, chromedp.SetValue("#iso", "800", chromedp.ByID),
+		chromedp.Evaluate(`document.getElementById('iso').dispatchEvent(new Event('change'))`, nil)); err != nil {
+		t.Fatal(err)
+	}
+	state()
+	if applyOff || !previewOff {
+		t.Fatalf("after a change: apply off %v, preview off %v", applyOff, previewOff)
+	}
+	if err := chromedp.Run(ctx, chromedp.Click("#camApply", chromedp.ByID),
+		chromedp.WaitVisible(`//td[contains(., "Applied 1 camera setting")]`)); err != nil {
+		t.Fatalf("apply: %v", err)
+	}
+	var iso string
+	chromedp.Run(ctx, chromedp.Evaluate(`document.getElementById('iso').value`, &iso))
+	if iso != "800" {
+		t.Fatalf("ISO after apply: %q", iso)
+	}
+	// Untick USB: the camera tables go, the warning shows, Apply saves it.
+	if err := chromedp.Run(ctx, chromedp.Click("#enableCameraUsb", chromedp.ByID)); err != nil {
+		t.Fatal(err)
+	}
+	state()
+	if !tablesHidden || warningHidden || applyOff {
+		t.Fatalf("USB unticked: tables hidden %v, warning hidden %v, apply off %v", tablesHidden, warningHidden, applyOff)
+	}
+	if err := chromedp.Run(ctx, chromedp.Click("#camApply", chromedp.ByID),
+		chromedp.WaitVisible(`//td[contains(., "Camera USB switched off")]`)); err != nil {
+		t.Fatalf("USB off: %v", err)
+	}
+	if ini := b.ReadFile("www/intvlm8r.ini"); !strings.Contains(ini, "enablecamerausb = False") {
+		t.Fatalf("INI:\n%s", ini)
+	}
+}
