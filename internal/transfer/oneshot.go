@@ -177,7 +177,7 @@ func (a *Reauth) Run(ctx context.Context) (upload bool, err error) {
 		return false, fmt.Errorf("%w: no app key in [Transfer] dbx_app_key", ErrReauth)
 	}
 	api := a.API
-	link, verifier := api.orDefault().AuthURL(key)
+	link, verifier := api.AuthURL(key)
 	fmt.Fprintln(a.Out, "")
 	fmt.Fprintln(a.Out, "Dropbox needs to be told to trust this Pi. Open this link in a browser,")
 	fmt.Fprintln(a.Out, "sign in, allow the app, and copy the code Dropbox shows you:")
@@ -190,7 +190,7 @@ func (a *Reauth) Run(ctx context.Context) (upload bool, err error) {
 	if rerr != nil && code == "" {
 		return false, fmt.Errorf("%w: no code entered: %v", ErrReauth, rerr)
 	}
-	if _, err := api.orDefault().ExchangeCode(ctx, a.Paths, key, verifier, code); err != nil {
+	if _, err := api.ExchangeCode(ctx, a.Paths, key, verifier, code); err != nil {
 		fmt.Fprintln(a.Out, "")
 		fmt.Fprintln(a.Out, "Dropbox did not accept that code:", err)
 		return false, fmt.Errorf("%w: %v", ErrReauth, err)

@@ -184,7 +184,6 @@ type comingPage struct {
 
 var comingPages = []comingPage{
 	{"/intervalometer", "Intervalometer Settings", "the shooting days, hours and interval."},
-	{"/transfer", "Transfer Settings", "copying from the camera and uploading to FTP, SFTP, Dropbox or rsync."},
 	{"/thermal", "Thermal Settings", "temperatures and battery voltage over 24 hours."},
 	{"/system", "System Maintenance", "the Pi's power window, clocks, location name and versions."},
 }
