@@ -61,9 +61,9 @@ type transferPageData struct {
 
 	PublicKey string // the Pi's public key, "" when it has none
 
-	TransferDays  []option
-	TransferHours []option
-	TransferDay   string
+	TransferDays   []option
+	TransferHours  []option
+	TransferDay    string
 	TransferOnBoot bool
 
 	CopyDays     []option
@@ -330,8 +330,10 @@ type transferForm struct {
 	errs []string
 }
 
-func (t *transferForm) bad(format string, a ...any) { t.errs = append(t.errs, fmt.Sprintf(format, a...)) }
-func (t *transferForm) val(name string) string    { return t.c.FormValue(name) }
+func (t *transferForm) bad(format string, a ...any) {
+	t.errs = append(t.errs, fmt.Sprintf(format, a...))
+}
+func (t *transferForm) val(name string) string { return t.c.FormValue(name) }
 func (t *transferForm) has(name string) bool {
 	_, ok := t.c.Request().PostForm[name]
 	return ok
