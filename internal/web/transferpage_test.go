@@ -19,6 +19,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/intvlm8r/intvlm8r-go/internal/arduino"
 	"github.com/intvlm8r/intvlm8r-go/internal/auth"
 	"github.com/intvlm8r/intvlm8r-go/internal/config"
 	"github.com/intvlm8r/intvlm8r-go/internal/paths"
@@ -39,6 +40,11 @@ type tpUI struct {
 
 func startTransferUI(t *testing.T, ini string, dbx transfer.DropboxAPI) *tpUI {
 	t.Helper()
+	return startTransferUIWith(t, ini, dbx, func(paths.Paths) *arduino.Client { return nil })
+}
+
+func startTransferUIWith(t *testing.T, ini string, dbx transfer.DropboxAPI, ard func(paths.Paths) *arduino.Client) *tpUI {
+	t.Helper()
 	home := t.TempDir()
 	p := paths.New(home)
 	os.MkdirAll(p.WWW(), 0o755)
@@ -54,7 +60,7 @@ func startTransferUI(t *testing.T, ini string, dbx transfer.DropboxAPI) *tpUI {
 	tc := tasks.NewClient(r.Addr)
 	t.Cleanup(func() { tc.Close() })
 	srv, err := New(Deps{Paths: p, Config: config.NewStore(p.INI()), Tasks: tc, RedisAddr: r.Addr, UploadEnabled: true,
-		Dropbox: dbx, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		Dropbox: dbx, Arduino: ard(p), Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -555,5 +561,35 @@ func TestTransferNowRefusals(t *testing.T) {
 	page := u.page("/transfer")
 	if !strings.Contains(page, `id="usbWarning"`) || strings.Contains(page, `id="transferForm"`) {
 		t.Fatalf("USB off page:\n%s", page)
+	}
+}
+
+// The Pi's wake hour comes from the Arduino (query 5) and reaches the INI on
+// Apply only, never on a page load.
+func TestTransferPageWakeHourFromArduino(t *testing.T) {
+	var ard *arduino.Client
+	u := startTransferUIWith(t, strings.Replace(tpINI, "wakepihour = 07", "wakepihour = 25", 1), transfer.DropboxAPI{}, func(p paths.Paths) *arduino.Client {
+		c, err := arduino.Open("sim", p, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.SetWakeWindow(t.Context(), 6, 30); err != nil {
+			t.Fatal(err)
+		}
+		ard = c
+		return c
+	})
+	defer ard.Close()
+	before := u.ini()
+	page := u.page("/transfer")
+	if !strings.Contains(page, `data-wake="06"`) {
+		t.Fatalf("wake hour not from the Arduino:\n%s", page)
+	}
+	if u.ini() != before {
+		t.Fatalf("GET wrote the INI:\n%s", u.ini())
+	}
+	u.post(applyForm())
+	if !strings.Contains(u.ini(), "wakepihour = 06") {
+		t.Fatalf("Apply did not mirror the wake hour:\n%s", u.ini())
 	}
 }
