@@ -264,6 +264,40 @@ func TestTransferAfterCopyChain(t *testing.T) {
 	if len(thumbs) != 6 {
 		t.Errorf("%d thumbnails, want 6", len(thumbs))
 	}
+
+	// The page's Copy now honours afterCopy too (the original's did not).
+	if err := camsim.SeedCard(p, 2, time.Date(2026, 11, 30, 10, 0, 0, 0, time.Local), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + b.UIAddr
+	c := b.Client()
+	tok := b.Login(c)
+	resp, _ := c.Get(base + "/transfer")
+	tok = csrfField.FindStringSubmatch(readAll(resp))[1]
+	req, _ := http.NewRequest(http.MethodPost, base+"/trnCopyNow", nil)
+	req.Header.Set("X-CSRF-Token", tok)
+	req.Header.Set("Accept", "application/json")
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	readAll(resp)
+	loc := resp.Header.Get("Location")
+	var statuses []string
+	for loc != "" {
+		v := follow(t, c, base, loc)
+		statuses = append(statuses, v.Status)
+		loc = ""
+		if v.Next != "" {
+			loc = "/backgroundStatus/" + v.Next
+		}
+	}
+	if len(statuses) != 3 || statuses[1] != "2 of 2 files uploaded OK" || !strings.Contains(statuses[2], "thumbnail images OK") {
+		t.Fatalf("Copy now chain: %q", statuses)
+	}
+	if n := len(ftp.files(t, "site1/DCIM")); n != 8 {
+		t.Fatalf("%d on the server, want 8", n)
+	}
 }
 
 func TestPiTransferDecisions(t *testing.T) {
