@@ -64,6 +64,7 @@ func run(home, redisAddr, listen, localListen string, hw hardware.Flags) error {
 	srv, err := web.New(web.Deps{
 		Paths: p, Config: config.NewStore(p.INI()), Tasks: tc, RedisAddr: redisAddr,
 		Simulated: hw.Simulated(), Log: slog.Default(), Camera: dev.Camera, Arduino: dev.Arduino,
+		UploadEnabled: true,
 	})
 	if err != nil {
 		return err

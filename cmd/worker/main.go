@@ -78,6 +78,7 @@ func run(home, redisAddr string, concurrency int, hw hardware.Flags) error {
 	ph := &tasks.PhotoHandlers{Paths: p, INI: ini, Camera: dev.Camera, Waker: dev.Arduino, Queue: queue}
 	mux.HandleFunc(tasks.TypeCopy, ph.Copy)
 	mux.HandleFunc(tasks.TypeThumbnails, ph.Thumbnails)
+	mux.Handle(tasks.TypeUpload, &tasks.UploadHandler{Paths: p, INI: ini, Queue: queue})
 	slog.Info("worker starting", "home", p.Home, "redis", redisAddr, "concurrency", concurrency)
 	if err := srv.Start(mux); err != nil {
 		return err

@@ -36,7 +36,7 @@ func TestMain(m *testing.M) {
 			panic(err)
 		}
 		cleanup = func() { os.RemoveAll(dir) }
-		for _, c := range []string{"web", "worker", "heartbeat", "cameratransfer"} {
+		for _, c := range []string{"web", "worker", "heartbeat", "cameratransfer", "pitransfer"} {
 			cmd := exec.Command("go", "build", "-o", filepath.Join(dir, "intvlm8r-"+c), "../../cmd/"+c)
 			cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 			if err := cmd.Run(); err != nil {

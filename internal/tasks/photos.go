@@ -141,20 +141,7 @@ func (h *PhotoHandlers) settings() (config.Settings, error) {
 
 // next queues the rest of t's chain and returns the new task's id ("" at the end).
 func (h *PhotoHandlers) next(ctx context.Context, t *asynq.Task) string {
-	var p ChainPayload
-	if err := json.Unmarshal(t.Payload(), &p); err != nil || len(p.Then) == 0 {
-		return ""
-	}
-	nt, err := NewChain(p.Then...)
-	if err != nil {
-		return ""
-	}
-	id, err := h.Queue.Enqueue(context.WithoutCancel(ctx), nt)
-	if err != nil {
-		slog.Error("chain stopped", "after", t.Type(), "next", p.Then[0], "err", err)
-		return ""
-	}
-	return id
+	return continueChain(ctx, h.Queue, t)
 }
 
 // Copy copies new photos from the camera to the Pi.

@@ -55,9 +55,11 @@ func (s *Server) startCopy(c echo.Context, chain []string) (string, error) {
 	return id, nil
 }
 
-// copyNowButton is the Transfer page's "Copy now": copy, then thumbnails.
+// copyNowButton is the Transfer page's "Copy now": copy, the upload when
+// transferday is afterCopy (the original skipped it here), thumbnails.
 func (s *Server) copyNowButton(c echo.Context) error {
-	id, err := s.startCopy(c, s.copyChain(false))
+	set, _ := s.settings()
+	id, err := s.startCopy(c, s.copyChain(set.Transfer.TransferDay == "afterCopy"))
 	if err != nil {
 		return err
 	}

@@ -176,16 +176,3 @@ func (s *Server) localHeartbeat(c echo.Context) error {
 	}
 	return c.String(http.StatusOK, "OK "+heartbeat.ReadResult(s.Paths.HeartbeatResult())+"\n")
 }
-
-// comingPage is a page whose capability lands in a later release.
-type comingPage struct {
-	Path, Heading, What string
-}
-
-var comingPages = []comingPage{
-	{"/transfer", "Transfer Settings", "copying from the camera and uploading to FTP, SFTP, Dropbox or rsync."},
-}
-
-func (s *Server) comingPage(c echo.Context, p comingPage) error {
-	return s.render(c, http.StatusOK, "coming", p)
-}

@@ -29,6 +29,7 @@ import (
 	"github.com/intvlm8r/intvlm8r-go/internal/fileutil"
 	"github.com/intvlm8r/intvlm8r-go/internal/paths"
 	"github.com/intvlm8r/intvlm8r-go/internal/tasks"
+	"github.com/intvlm8r/intvlm8r-go/internal/transfer"
 	"github.com/intvlm8r/intvlm8r-go/static"
 )
 
@@ -48,6 +49,8 @@ type Deps struct {
 	Arduino *arduino.Client
 	// UploadEnabled says the worker can run uploads, so afterCopy chains one.
 	UploadEnabled bool
+	// Dropbox says where the Transfer page authorises Dropbox; zero is the real service.
+	Dropbox transfer.DropboxAPI
 }
 
 // Server holds the two Echo instances.
@@ -144,6 +147,10 @@ func (s *Server) routesPublic(key []byte) {
 	app.POST("/monitoring", s.monitoringSubmit)
 	app.POST("/monHbNow", s.heartbeatNow)
 	app.POST("/trnCopyNow", s.copyNowButton)
+	app.GET("/transfer", s.transferPage)
+	app.POST("/transfer", s.transferSubmit)
+	app.POST("/trnTrNow", s.transferNowButton)
+	app.GET("/transferlog", s.transferLog)
 	app.GET("/", s.homePage)
 	app.GET("/thumbnails", s.thumbnailsPage)
 	app.GET("/camera", s.cameraPage)
@@ -161,10 +168,6 @@ func (s *Server) routesPublic(key []byte) {
 	app.POST("/system", s.systemSubmit)
 	app.GET("/iniview", s.iniviewPage)
 	app.GET("/network", s.networkPage)
-	for _, p := range comingPages {
-		p := p
-		app.GET(p.Path, func(c echo.Context) error { return s.comingPage(c, p) })
-	}
 	mon := asynqmon.New(asynqmon.Options{
 		RootPath:     "/asynqmon",
 		RedisConnOpt: asynq.RedisClientOpt{Addr: s.RedisAddr},
@@ -180,6 +183,7 @@ func (s *Server) routesLocal() {
 	e.GET("/copyNow", s.localCopyNow)
 	e.GET("/getTime", s.getTime)
 	e.GET("/setArduinoDateTime", s.setArduinoDateTime)
+	e.GET("/trnTrNow", s.localTransferNow)
 }
 
 func cacheFor(d time.Duration, h http.Handler) http.Handler {

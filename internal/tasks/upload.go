@@ -1,0 +1,77 @@
+package tasks
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/intvlm8r/intvlm8r-go/internal/config"
+	"github.com/intvlm8r/intvlm8r-go/internal/paths"
+	"github.com/intvlm8r/intvlm8r-go/internal/transfer"
+)
+
+// PreparingUpload is the upload task's first progress line.
+const PreparingUpload = "Preparing to transfer images"
+
+// UploadHandler runs the upload task: [Transfer] read at run time, so "Transfer
+// now" always uses the saved settings, then transfer.Run with its progress.
+type UploadHandler struct {
+	Paths paths.Paths
+	INI   *config.Store
+	Queue *Client // to queue the rest of a chain (afterCopy: the thumbnails)
+	// Dropbox says where Dropbox is; zero means the real service.
+	Dropbox transfer.DropboxAPI
+}
+
+// ProcessTask implements asynq.Handler. Whatever happens, the final status
+// says it and the chain goes on.
+func (h *UploadHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
+	Report(t, Status{Text: PreparingUpload, Colour: White})
+	st := h.upload(ctx, t)
+	st.Next = continueChain(ctx, h.Queue, t)
+	Report(t, st)
+	return nil
+}
+
+func (h *UploadHandler) upload(ctx context.Context, t *asynq.Task) Status {
+	f, err := h.INI.Load()
+	if err == nil && !f.Exists() {
+		const text = "Upload aborted. I've lost the INI file"
+		logStatus(h.Paths, text)
+		return Status{Text: text, Colour: Red}
+	}
+	if err != nil {
+		slog.Error("upload: INI unreadable", "err", err)
+		text := "Upload aborted. The INI file could not be read"
+		transfer.LogLine(h.Paths, "INI file error: "+err.Error())
+		logStatus(h.Paths, text)
+		return Status{Text: text + ": " + err.Error(), Colour: Red}
+	}
+	s, err := transfer.FromINI(f)
+	if err != nil {
+		slog.Warn("INI has malformed values; defaults used for them", "err", err)
+	}
+	s.Dropbox = h.Dropbox
+	res, err := transfer.Run(ctx, h.Paths, s, func(i, n int) {
+		Report(t, Status{Text: transfer.ProgressMessage(i, n), Colour: White})
+	})
+	slog.Info("upload", "method", res.Method, "new", res.New, "uploaded", res.Uploaded, "failed", res.Failed, "deleted", res.Deleted, "status", res.Status, "err", err)
+	switch {
+	case errors.Is(err, transfer.ErrBusy):
+		return Status{Text: "Another upload is running: this one was not started", Colour: Orange}
+	case err != nil && res.Status == "":
+		return Status{Text: "Upload failed: " + err.Error(), Colour: Red}
+	case err != nil && res.Colour != Red:
+		// Cancelled (the task's time ran out, or the worker is stopping).
+		return Status{Text: res.Status, Colour: Orange}
+	}
+	return Status{Text: res.Status, Colour: res.Colour}
+}
+
+func logStatus(p paths.Paths, text string) {
+	if err := transfer.LogStatus(p, text); err != nil {
+		slog.Error("transfer log", "err", err)
+	}
+}

@@ -1,0 +1,134 @@
+package tasks
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/intvlm8r/intvlm8r-go/internal/config"
+	"github.com/intvlm8r/intvlm8r-go/internal/fileutil"
+	"github.com/intvlm8r/intvlm8r-go/internal/paths"
+	"github.com/intvlm8r/intvlm8r-go/internal/testutil"
+	"github.com/intvlm8r/intvlm8r-go/internal/transfer"
+)
+
+// startFTP runs Debian's pyftpdlib on a loopback port for one user.
+func startFTP(t *testing.T) (addr, root string) {
+	t.Helper()
+	if out, err := exec.Command("/usr/bin/python3", "-c", "import pyftpdlib").CombinedOutput(); err != nil {
+		t.Fatalf("python3-pyftpdlib is needed (apt-get install python3-pyftpdlib): %v %s", err, out)
+	}
+	root = t.TempDir()
+	port := testutil.FreePort(t)
+	cmd := exec.Command("/usr/bin/python3", "-m", "pyftpdlib", "-i", "127.0.0.1", "-p", strconv.Itoa(port), "-w", "-d", root, "-u", "u", "-P", "pw%1")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	addr = "127.0.0.1:" + strconv.Itoa(port)
+	if err := testutil.WaitTCP(addr, 15*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	return addr, root
+}
+
+func TestUploadTaskAndChain(t *testing.T) {
+	r := testutil.StartRedis(t)
+	c := NewClient(r.Addr)
+	defer c.Close()
+	p := paths.New(t.TempDir())
+	os.MkdirAll(p.WWW(), 0o755)
+	ini := config.NewStore(p.INI())
+
+	var after atomic.Int32
+	srv := asynq.NewServer(asynq.RedisClientOpt{Addr: r.Addr}, asynq.Config{Concurrency: 2, TaskCheckInterval: 50 * time.Millisecond, LogLevel: asynq.FatalLevel})
+	mux := asynq.NewServeMux()
+	mux.Handle(TypeUpload, &UploadHandler{Paths: p, INI: ini, Queue: c})
+	mux.HandleFunc(TypeThumbnails, func(ctx context.Context, t *asynq.Task) error {
+		after.Add(1)
+		Report(t, Status{Text: "after the upload", Colour: White})
+		return nil
+	})
+	if err := srv.Start(mux); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Shutdown()
+
+	run := func(chain ...string) []View {
+		t.Helper()
+		id, err := c.StartChain(context.Background(), chain...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		views, err := c.WaitChain(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return views
+	}
+
+	// No INI: the original's STATUS, red, and the chain goes on.
+	views := run(TypeUpload, TypeThumbnails)
+	if len(views) != 2 || views[0].Status != "Upload aborted. I've lost the INI file" || views[0].Colour != Red || views[1].Status != "after the upload" {
+		t.Fatalf("no INI: %+v", views)
+	}
+	if _, text, _, _ := transfer.LastStatus(p); text != "Upload aborted. I've lost the INI file" {
+		t.Fatalf("log: %q", text)
+	}
+
+	// Method Off.
+	os.WriteFile(p.INI(), []byte("[Transfer]\ntfrmethod = Off\n"), 0o640)
+	views = run(TypeUpload, TypeThumbnails)
+	if views[0].Status != "Upload aborted. tfrMethod=Off" || views[0].Colour != Orange || after.Load() != 2 {
+		t.Fatalf("Off: %+v", views)
+	}
+
+	// A real FTP upload, [Transfer] read from the INI (password with %).
+	addr, root := startFTP(t)
+	os.WriteFile(p.INI(), []byte("[Transfer]\ntfrmethod = FTP\nftpserver = ftp://"+addr+"\nftpuser = u\nftppassword = pw%%1\nftpremotefolder = \\up\\\\cam\n"), 0o640)
+	dir := filepath.Join(p.PhotosDCIM(), "100CANON")
+	os.MkdirAll(dir, 0o755)
+	for i := 1; i <= 3; i++ {
+		os.WriteFile(filepath.Join(dir, fmt.Sprintf("IMG_%d.JPG", i)), []byte(strings.Repeat("x", 1000*i)), 0o644)
+	}
+	views = run(TypeUpload)
+	if len(views) != 1 || views[0].State != StateSuccess || views[0].Status != "3 of 3 files uploaded OK" || views[0].Colour != White {
+		t.Fatalf("FTP: %+v", views)
+	}
+	for i := 1; i <= 3; i++ {
+		b, err := os.ReadFile(filepath.Join(root, "up", "cam", "DCIM", "100CANON", fmt.Sprintf("IMG_%d.JPG", i)))
+		if err != nil || len(b) != 1000*i {
+			t.Fatalf("photo %d on the server: %d bytes, %v", i, len(b), err)
+		}
+	}
+
+	// A wrong password: red, with the original's STATUS text.
+	os.WriteFile(p.INI(), []byte("[Transfer]\ntfrmethod = FTP\nftpserver = "+addr+"\nftpuser = u\nftppassword = nope\n"), 0o640)
+	os.WriteFile(filepath.Join(dir, "IMG_9.JPG"), []byte("new"), 0o644)
+	views = run(TypeUpload)
+	if views[0].Status != "FTP login failed" || views[0].Colour != Red {
+		t.Fatalf("wrong password: %+v", views)
+	}
+
+	// Another upload holding the transfer lock: said, orange.
+	lock, err := fileutil.LockExclusive(p.TransferLock())
+	if err != nil {
+		t.Fatal(err)
+	}
+	views = run(TypeUpload, TypeThumbnails)
+	lock.Unlock()
+	if !strings.Contains(views[0].Status, "Another upload is running") || views[0].Colour != Orange || len(views) != 2 {
+		t.Fatalf("busy: %+v", views)
+	}
+}

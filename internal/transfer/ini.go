@@ -1,0 +1,71 @@
+package transfer
+
+import (
+	"errors"
+	"os/exec"
+
+	"github.com/intvlm8r/intvlm8r-go/internal/config"
+)
+
+// INI keys this port adds to [Transfer] for FTP (the original knew only
+// active, plain FTP). Absent keys mean passive mode without TLS.
+const (
+	KeyFTPActive      = "ftpactive"      // on: active mode (PORT/EPRT)
+	KeyFTPTLS         = "ftptls"         // on: explicit FTPS (AUTH TLS)
+	KeyFTPTLSInsecure = "ftptlsinsecure" // on: accept a self-signed certificate
+)
+
+// Methods lists the upload methods in the Transfer page's order.
+var Methods = []string{MethodOff, MethodFTP, MethodSFTP, MethodDropbox, MethodRsync}
+
+// FromINI reads [Transfer] into the Settings a run needs. A malformed
+// on/off value takes its default (off) and is named in the error, which is a
+// warning: the Settings are usable.
+func FromINI(f *config.File) (Settings, error) {
+	set, err := f.Settings()
+	t := set.Transfer
+	s := Settings{
+		Method:              t.Method,
+		FTPServer:           t.FTPServer,
+		FTPUser:             t.FTPUser,
+		FTPPassword:         t.FTPPassword,
+		FTPRemoteFolder:     t.FTPRemoteFolder,
+		SFTPServer:          t.SFTPServer,
+		SFTPUser:            t.SFTPUser,
+		SFTPPassword:        t.SFTPPassword,
+		SFTPRemoteFolder:    t.SFTPRemoteFolder,
+		DropboxAppKey:       t.DropboxAppKey,
+		RsyncUser:           t.RsyncUsername,
+		RsyncHost:           t.RsyncHost,
+		RsyncRemoteFolder:   t.RsyncRemoteFolder,
+		DeleteAfterTransfer: t.DeleteAfterTransfer,
+	}
+	errs := []error{err}
+	for key, dst := range map[string]*bool{KeyFTPActive: &s.FTPActive, KeyFTPTLS: &s.FTPTLS, KeyFTPTLSInsecure: &s.FTPTLSInsecure} {
+		v, err := f.Bool(config.SectionTransfer, key, false)
+		errs = append(errs, err)
+		*dst = v
+	}
+	return s, errors.Join(errs...)
+}
+
+// Canonical returns the method's canonical spelling ("ftp" gives "FTP"), ""
+// for an unknown one; an empty method is Off, as piTransfer.py defaulted it.
+func Canonical(method string) string { return Settings{Method: method}.method() }
+
+// MethodUsable reports whether this Pi can upload by method, and if not,
+// why in a few words. FTP, SFTP and Dropbox are built in; rsync needs the
+// system's rsync and ssh.
+func MethodUsable(method string) (bool, string) {
+	switch Canonical(method) {
+	case "":
+		return false, "unknown upload method"
+	case MethodRsync:
+		for _, b := range []string{"rsync", "ssh"} {
+			if _, err := exec.LookPath(b); err != nil {
+				return false, b + " is not installed on this Pi"
+			}
+		}
+	}
+	return true, ""
+}

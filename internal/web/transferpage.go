@@ -1,0 +1,725 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/labstack/echo-contrib/session"
+	"github.com/labstack/echo/v4"
+
+	"github.com/intvlm8r/intvlm8r-go/internal/arduino"
+	"github.com/intvlm8r/intvlm8r-go/internal/config"
+	"github.com/intvlm8r/intvlm8r-go/internal/tasks"
+	"github.com/intvlm8r/intvlm8r-go/internal/transfer"
+)
+
+// The Transfer page: copy scheduling (camera to Pi), the upload method and
+// its settings, upload scheduling, the log, Dropbox authorisation and the
+// Pi's SSH key. See pages.md §10; its listed defects are fixed here.
+
+var (
+	copyDays     = []string{"Off", "Daily", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"}
+	transferDays = []string{"afterCopy", "Daily", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"}
+)
+
+// option is one <option> of a select.
+type option struct {
+	Value, Label, Title string
+	Selected, Disabled  bool
+}
+
+type transferPageData struct {
+	USBOff bool
+
+	Methods []option
+	Method  string
+
+	FTPServer, FTPUser, FTPRemoteFolder string
+	FTPPasswordSet                      bool
+	FTPActive, FTPTLS, FTPTLSInsecure   bool
+
+	SFTPServer, SFTPUser, SFTPRemoteFolder string
+	SFTPPasswordSet                        bool
+	SFTPPasswordNeeded                     bool // no stored password and no key: one must be typed
+
+	DropboxAppKey   string
+	DropboxToken    bool   // Dropbox_token.txt holds a token
+	DropboxAuthURL  string // set while an authorisation started here awaits its code
+	DropboxKeySaved bool   // an app key is saved, so authorisation can start
+
+	RsyncHost, RsyncUser, RsyncRemoteFolder string
+
+	PublicKey string // the Pi's public key, "" when it has none
+
+	TransferDays   []option
+	TransferHours  []option
+	TransferDay    string
+	TransferOnBoot bool
+
+	CopyDays     []option
+	CopyHours    []option
+	CopyDay      string
+	CopyOnBoot   bool
+	RenameOnCopy bool
+	RenameString string
+
+	WakePiTime string // "25" when the Pi is always on, else its wake hour "07"
+}
+
+func hourOptions(stored string) []option {
+	sel, err := strconv.Atoi(strings.TrimSpace(stored))
+	if err != nil {
+		sel = 0 // as the original: an empty or odd hour shows 00
+	}
+	out := make([]option, 24)
+	for h := range out {
+		v := fmt.Sprintf("%02d", h)
+		out[h] = option{Value: v, Label: v, Selected: h == sel}
+	}
+	return out
+}
+
+func dayOptions(days []string, stored string) []option {
+	var out []option
+	found := false
+	for _, d := range days {
+		o := option{Value: d, Label: d, Selected: d == stored}
+		if d == "afterCopy" {
+			o.Label = "after Copy completes"
+		}
+		found = found || o.Selected
+		out = append(out, o)
+	}
+	if !found {
+		// Not set (or hand-edited to junk): say so rather than pretend a day.
+		label := "(not set)"
+		if stored != "" {
+			label = stored + " (not a choice)"
+		}
+		out = append([]option{{Value: "", Label: label, Selected: true, Disabled: true}}, out...)
+	}
+	return out
+}
+
+// wakePiHour is the Pi's wake hour as the Arduino says (cached reply first,
+// as the original), else the INI's copy of it; "25" means always on.
+func (s *Server) wakePiHour(ctx context.Context, set config.Settings) (hour string, fromArduino bool) {
+	if s.Arduino != nil {
+		ctx, cancel := context.WithTimeout(ctx, arduinoPageBudget)
+		defer cancel()
+		if v, err := arduino.Get(ctx, s.Arduino, arduino.QWakeWindow, arduino.CacheFirst); err == nil {
+			return fmt.Sprintf("%02d", v.Value.Hour), true
+		} else {
+			s.Log.Warn("wake window unknown; using the INI's wakepihour", "err", err)
+		}
+	}
+	if n, err := strconv.Atoi(strings.TrimSpace(set.Global.WakePiHour)); err == nil && (n >= 0 && n <= 23 || n == 25) {
+		return fmt.Sprintf("%02d", n), false
+	}
+	return "25", false
+}
+
+// publicKey returns the Pi's public key line, ours or the id_rsa the
+// original's instructions made.
+func (s *Server) publicKey() string {
+	for _, k := range []string{s.Paths.SSHKey(), s.Paths.SSHKeyRSA()} {
+		if b, err := os.ReadFile(k + ".pub"); err == nil && len(strings.TrimSpace(string(b))) > 0 {
+			return strings.TrimSpace(string(b))
+		}
+	}
+	return ""
+}
+
+func (s *Server) hasPrivateKey() bool {
+	for _, k := range []string{s.Paths.SSHKey(), s.Paths.SSHKeyRSA()} {
+		if _, err := os.Stat(k); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) dropboxTokenStored() bool {
+	b, err := os.ReadFile(s.Paths.DropboxToken())
+	return err == nil && strings.TrimSpace(string(b)) != ""
+}
+
+func (s *Server) transferPage(c echo.Context) error {
+	set, err := s.settings()
+	if err != nil {
+		s.Log.Error("read INI", "err", err)
+		flash(c, "red", "The settings file could not be read: "+err.Error())
+	}
+	d := transferPageData{USBOff: !set.Global.EnableCameraUSB}
+	if d.USBOff {
+		return s.render(c, http.StatusOK, "transfer", d)
+	}
+	f, _ := s.Config.Load()
+	t, cp := set.Transfer, set.Copy
+	d.Method = transfer.Canonical(t.Method)
+	if d.Method == "" {
+		flash(c, "orange", fmt.Sprintf("The saved upload method %q is not one of the choices; pick one and Apply.", t.Method))
+	}
+	for _, m := range transfer.Methods {
+		o := option{Value: m, Label: m, Selected: m == d.Method}
+		if ok, why := transfer.MethodUsable(m); !ok {
+			o.Title = why
+			o.Label = m + " (" + why + ")"
+			// The saved method stays selectable, so saving other fields
+			// cannot lose it (the original saved "None").
+			o.Disabled = !o.Selected
+			if o.Selected {
+				flash(c, "orange", "Uploads by "+m+" cannot run: "+why+".")
+			}
+		}
+		d.Methods = append(d.Methods, o)
+	}
+	if d.Method == "" {
+		d.Methods = append([]option{{Value: "", Label: t.Method + " (not a choice)", Selected: true, Disabled: true}}, d.Methods...)
+	}
+	d.FTPServer, d.FTPUser, d.FTPRemoteFolder, d.FTPPasswordSet = t.FTPServer, t.FTPUser, t.FTPRemoteFolder, t.FTPPassword != ""
+	if f != nil {
+		d.FTPActive, _ = f.Bool(config.SectionTransfer, transfer.KeyFTPActive, false)
+		d.FTPTLS, _ = f.Bool(config.SectionTransfer, transfer.KeyFTPTLS, false)
+		d.FTPTLSInsecure, _ = f.Bool(config.SectionTransfer, transfer.KeyFTPTLSInsecure, false)
+	}
+	d.SFTPServer, d.SFTPUser, d.SFTPRemoteFolder, d.SFTPPasswordSet = t.SFTPServer, t.SFTPUser, t.SFTPRemoteFolder, t.SFTPPassword != ""
+	d.SFTPPasswordNeeded = !d.SFTPPasswordSet && !s.hasPrivateKey()
+	d.DropboxAppKey, d.DropboxKeySaved, d.DropboxToken = t.DropboxAppKey, strings.TrimSpace(t.DropboxAppKey) != "", s.dropboxTokenStored()
+	if pend, ok := dropboxPending(c); ok && pend.key == strings.TrimSpace(t.DropboxAppKey) {
+		d.DropboxAuthURL = pend.url
+	}
+	d.RsyncHost, d.RsyncUser, d.RsyncRemoteFolder = t.RsyncHost, t.RsyncUsername, t.RsyncRemoteFolder
+	d.PublicKey = s.publicKey()
+	d.TransferDay, d.TransferOnBoot = t.TransferDay, t.TransferOnBootup
+	d.TransferDays, d.TransferHours = dayOptions(transferDays, t.TransferDay), hourOptions(t.TransferHour)
+	d.CopyDay, d.CopyOnBoot, d.RenameOnCopy, d.RenameString = cp.CopyDay, cp.CopyOnBootup, cp.RenameOnCopy, cp.RenameString
+	d.CopyDays, d.CopyHours = dayOptions(copyDays, cp.CopyDay), hourOptions(cp.CopyHour)
+	d.WakePiTime, _ = s.wakePiHour(c.Request().Context(), set)
+	return s.render(c, http.StatusOK, "transfer", d)
+}
+
+func (s *Server) transferSubmit(c echo.Context) error {
+	switch {
+	case c.FormValue("tfrClear") != "":
+		if err := transfer.ClearLog(s.Paths); err != nil {
+			s.Log.Error("clear transfer log", "err", err)
+			flash(c, "red", "The log could not be cleared: "+err.Error())
+		} else {
+			flash(c, "white", "piTransfer.log cleared.")
+		}
+	case c.FormValue("sshKeyGen") != "":
+		s.generateKey(c)
+	case c.FormValue("dbxStart") != "":
+		s.dropboxStart(c)
+	case c.FormValue("dbxFinish") != "":
+		s.dropboxFinish(c)
+	case c.FormValue("tfrApply") != "":
+		s.transferApply(c)
+	}
+	return s.redirect(c, "/transfer")
+}
+
+func (s *Server) generateKey(c echo.Context) {
+	host, _ := os.Hostname()
+	if host == "" {
+		host = "intvlm8r"
+	}
+	_, created, err := transfer.GenerateSSHKey(s.Paths, "intvlm8r@"+host)
+	switch {
+	case err != nil:
+		s.Log.Error("generate SSH key", "err", err)
+		flash(c, "red", "The key pair could not be made: "+err.Error())
+	case created:
+		flash(c, "white", "Key pair created. Add the public key below to ~/.ssh/authorized_keys on the server.")
+	default:
+		flash(c, "white", "This Pi already has a key pair; its public key is below.")
+	}
+}
+
+// The Dropbox authorisation in progress lives in the (encrypted, signed)
+// session cookie of the browser that started it, so no other browser can
+// finish it, and it lapses.
+const dropboxAuthTTL = 30 * time.Minute
+
+type dropboxAuth struct{ key, verifier, url string }
+
+func dropboxPending(c echo.Context) (dropboxAuth, bool) {
+	sess, err := session.Get(sessionName, c)
+	if err != nil {
+		return dropboxAuth{}, false
+	}
+	a := dropboxAuth{}
+	a.key, _ = sess.Values["dbxKey"].(string)
+	a.verifier, _ = sess.Values["dbxVerifier"].(string)
+	a.url, _ = sess.Values["dbxURL"].(string)
+	at, _ := sess.Values["dbxAt"].(int64)
+	if a.verifier == "" || time.Since(time.Unix(at, 0)) > dropboxAuthTTL {
+		return dropboxAuth{}, false
+	}
+	return a, true
+}
+
+func setDropboxPending(c echo.Context, a *dropboxAuth) {
+	sess, err := session.Get(sessionName, c)
+	if err != nil {
+		return
+	}
+	if a == nil {
+		for _, k := range []string{"dbxKey", "dbxVerifier", "dbxURL", "dbxAt"} {
+			delete(sess.Values, k)
+		}
+	} else {
+		sess.Values["dbxKey"], sess.Values["dbxVerifier"], sess.Values["dbxURL"] = a.key, a.verifier, a.url
+		sess.Values["dbxAt"] = time.Now().Unix()
+	}
+	saveSession(c, sess)
+}
+
+func (s *Server) dropboxStart(c echo.Context) {
+	set, err := s.settings()
+	if err != nil {
+		flash(c, "red", "The settings file could not be read: "+err.Error())
+		return
+	}
+	key := strings.TrimSpace(set.Transfer.DropboxAppKey)
+	if key == "" {
+		flash(c, "red", "Save the Dropbox app key (Apply) before authorising.")
+		return
+	}
+	link, verifier := s.Dropbox.AuthURL(key)
+	setDropboxPending(c, &dropboxAuth{key: key, verifier: verifier, url: link})
+	flash(c, "white", "Open the Dropbox link below, allow the app, then paste the code Dropbox shows and press Finish.")
+}
+
+func (s *Server) dropboxFinish(c echo.Context) {
+	a, ok := dropboxPending(c)
+	if !ok {
+		flash(c, "red", "No Dropbox authorisation is waiting (it lapses after 30 minutes): press Authorise again.")
+		return
+	}
+	code := strings.TrimSpace(c.FormValue("dbxCode"))
+	if code == "" || len(code) > 200 || strings.ContainsFunc(code, unicode.IsSpace) {
+		flash(c, "red", "Paste the code Dropbox showed (one word, no spaces).")
+		return
+	}
+	ctx, cancel := context.WithTimeout(c.Request().Context(), time.Minute)
+	defer cancel()
+	if _, err := s.Dropbox.ExchangeCode(ctx, s.Paths, a.key, a.verifier, code); err != nil {
+		s.Log.Warn("dropbox authorisation failed", "err", err)
+		flash(c, "red", "Dropbox did not accept that code: "+err.Error())
+		return
+	}
+	setDropboxPending(c, nil) // a code works once
+	flash(c, "white", "Dropbox authorised: the token is stored on the Pi.")
+}
+
+// form reads the submitted Transfer page.
+type transferForm struct {
+	c    echo.Context
+	errs []string
+}
+
+func (t *transferForm) bad(format string, a ...any) {
+	t.errs = append(t.errs, fmt.Sprintf(format, a...))
+}
+func (t *transferForm) val(name string) string { return t.c.FormValue(name) }
+func (t *transferForm) has(name string) bool {
+	_, ok := t.c.Request().PostForm[name]
+	return ok
+}
+func (t *transferForm) ticked(name string) bool { return t.val(name) == "on" }
+
+var (
+	hostnameRE = regexp.MustCompile(`^[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?(\.[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?)*\.?$`)
+	appKeyRE   = regexp.MustCompile(`^[A-Za-z0-9]{1,64}$`)
+)
+
+func hasControl(v string) bool {
+	return strings.ContainsFunc(v, func(r rune) bool { return unicode.IsControl(r) || r == '\uFFFD' })
+}
+
+// server checks host[:port] (an IPv6 address in brackets when it has a
+// port), with scheme:// removed as the original did, and returns it clean.
+func (t *transferForm) server(name, label, scheme string) string {
+	v := strings.TrimSpace(t.val(name))
+	if len(v) >= len(scheme) && strings.EqualFold(v[:len(scheme)], scheme) {
+		v = v[len(scheme):]
+	}
+	v = strings.TrimRight(v, "/")
+	if v == "" {
+		t.bad("%s is blank.", label)
+		return ""
+	}
+	if err := checkHostPort(v); err != nil {
+		t.bad("%s %q: %v.", label, v, err)
+		return ""
+	}
+	return v
+}
+
+func checkHostPort(v string) error {
+	host, port := v, ""
+	switch {
+	case strings.HasPrefix(v, "["):
+		h, p, err := net.SplitHostPort(v)
+		if err != nil {
+			if h2, ok := strings.CutSuffix(strings.TrimPrefix(v, "["), "]"); ok {
+				h, p, err = h2, "", nil
+			} else {
+				return errors.New("not host[:port]")
+			}
+		}
+		if net.ParseIP(h) == nil {
+			return errors.New("not an IP address in the brackets")
+		}
+		host, port = "", p
+	case strings.Count(v, ":") == 1:
+		var err error
+		if host, port, err = net.SplitHostPort(v); err != nil {
+			return errors.New("not host[:port]")
+		}
+		if port == "" {
+			return errors.New("the port after ':' is missing")
+		}
+	case strings.Count(v, ":") > 1:
+		if net.ParseIP(v) == nil {
+			return errors.New("not an IPv6 address (put it in [brackets] to add a port)")
+		}
+		host = ""
+	}
+	if host != "" && (len(host) > 253 || !hostnameRE.MatchString(host)) && net.ParseIP(host) == nil {
+		return errors.New("not a host name or IP address")
+	}
+	if port != "" {
+		n, err := strconv.Atoi(port)
+		if err != nil || n < 1 || n > 65535 {
+			return errors.New("the port must be a number from 1 to 65535")
+		}
+	}
+	return nil
+}
+
+// text checks a one-line value the INI can hold as typed.
+func (t *transferForm) text(name, label string, required bool, max int) string {
+	v := strings.TrimSpace(t.val(name))
+	switch {
+	case v == "" && required:
+		t.bad("%s is blank.", label)
+	case hasControl(v):
+		t.bad("%s holds a control character or line break.", label)
+	case len(v) > max:
+		t.bad("%s is longer than %d characters.", label, max)
+	default:
+		return v
+	}
+	return ""
+}
+
+func (t *transferForm) folder(name, label string) string {
+	v := transfer.NormaliseRemoteFolder(t.text(name, label, false, 255))
+	return v
+}
+
+// password returns the new password, whether to store it, and whether the
+// result is a stored password (kept, new, or cleared to none).
+func (t *transferForm) password(name, label string, stored bool) (value string, change, present bool) {
+	v := t.val(name)
+	clear := t.ticked(name + "Clear")
+	switch {
+	case v != "" && clear:
+		t.bad("%s: type a new password or tick Clear, not both.", label)
+	case v != "" && strings.TrimSpace(v) != v:
+		t.bad("%s cannot start or end with a space (the settings file would lose it).", label)
+	case hasControl(v):
+		t.bad("%s holds a control character or line break.", label)
+	case len(v) > 256:
+		t.bad("%s is longer than 256 characters.", label)
+	case v != "":
+		return v, true, true
+	case clear:
+		return "", true, false
+	}
+	return "", false, stored
+}
+
+func (t *transferForm) choice(name, label string, choices []string) string {
+	v := t.val(name)
+	for _, c := range choices {
+		if v == c {
+			return v
+		}
+	}
+	if v == "" {
+		t.bad("Choose a %s.", label)
+	} else {
+		t.bad("%q is not a %s.", v, label)
+	}
+	return ""
+}
+
+func (t *transferForm) hour(name, label string) string {
+	v := t.val(name)
+	if n, err := strconv.Atoi(v); err == nil && n >= 0 && n <= 23 && len(v) == 2 {
+		return v
+	}
+	t.bad("%s %q is not an hour from 00 to 23.", label, v)
+	return ""
+}
+
+// renameTokens are the letters allowed after '%' in the rename pattern.
+const renameTokens = "YmbdaHMSF"
+
+// checkRename validates a rename pattern: known tokens only, and nothing a
+// file name cannot hold here or on the servers photos go to.
+func checkRename(v string) error {
+	switch {
+	case v == "":
+		return errors.New("is blank")
+	case len(v) > 100:
+		return errors.New("is longer than 100 characters")
+	case hasControl(v):
+		return errors.New("holds a control character")
+	case strings.ContainsAny(v, " ,"):
+		return errors.New("cannot hold spaces or commas")
+	case strings.ContainsAny(v, `/\:*?"<>|`):
+		return errors.New(`cannot hold any of / \ : * ? " < > |`)
+	case v == "." || v == "..":
+		return errors.New("is not a file name")
+	}
+	rs := []rune(v)
+	for i := 0; i < len(rs); i++ {
+		if rs[i] != '%' {
+			continue
+		}
+		if i+1 == len(rs) {
+			return errors.New("ends with a lone %")
+		}
+		if !strings.ContainsRune(renameTokens, rs[i+1]) {
+			return fmt.Errorf("uses %%%c, which is not one of %%Y %%m %%b %%d %%a %%H %%M %%S %%F", rs[i+1])
+		}
+		i++
+	}
+	return nil
+}
+
+// transferApply validates every field and saves them all in one update, or
+// nothing.
+func (s *Server) transferApply(c echo.Context) {
+	set, err := s.settings()
+	if err != nil {
+		flash(c, "red", "Not saved: the settings file could not be read: "+err.Error())
+		return
+	}
+	old := set.Transfer
+	t := &transferForm{c: c}
+	type kv struct{ key, value string }
+	var tr []kv // [Transfer] keys to set
+
+	method := t.val("tfrMethod")
+	if m := transfer.Canonical(method); m == "" || method == "" {
+		if method == "" {
+			t.bad("Choose an upload method.")
+		} else {
+			t.bad("%q is not an upload method.", method)
+		}
+	} else {
+		method = m
+		if ok, why := transfer.MethodUsable(m); !ok && m != transfer.Canonical(old.Method) {
+			t.bad("%s cannot be chosen: %s.", m, why)
+		}
+		tr = append(tr, kv{config.KeyTfrMethod, m})
+	}
+	hasKey := s.hasPrivateKey()
+	switch method {
+	case transfer.MethodFTP:
+		tr = append(tr,
+			kv{config.KeyFTPServer, t.server("ftpServer", "FTP server", "ftp://")},
+			kv{config.KeyFTPUser, t.text("ftpUser", "FTP user name", true, 128)},
+			kv{config.KeyFTPRemoteFolder, t.folder("ftpRemoteFolder", "FTP remote folder")},
+			kv{transfer.KeyFTPActive, config.FormatCheckbox(t.ticked("ftpActive"))},
+			kv{transfer.KeyFTPTLS, config.FormatCheckbox(t.ticked("ftpTls"))},
+			kv{transfer.KeyFTPTLSInsecure, config.FormatCheckbox(t.ticked("ftpTls") && t.ticked("ftpTlsInsecure"))})
+		if pw, change, _ := t.password("ftpPassword", "FTP password", old.FTPPassword != ""); change {
+			tr = append(tr, kv{config.KeyFTPPassword, pw})
+		}
+	case transfer.MethodSFTP:
+		tr = append(tr,
+			kv{config.KeySFTPServer, t.server("sftpServer", "SFTP server", "sftp://")},
+			kv{config.KeySFTPUser, t.text("sftpUser", "SFTP user name", true, 128)},
+			kv{config.KeySFTPRemoteFolder, t.folder("sftpRemoteFolder", "SFTP remote folder")})
+		pw, change, present := t.password("sftpPassword", "SFTP password", old.SFTPPassword != "")
+		if change {
+			tr = append(tr, kv{config.KeySFTPPassword, pw})
+		}
+		if !present && !hasKey && len(t.errs) == 0 {
+			t.bad("SFTP needs a password, or the Pi's key pair (create it below and put its public key on the server).")
+		}
+	case transfer.MethodDropbox:
+		key := t.text("dbx_app_key", "Dropbox app key", true, 64)
+		if key != "" && !appKeyRE.MatchString(key) {
+			t.bad("The Dropbox app key %q should be letters and digits only.", key)
+		}
+		tr = append(tr, kv{config.KeyDropboxAppKey, key})
+	case transfer.MethodRsync:
+		user := t.text("rsyncUsername", "rsync user name", true, 64)
+		if strings.ContainsAny(user, " @:/") {
+			t.bad("The rsync user name cannot hold spaces or any of @ : /.")
+		}
+		tr = append(tr,
+			kv{config.KeyRsyncUsername, user},
+			kv{config.KeyRsyncHost, t.server("rsyncHost", "rsync host", "rsync://")},
+			kv{config.KeyRsyncRemoteFolder, t.folder("rsyncRemoteFolder", "rsync remote folder")})
+	}
+	if method != "" && method != transfer.MethodOff {
+		tr = append(tr,
+			kv{config.KeyTransferDay, t.choice("transferDay", "transfer day", transferDays)},
+			kv{config.KeyTransferHour, t.hour("transferHour", "Transfer hour")})
+	}
+	tr = append(tr, kv{config.KeyTransferOnBootup, config.FormatCheckbox(t.ticked("transferOnBootup"))})
+
+	rename := t.ticked("renameOnCopy")
+	pattern := strings.TrimSpace(t.val("renameString"))
+	if rename || pattern != "" { // a pattern kept for later must be good too
+		if err := checkRename(pattern); err != nil {
+			t.bad("The rename pattern %s.", err)
+		}
+	}
+	cp := []kv{
+		{config.KeyCopyDay, t.choice("copyDay", "copy day", copyDays)},
+		{config.KeyCopyHour, t.hour("copyHour", "Copy hour")},
+		{config.KeyRenameOnCopy, config.FormatCheckbox(rename)},
+		{config.KeyRenameString, pattern},
+		{config.KeyCopyOnBootup, config.FormatCheckbox(t.ticked("copyOnBootup"))},
+	}
+	if len(t.errs) > 0 {
+		for _, e := range t.errs {
+			flash(c, "red", e)
+		}
+		flash(c, "red", "Nothing was saved.")
+		return
+	}
+	// The Arduino's wake hour is mirrored into the INI for the hourly
+	// helpers, on Apply only (the original wrote it on every page load).
+	wake, fromArduino := s.wakePiHour(c.Request().Context(), set)
+	err = s.Config.Update(func(f *config.File) error {
+		for _, e := range tr {
+			f.Set(config.SectionTransfer, e.key, e.value)
+		}
+		for _, e := range cp {
+			f.Set(config.SectionCopy, e.key, e.value)
+		}
+		if fromArduino {
+			f.Set(config.SectionGlobal, config.KeyWakePiHour, wake)
+		}
+		return f.Err()
+	})
+	if err != nil {
+		s.Log.Error("save transfer settings", "err", err)
+		if errors.Is(err, os.ErrPermission) {
+			flash(c, "red", "Not saved: permission denied writing the settings file.")
+		} else {
+			flash(c, "red", "Not saved: the settings file could not be written: "+err.Error())
+		}
+		return
+	}
+	flash(c, "white", "Transfer settings saved.")
+}
+
+// startUpload queues an upload after the checks both triggers share.
+func (s *Server) startUpload(c echo.Context) (string, error) {
+	set, err := s.settings()
+	if err != nil {
+		return "", echo.NewHTTPError(http.StatusInternalServerError, "The settings file could not be read: "+err.Error())
+	}
+	switch transfer.Canonical(set.Transfer.Method) {
+	case transfer.MethodOff:
+		return "", echo.NewHTTPError(http.StatusConflict, "No upload started: the upload method is Off. Choose one on the Transfer page and Apply.")
+	case "":
+		return "", echo.NewHTTPError(http.StatusConflict, fmt.Sprintf("No upload started: the saved upload method %q is not one of the choices.", set.Transfer.Method))
+	}
+	if alive, err := s.Tasks.WorkersAlive(); err != nil || !alive {
+		return "", echo.NewHTTPError(http.StatusServiceUnavailable, "No upload started: "+tasks.ErrNoWorker.Error())
+	}
+	id, err := s.Tasks.StartChain(c.Request().Context(), tasks.TypeUpload)
+	if errors.Is(err, tasks.ErrAlreadyRunning) {
+		return "", echo.NewHTTPError(http.StatusConflict, "An upload is already queued or running: it sends what this one would.")
+	}
+	if err != nil {
+		return "", echo.NewHTTPError(http.StatusServiceUnavailable, "No upload started: "+err.Error())
+	}
+	return id, nil
+}
+
+// transferNowButton is the Transfer page's "Transfer now".
+func (s *Server) transferNowButton(c echo.Context) error {
+	id, err := s.startUpload(c)
+	if err != nil {
+		return err
+	}
+	return accepted(c, id)
+}
+
+// localTransferNow is GET /trnTrNow on the loopback listener, for the
+// upload oneshot. With ?wait=SECONDS it answers when the upload has ended:
+// 200 "OK <status>", or 502 "FAILED <status>" when the upload failed (its
+// STATUS line is then in piTransfer.log).
+func (s *Server) localTransferNow(c echo.Context) error {
+	id, err := s.startUpload(c)
+	if err != nil {
+		var he *echo.HTTPError
+		if errors.As(err, &he) {
+			return c.String(he.Code, fmt.Sprint(he.Message)+"\n")
+		}
+		return err
+	}
+	wait, _ := strconv.Atoi(c.QueryParam("wait"))
+	if wait <= 0 {
+		return c.String(http.StatusOK, "OK "+id+"\n")
+	}
+	ctx, cancel := context.WithTimeout(c.Request().Context(), time.Duration(wait)*time.Second)
+	defer cancel()
+	views, err := s.Tasks.WaitChain(ctx, id)
+	if err != nil || len(views) == 0 {
+		return c.String(http.StatusGatewayTimeout, "Upload still running after "+strconv.Itoa(wait)+" s: "+fmt.Sprint(err)+"\n")
+	}
+	v := views[0]
+	if v.State == tasks.StateFailure || v.Colour == tasks.Red {
+		return c.String(http.StatusBadGateway, "FAILED "+v.Status+"\n")
+	}
+	return c.String(http.StatusOK, "OK "+v.Status+"\n")
+}
+
+// transferLogMax is how much of piTransfer.log the log view shows: its end.
+const transferLogMax = 2 << 20
+
+// transferLog shows piTransfer.log to a logged-in user, as plain text.
+func (s *Server) transferLog(c echo.Context) error {
+	c.Response().Header().Set("Cache-Control", "no-store")
+	f, err := os.Open(s.Paths.TransferLog())
+	if errors.Is(err, os.ErrNotExist) {
+		return c.String(http.StatusOK, "The transfer log is empty: no upload has run yet.\n")
+	}
+	if err != nil {
+		return echo.NewHTTPError(http.StatusInternalServerError, "The transfer log could not be read.")
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.Size() > transferLogMax {
+		f.Seek(st.Size()-transferLogMax, io.SeekStart)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, transferLogMax))
+	if err != nil {
+		return echo.NewHTTPError(http.StatusInternalServerError, "The transfer log could not be read.")
+	}
+	return c.Blob(http.StatusOK, "text/plain; charset=utf-8", data)
+}

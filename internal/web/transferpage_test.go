@@ -1,0 +1,595 @@
+package web
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"html"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/intvlm8r/intvlm8r-go/internal/arduino"
+	"github.com/intvlm8r/intvlm8r-go/internal/auth"
+	"github.com/intvlm8r/intvlm8r-go/internal/config"
+	"github.com/intvlm8r/intvlm8r-go/internal/paths"
+	"github.com/intvlm8r/intvlm8r-go/internal/tasks"
+	"github.com/intvlm8r/intvlm8r-go/internal/testutil"
+	"github.com/intvlm8r/intvlm8r-go/internal/transfer"
+)
+
+// tpUI is the UI on a real Redis (no worker) with a logged-in client.
+type tpUI struct {
+	t     *testing.T
+	p     paths.Paths
+	ts    *httptest.Server
+	local *httptest.Server
+	cl    *http.Client
+	anon  *http.Client
+}
+
+func startTransferUI(t *testing.T, ini string, dbx transfer.DropboxAPI) *tpUI {
+	t.Helper()
+	return startTransferUIWith(t, ini, dbx, func(paths.Paths) *arduino.Client { return nil })
+}
+
+func startTransferUIWith(t *testing.T, ini string, dbx transfer.DropboxAPI, ard func(paths.Paths) *arduino.Client) *tpUI {
+	t.Helper()
+	home := t.TempDir()
+	p := paths.New(home)
+	os.MkdirAll(p.WWW(), 0o755)
+	if ini != "" {
+		if err := os.WriteFile(p.INI(), []byte(ini), 0o640); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := auth.SetPassword(p.Credentials(), "admin", "pw-for-tests"); err != nil {
+		t.Fatal(err)
+	}
+	r := testutil.StartRedis(t)
+	tc := tasks.NewClient(r.Addr)
+	t.Cleanup(func() { tc.Close() })
+	srv, err := New(Deps{Paths: p, Config: config.NewStore(p.INI()), Tasks: tc, RedisAddr: r.Addr, UploadEnabled: true,
+		Dropbox: dbx, Arduino: ard(p), Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := &tpUI{t: t, p: p, ts: httptest.NewServer(srv.Public()), local: httptest.NewServer(srv.Local())}
+	t.Cleanup(u.ts.Close)
+	t.Cleanup(u.local.Close)
+	noFollow := func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	jar, _ := cookiejar.New(nil)
+	u.cl = &http.Client{Jar: jar, CheckRedirect: noFollow}
+	ajar, _ := cookiejar.New(nil)
+	u.anon = &http.Client{Jar: ajar, CheckRedirect: noFollow}
+	tok := u.csrf(u.page("/login"))
+	resp, err := u.cl.PostForm(u.ts.URL+"/login", url.Values{"_csrf": {tok}, "username": {"admin"}, "password": {"pw-for-tests"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("login: %d", resp.StatusCode)
+	}
+	return u
+}
+
+var tpCSRF = regexp.MustCompile(`name="csrf-token" content="([^"]+)"`)
+
+func (u *tpUI) csrf(page string) string {
+	m := tpCSRF.FindStringSubmatch(page)
+	if m == nil {
+		u.t.Fatalf("no CSRF token in:\n%s", page)
+	}
+	return m[1]
+}
+
+func (u *tpUI) page(path string) string {
+	u.t.Helper()
+	resp, err := u.cl.Get(u.ts.URL + path)
+	if err != nil {
+		u.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		u.t.Fatalf("GET %s: %d\n%s", path, resp.StatusCode, b)
+	}
+	return string(b)
+}
+
+// post submits the Transfer page form with values and returns the page shown after.
+func (u *tpUI) post(values url.Values) string {
+	u.t.Helper()
+	values.Set("_csrf", u.csrf(u.page("/transfer")))
+	resp, err := u.cl.PostForm(u.ts.URL+"/transfer", values)
+	if err != nil {
+		u.t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/transfer" {
+		u.t.Fatalf("POST /transfer: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	return u.page("/transfer")
+}
+
+func (u *tpUI) ini() string {
+	b, _ := os.ReadFile(u.p.INI())
+	return string(b)
+}
+
+const tpINI = "[Global]\nfile created = 01 Dec 2026\nlocationname = Hut\nthumbscount = 24\nenablecamerausb = True\nwakepihour = 07\n\n" +
+	"[Transfer]\ntfrmethod = FTP\nftpserver = ftp.example.com\nftpuser = pi\nftppassword = hunter2%%x\nftpremotefolder = /cam/\n" +
+	"sftpserver = sftp.example.com\nsftpuser = bob\nsftppassword = s3cr3t-sftp\nsftpremotefolder = up\n" +
+	"dbx_app_key = appkey123\nrsyncusername = rs\nrsynchost = rs.example.com\nrsyncremotefolder = /r\n" +
+	"transferday = Daily\ntransferhour = 09\ntransferonbootup = Off\ndeleteaftertransfer = Off\n\n" +
+	"[Copy]\ncopyday = Daily\ncopyhour = 14\ncopyonbootup = on\nrenameoncopy = on\nrenamestring = Hut-%%Y%%m%%d-%%F\ndeleteaftercopy = Off\n"
+
+// applyForm is a complete, valid Apply of the page for FTP.
+func applyForm() url.Values {
+	return url.Values{
+		"tfrApply": {"apply"}, "tfrMethod": {"FTP"},
+		"ftpServer": {"ftp://ftp2.example.com:2121/"}, "ftpUser": {"pi2"}, "ftpPassword": {""},
+		"ftpRemoteFolder": {`\photos\\site1//`}, "ftpActive": {"on"},
+		"transferDay": {"afterCopy"}, "transferHour": {"05"}, "transferOnBootup": {"on"},
+		"copyDay": {"Monday"}, "copyHour": {"03"}, "renameOnCopy": {"on"}, "renameString": {"Site-%Y%m%d-%H%M%S-%F"},
+	}
+}
+
+func TestTransferPageRendersEveryFieldWithoutSecrets(t *testing.T) {
+	u := startTransferUI(t, tpINI, transfer.DropboxAPI{})
+	page := u.page("/transfer")
+	for _, id := range []string{"copyDay", "copyHour", "copyHourMsg", "copyOnBootup", "renameOnCopy", "renameString",
+		"originalFileName", "exampleString", "copyNow", "tfrMethod", "showHideTrnWarning", "ftpServer", "ftpUser",
+		"ftpPassword", "ftpPasswordClear", "ftpRemoteFolder", "ftpActive", "ftpTls", "ftpTlsInsecure", "sftpServer", "sftpUser",
+		"sftpPassword", "sftpPasswordClear", "sftpRemoteFolder", "dbx_app_key", "dbxStart", "rsyncHost", "rsyncUsername",
+		"rsyncRemoteFolder", "sshKeyGen", "transferDay", "transferHour", "transferHourMsg", "transferOnBootup", "view",
+		"tfrClear", "tfrTrNow", "apply", "showHideCopyHour", "showHideTrnHour", "showHideRename", "showHideTrnHrMsg"} {
+		if !strings.Contains(page, `id="`+id+`"`) {
+			t.Errorf("page lacks #%s", id)
+		}
+	}
+	for _, secret := range []string{"hunter2", "s3cr3t-sftp"} {
+		if strings.Contains(page, secret) {
+			t.Errorf("page holds the password %q", secret)
+		}
+	}
+	for _, want := range []string{
+		`value="ftp.example.com"`, `value="Hut-%Y%m%d-%F"`, `data-wake="07"`, "stored: leave empty to keep it",
+		`<option value="FTP" selected>`, `<option value="Daily" selected>Daily</option>`, `<option value="09" selected>`,
+		`<option value="14" selected>`, `name="copyOnBootup" value="on" data-bit="1048576" checked`,
+		`<option value="afterCopy">after Copy completes</option><option disabled>`,
+		`href="/transferlog"`, "Dropbox is not authorised yet",
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %s", want)
+		}
+	}
+	// Enter in a text field submits the main form's default button: the
+	// only submit button it owns must be Apply.
+	main := page[strings.Index(page, `<form method="post" action="/transfer" id="transferForm"`):]
+	main = main[:strings.Index(main, "</form>")]
+	subs := regexp.MustCompile(`<button type="submit"[^>]*>`).FindAllString(main, -1)
+	for _, b := range subs {
+		if !strings.Contains(b, `id="apply"`) && !strings.Contains(b, ` form="`) {
+			t.Errorf("submit button owned by the main form besides Apply: %s", b)
+		}
+	}
+	if strings.Index(main, `id="tfrClear"`) < 0 || !strings.Contains(main, `form="clearLogForm" id="tfrClear"`) {
+		t.Errorf("Clear log is not in its own form")
+	}
+	// GET has no side effects on the INI.
+	if u.ini() != tpINI {
+		t.Errorf("GET changed the INI:\n%s", u.ini())
+	}
+}
+
+func TestTransferPageSavesEveryField(t *testing.T) {
+	u := startTransferUI(t, tpINI, transfer.DropboxAPI{})
+	page := u.post(applyForm())
+	if !strings.Contains(page, "Transfer settings saved") {
+		t.Fatalf("no saved notice:\n%s", page)
+	}
+	f, err := config.Parse([]byte(u.ini()), "ini")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[[2]string]string{
+		{"Transfer", "tfrmethod"}: "FTP", {"Transfer", "ftpserver"}: "ftp2.example.com:2121", {"Transfer", "ftpuser"}: "pi2",
+		{"Transfer", "ftppassword"}:     "hunter2%x", // empty field: the stored one is kept
+		{"Transfer", "ftpremotefolder"}: "/photos/site1/", {"Transfer", "ftpactive"}: "on", {"Transfer", "ftptls"}: "Off",
+		{"Transfer", "transferday"}: "afterCopy", {"Transfer", "transferhour"}: "05", {"Transfer", "transferonbootup"}: "on",
+		{"Transfer", "sftppassword"}: "s3cr3t-sftp", {"Transfer", "sftpserver"}: "sftp.example.com", // other methods untouched
+		{"Copy", "copyday"}: "Monday", {"Copy", "copyhour"}: "03", {"Copy", "renameoncopy"}: "on",
+		{"Copy", "renamestring"}: "Site-%Y%m%d-%H%M%S-%F", {"Copy", "copyonbootup"}: "Off",
+		{"Global", "wakepihour"}: "07", // no Arduino here: the INI's copy is not rewritten
+	}
+	for k, v := range want {
+		if got, _ := f.Get(k[0], k[1]); got != v {
+			t.Errorf("[%s] %s = %q, want %q", k[0], k[1], got, v)
+		}
+	}
+	if !strings.Contains(u.ini(), "renamestring = Site-%%Y%%m%%d-%%H%%M%%S-%%F") {
+		t.Errorf("%% not escaped on disk:\n%s", u.ini())
+	}
+
+	// A new password with % in it round-trips; the page still does not show it.
+	v := applyForm()
+	v.Set("ftpPassword", "n3w%pass%%")
+	page = u.post(v)
+	f, _ = config.Parse([]byte(u.ini()), "ini")
+	if got, _ := f.Get("Transfer", "ftppassword"); got != "n3w%pass%%" {
+		t.Errorf("password stored as %q", got)
+	}
+	if strings.Contains(page, "n3w%pass") {
+		t.Error("the new password came back in the page")
+	}
+	// Clear: the password goes.
+	v = applyForm()
+	v.Set("ftpPasswordClear", "on")
+	u.post(v)
+	f, _ = config.Parse([]byte(u.ini()), "ini")
+	if got, ok := f.Get("Transfer", "ftppassword"); got != "" || !ok {
+		t.Errorf("cleared password is %q (%v)", got, ok)
+	}
+
+	// Each method saves its own fields.
+	for _, m := range []struct {
+		form url.Values
+		want map[string]string
+	}{
+		{url.Values{"tfrMethod": {"SFTP"}, "sftpServer": {"sftp://[::1]:2222"}, "sftpUser": {"u1"}, "sftpPassword": {"pw 2"}, "sftpRemoteFolder": {"a\\b"}},
+			map[string]string{"sftpserver": "[::1]:2222", "sftpuser": "u1", "sftppassword": "pw 2", "sftpremotefolder": "a/b"}},
+		{url.Values{"tfrMethod": {"Dropbox"}, "dbx_app_key": {"k3yabc"}}, map[string]string{"dbx_app_key": "k3yabc"}},
+		{url.Values{"tfrMethod": {"rsync"}, "rsyncHost": {"10.0.0.5"}, "rsyncUsername": {"backup"}, "rsyncRemoteFolder": {"//x//y"}},
+			map[string]string{"rsynchost": "10.0.0.5", "rsyncusername": "backup", "rsyncremotefolder": "/x/y"}},
+		{url.Values{"tfrMethod": {"Off"}}, map[string]string{"tfrmethod": "Off", "transferday": "Daily"}},
+	} {
+		v := url.Values{"tfrApply": {"apply"}, "transferDay": {"Daily"}, "transferHour": {"10"}, "copyDay": {"Daily"}, "copyHour": {"14"}}
+		for k, vs := range m.form {
+			v[k] = vs
+		}
+		page := u.post(v)
+		if !strings.Contains(page, "Transfer settings saved") {
+			t.Fatalf("%v not saved:\n%s", m.form, page)
+		}
+		f, _ := config.Parse([]byte(u.ini()), "ini")
+		for k, want := range m.want {
+			if got, _ := f.Get("Transfer", k); got != want {
+				t.Errorf("%s: %s = %q, want %q", m.form.Get("tfrMethod"), k, got, want)
+			}
+		}
+	}
+}
+
+func TestTransferPageRefusesBadValues(t *testing.T) {
+	u := startTransferUI(t, tpINI, transfer.DropboxAPI{})
+	before := u.ini()
+	for name, change := range map[string]func(url.Values){
+		"method":        func(v url.Values) { v.Set("tfrMethod", "Gopher") },
+		"no method":     func(v url.Values) { v.Del("tfrMethod") },
+		"blank server":  func(v url.Values) { v.Set("ftpServer", "  ") },
+		"bad server":    func(v url.Values) { v.Set("ftpServer", "ftp.example.com/path") },
+		"bad port":      func(v url.Values) { v.Set("ftpServer", "ftp.example.com:99999") },
+		"space in host": func(v url.Values) { v.Set("ftpServer", "my host") },
+		"blank user":    func(v url.Values) { v.Set("ftpUser", "") },
+		"newline user":  func(v url.Values) { v.Set("ftpUser", "pi\nx") },
+		"both pw":       func(v url.Values) { v.Set("ftpPassword", "x"); v.Set("ftpPasswordClear", "on") },
+		"pw spaces":     func(v url.Values) { v.Set("ftpPassword", " padded ") },
+		"day":           func(v url.Values) { v.Set("transferDay", "Someday") },
+		"no day":        func(v url.Values) { v.Del("transferDay") },
+		"hour":          func(v url.Values) { v.Set("transferHour", "24") },
+		"hour junk":     func(v url.Values) { v.Set("copyHour", "7") },
+		"copy day":      func(v url.Values) { v.Set("copyDay", "afterCopy") },
+		"rename blank":  func(v url.Values) { v.Set("renameString", "") },
+		"rename slash":  func(v url.Values) { v.Set("renameString", "a/%F") },
+		"rename token":  func(v url.Values) { v.Set("renameString", "%Y%D-%F") },
+		"rename lone %": func(v url.Values) { v.Set("renameString", "x%") },
+		"rename space":  func(v url.Values) { v.Set("renameString", "a b-%F") },
+		"dbx key": func(v url.Values) {
+			v.Set("tfrMethod", "Dropbox")
+			v.Set("dbx_app_key", "bad key!")
+		},
+		"rsync user": func(v url.Values) {
+			v.Set("tfrMethod", "rsync")
+			v.Set("rsyncHost", "h")
+			v.Set("rsyncUsername", "a@b")
+		},
+	} {
+		v := applyForm()
+		change(v)
+		page := u.post(v)
+		if !strings.Contains(page, "Nothing was saved") || !strings.Contains(page, `class="red"`) {
+			t.Errorf("%s: no red refusal:\n%s", name, page)
+		}
+		if u.ini() != before {
+			t.Fatalf("%s: the INI changed:\n%s", name, u.ini())
+		}
+	}
+	// The message names the problem.
+	v := applyForm()
+	v.Set("renameString", "%Y%D-%F")
+	if page := u.post(v); !strings.Contains(page, "%D, which is not one of") {
+		t.Errorf("token message missing:\n%s", page)
+	}
+}
+
+func TestTransferPageRsyncGreyedOutWithoutBinary(t *testing.T) {
+	// A PATH with redis-server (for the test) but no rsync and no ssh.
+	redis, err := exec.LookPath("redis-server")
+	if err != nil {
+		t.Fatal("redis-server not installed (apt-get install redis-server)")
+	}
+	dir := t.TempDir()
+	if err := os.Symlink(redis, filepath.Join(dir, "redis-server")); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", dir)
+	u := startTransferUI(t, tpINI, transfer.DropboxAPI{})
+	page := u.page("/transfer")
+	if !regexp.MustCompile(`<option value="rsync" disabled title="rsync is not installed on this Pi">`).MatchString(page) {
+		t.Fatalf("rsync not greyed out:\n%s", page)
+	}
+	v := applyForm()
+	v.Set("tfrMethod", "rsync")
+	v.Set("rsyncHost", "h.example.com")
+	v.Set("rsyncUsername", "u")
+	if page := u.post(v); !strings.Contains(page, "rsync cannot be chosen: rsync is not installed") {
+		t.Fatalf("rsync accepted without rsync:\n%s", page)
+	}
+	// A saved rsync stays selected (and saving keeps it) rather than turning into "None".
+	os.WriteFile(u.p.INI(), []byte(strings.Replace(tpINI, "tfrmethod = FTP", "tfrmethod = rsync", 1)), 0o640)
+	page = u.page("/transfer")
+	if !strings.Contains(page, `<option value="rsync" selected title=`) || !strings.Contains(page, "Uploads by rsync cannot run") {
+		t.Fatalf("saved rsync:\n%s", page)
+	}
+	if page := u.post(v); !strings.Contains(page, "Transfer settings saved") {
+		t.Fatalf("keeping a saved rsync refused:\n%s", page)
+	}
+}
+
+func TestTransferLogViewAndClear(t *testing.T) {
+	u := startTransferUI(t, tpINI, transfer.DropboxAPI{})
+	if err := transfer.LogStatus(u.p, "3 of 3 files uploaded OK"); err != nil {
+		t.Fatal(err)
+	}
+	// Anonymous: sent to the login page, no log.
+	resp, err := u.anon.Get(u.ts.URL + "/transferlog")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || strings.Contains(string(body), "uploaded OK") {
+		t.Fatalf("anonymous log view: %d %s", resp.StatusCode, body)
+	}
+	resp, err = u.cl.Get(u.ts.URL + "/transferlog")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain") || !strings.Contains(string(body), "STATUS: 3 of 3 files uploaded OK") {
+		t.Fatalf("log view: %d %q %s", resp.StatusCode, resp.Header.Get("Content-Type"), body)
+	}
+	// Clear log: one STATUS line; nothing else saved even if fields came along.
+	before := u.ini()
+	v := applyForm()
+	v.Del("tfrApply")
+	v.Set("tfrClear", "tfrClear")
+	u.post(v)
+	log, _ := os.ReadFile(u.p.TransferLog())
+	if strings.Count(string(log), "\n") != 1 || !strings.Contains(string(log), "STATUS: piTransfer.log cleared") {
+		t.Fatalf("log after clear:\n%s", log)
+	}
+	if u.ini() != before {
+		t.Fatal("Clear log saved settings")
+	}
+	if _, text, ok, _ := transfer.LastStatus(u.p); !ok || text != "piTransfer.log cleared" {
+		t.Fatalf("last status %q", text)
+	}
+}
+
+func TestTransferPageKeyPair(t *testing.T) {
+	u := startTransferUI(t, strings.Replace(tpINI, "tfrmethod = FTP", "tfrmethod = SFTP", 1), transfer.DropboxAPI{})
+	if page := u.page("/transfer"); strings.Contains(page, `id="publicKey"`) {
+		t.Fatal("public key shown before there is one")
+	}
+	page := u.post(url.Values{"sshKeyGen": {"create"}})
+	m := regexp.MustCompile(`<textarea id="publicKey" readonly[^>]*>(ssh-ed25519 [^<]+ intvlm8r@[^<]+)</textarea>`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("no public key shown:\n%s", page)
+	}
+	m[1] = html.UnescapeString(m[1])
+	pub, _ := os.ReadFile(u.p.SSHKey() + ".pub")
+	if strings.TrimSpace(string(pub)) != m[1] {
+		t.Fatalf("shown %q, file %q", m[1], pub)
+	}
+	if fi, err := os.Stat(u.p.SSHKey()); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("private key: %v %v", fi, err)
+	}
+	priv, _ := os.ReadFile(u.p.SSHKey())
+	if strings.Contains(page, strings.TrimSpace(string(priv))[40:80]) {
+		t.Fatal("private key in the page")
+	}
+	// Pressed again: the same key, not a new one.
+	page = u.post(url.Values{"sshKeyGen": {"create"}})
+	if !strings.Contains(page, "already has a key pair") || !strings.Contains(html.UnescapeString(page), m[1]) {
+		t.Fatalf("second press:\n%s", page)
+	}
+	// With a key, SFTP needs no password.
+	v := applyForm()
+	v.Set("tfrMethod", "SFTP")
+	v.Set("sftpServer", "h.example.com")
+	v.Set("sftpUser", "u")
+	v.Set("sftpPasswordClear", "on")
+	if page := u.post(v); !strings.Contains(page, "Transfer settings saved") {
+		t.Fatalf("SFTP with key and no password refused:\n%s", page)
+	}
+}
+
+// tokenServer is Dropbox's token endpoint: it checks the PKCE verifier
+// against the challenge the authorise link carried.
+type tokenServer struct {
+	*httptest.Server
+	mu        sync.Mutex
+	challenge string
+}
+
+func startTokenServer(t *testing.T) *tokenServer {
+	ts := &tokenServer{}
+	ts.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.ParseForm()
+		sum := sha256.Sum256([]byte(r.Form.Get("code_verifier")))
+		ts.mu.Lock()
+		ok := r.URL.Path == "/oauth2/token" && r.Form.Get("grant_type") == "authorization_code" && r.Form.Get("code") == "the-code" &&
+			r.Form.Get("client_id") == "appkey123" && base64.RawURLEncoding.EncodeToString(sum[:]) == ts.challenge
+		ts.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		if !ok {
+			w.WriteHeader(400)
+			fmt.Fprint(w, `{"error":"invalid_grant"}`)
+			return
+		}
+		fmt.Fprint(w, `{"access_token":"at","token_type":"bearer","expires_in":14400,"refresh_token":"rt-from-page"}`)
+	}))
+	t.Cleanup(ts.Close)
+	return ts
+}
+
+func TestTransferPageDropboxAuthorisation(t *testing.T) {
+	tok := startTokenServer(t)
+	api := transfer.DropboxAPI{AuthorizeURL: tok.URL + "/oauth2/authorize", TokenURL: tok.URL + "/oauth2/token", APIURL: tok.URL, ContentURL: tok.URL}
+	u := startTransferUI(t, strings.Replace(tpINI, "tfrmethod = FTP", "tfrmethod = Dropbox", 1), api)
+
+	// Finish before start: refused.
+	if page := u.post(url.Values{"dbxFinish": {"finish"}, "dbxCode": {"the-code"}}); !strings.Contains(page, "No Dropbox authorisation is waiting") {
+		t.Fatalf("finish without start:\n%s", page)
+	}
+	page := u.post(url.Values{"dbxStart": {"start"}})
+	m := regexp.MustCompile(`href="([^"]+)"[^>]*id="dbxAuthLink"`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("no authorise link:\n%s", page)
+	}
+	link, err := url.Parse(strings.ReplaceAll(m[1], "&amp;", "&"))
+	if err != nil || link.Query().Get("client_id") != "appkey123" || link.Query().Get("code_challenge_method") != "S256" || link.Query().Get("token_access_type") != "offline" {
+		t.Fatalf("link %s: %v", m[1], err)
+	}
+	if strings.Contains(page, "code_verifier") {
+		t.Fatal("the verifier is in the page")
+	}
+	tok.mu.Lock()
+	tok.challenge = link.Query().Get("code_challenge")
+	tok.mu.Unlock()
+	// A wrong code: refused, no token, still waiting.
+	page = u.post(url.Values{"dbxFinish": {"finish"}, "dbxCode": {"wrong"}})
+	if !strings.Contains(page, "Dropbox did not accept that code") || !strings.Contains(page, `id="dbxAuthLink"`) {
+		t.Fatalf("wrong code:\n%s", page)
+	}
+	if _, err := os.Stat(u.p.DropboxToken()); err == nil {
+		t.Fatal("token stored for a wrong code")
+	}
+	page = u.post(url.Values{"dbxFinish": {"finish"}, "dbxCode": {" the-code "}})
+	if !strings.Contains(page, "Dropbox authorised") || !strings.Contains(page, "Dropbox is authorised: a token is stored") {
+		t.Fatalf("finish:\n%s", page)
+	}
+	if b, _ := os.ReadFile(u.p.DropboxToken()); string(b) != "rt-from-page" {
+		t.Fatalf("token file %q", b)
+	}
+	if strings.Contains(page, "rt-from-page") {
+		t.Fatal("token shown in the page")
+	}
+	if strings.Contains(page, `id="dbxAuthLink"`) {
+		t.Fatal("the used link is still offered")
+	}
+}
+
+func TestTransferNowRefusals(t *testing.T) {
+	u := startTransferUI(t, strings.Replace(tpINI, "tfrmethod = FTP", "tfrmethod = Off", 1), transfer.DropboxAPI{})
+	tok := u.csrf(u.page("/transfer"))
+	post := func() (int, string) {
+		req, _ := http.NewRequest(http.MethodPost, u.ts.URL+"/trnTrNow", nil)
+		req.Header.Set("X-CSRF-Token", tok)
+		req.Header.Set("Accept", "application/json")
+		resp, err := u.cl.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode, string(b)
+	}
+	if code, body := post(); code != http.StatusConflict || !strings.Contains(body, "upload method is Off") {
+		t.Fatalf("method Off: %d %s", code, body)
+	}
+	resp, err := http.Get(u.local.URL + "/trnTrNow?wait=5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusConflict || !strings.Contains(string(b), "upload method is Off") {
+		t.Fatalf("local, method Off: %d %s", resp.StatusCode, b)
+	}
+	// No worker in these tests: a clear 503.
+	os.WriteFile(u.p.INI(), []byte(tpINI), 0o640)
+	if code, body := post(); code != http.StatusServiceUnavailable || !strings.Contains(body, "no background worker") {
+		t.Fatalf("no worker: %d %s", code, body)
+	}
+	// Without the CSRF token: refused.
+	req, _ := http.NewRequest(http.MethodPost, u.ts.URL+"/trnTrNow", nil)
+	resp, err = u.cl.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode < 400 || resp.StatusCode == http.StatusServiceUnavailable {
+		t.Fatalf("POST without CSRF: %d", resp.StatusCode)
+	}
+	// Camera USB off: the page is the notice only.
+	os.WriteFile(u.p.INI(), []byte(strings.Replace(tpINI, "enablecamerausb = True", "enablecamerausb = False", 1)), 0o640)
+	page := u.page("/transfer")
+	if !strings.Contains(page, `id="usbWarning"`) || strings.Contains(page, `id="transferForm"`) {
+		t.Fatalf("USB off page:\n%s", page)
+	}
+}
+
+// The Pi's wake hour comes from the Arduino (query 5) and reaches the INI on
+// Apply only, never on a page load.
+func TestTransferPageWakeHourFromArduino(t *testing.T) {
+	var ard *arduino.Client
+	u := startTransferUIWith(t, strings.Replace(tpINI, "wakepihour = 07", "wakepihour = 25", 1), transfer.DropboxAPI{}, func(p paths.Paths) *arduino.Client {
+		c, err := arduino.Open("sim", p, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.SetWakeWindow(t.Context(), 6, 30); err != nil {
+			t.Fatal(err)
+		}
+		ard = c
+		return c
+	})
+	defer ard.Close()
+	before := u.ini()
+	page := u.page("/transfer")
+	if !strings.Contains(page, `data-wake="06"`) {
+		t.Fatalf("wake hour not from the Arduino:\n%s", page)
+	}
+	if u.ini() != before {
+		t.Fatalf("GET wrote the INI:\n%s", u.ini())
+	}
+	u.post(applyForm())
+	if !strings.Contains(u.ini(), "wakepihour = 06") {
+		t.Fatalf("Apply did not mirror the wake hour:\n%s", u.ini())
+	}
+}
