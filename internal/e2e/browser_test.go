@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"strings"
@@ -187,8 +188,10 @@ func TestBrowserCameraForm(t *testing.T) {
 	if applyOff || !previewOff {
 		t.Fatalf("after a change: apply off %v, preview off %v", applyOff, previewOff)
 	}
-	if err := chromedp.Run(ctx, chromedp.Click("#camApply", chromedp.ByID),
-		chromedp.WaitVisible(`//td[contains(., "Applied 1 camera setting")]`)); err != nil {
+	if err := chromedp.Run(ctx, chromedp.Click("#camApply", chromedp.ByID)); err != nil {
+		t.Fatalf("apply: %v", err)
+	}
+	if err := waitText(ctx, "Camera settings applied"); err != nil {
 		t.Fatalf("apply: %v", err)
 	}
 	var iso string
@@ -204,11 +207,27 @@ func TestBrowserCameraForm(t *testing.T) {
 	if !tablesHidden || warningHidden || applyOff {
 		t.Fatalf("USB unticked: tables hidden %v, warning hidden %v, apply off %v", tablesHidden, warningHidden, applyOff)
 	}
-	if err := chromedp.Run(ctx, chromedp.Click("#camApply", chromedp.ByID),
-		chromedp.WaitVisible(`//td[contains(., "Camera USB switched off")]`)); err != nil {
+	if err := chromedp.Run(ctx, chromedp.Click("#camApply", chromedp.ByID)); err != nil {
+		t.Fatalf("USB off: %v", err)
+	}
+	if err := waitText(ctx, "Camera USB switched off"); err != nil {
 		t.Fatalf("USB off: %v", err)
 	}
 	if ini := b.ReadFile("www/intvlm8r.ini"); !strings.Contains(ini, "enablecamerausb = False") {
 		t.Fatalf("INI:\n%s", ini)
 	}
+}
+
+// waitText waits (up to 15 s) for the page to show text; the error carries
+// what the page showed instead.
+func waitText(ctx context.Context, text string) error {
+	var body string
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		if err := chromedp.Run(ctx, chromedp.Evaluate(`document.body ? document.body.innerText : ''`, &body)); err == nil && strings.Contains(body, text) {
+			return nil
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return fmt.Errorf("%q not shown; the page shows:\n%s", text, body)
 }

@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"os"
 	"strconv"
@@ -177,7 +176,7 @@ func (s *Server) cameraSubmit(c echo.Context) error {
 		case len(wrote) == 0:
 			flash(c, "white", "Nothing to change.")
 		default:
-			flash(c, "white", fmt.Sprintf("Applied %d camera setting(s).", len(wrote)))
+			flash(c, "white", "Camera settings applied.")
 		}
 	case c.FormValue("camPreview") != "":
 		var jpeg []byte
