@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -65,19 +64,7 @@ func piFiles(t testing.TB, p paths.Paths) map[string][32]byte {
 	return out
 }
 
-func (b *Box) cameraTransfer(args ...string) (int, string) {
-	b.t.Helper()
-	cmd := exec.Command(bin("cameratransfer"), append([]string{"--url", b.LocalURL}, args...)...)
-	cmd.Env = b.env()
-	out, err := cmd.CombinedOutput()
-	if ee, ok := err.(*exec.ExitError); ok {
-		return ee.ExitCode(), string(out)
-	}
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	return 0, string(out)
-}
+func (b *Box) cameraTransfer(args ...string) (int, string) { return b.RunOneshot("cameratransfer", args...) }
 
 func TestCopyFromCameraChain(t *testing.T) {
 	b := StartBox(t, copyINI(""))

@@ -203,20 +203,24 @@ func (b *Box) ReadFile(rel string) string {
 	return string(data)
 }
 
-// Oneshot runs the heartbeat oneshot and returns its exit code.
-func (b *Box) Oneshot(args ...string) (int, string) {
+// RunOneshot runs the oneshot intvlm8r-<name> against this box's local
+// listener and returns its exit code and output.
+func (b *Box) RunOneshot(name string, args ...string) (int, string) {
 	b.t.Helper()
-	cmd := exec.Command(bin("heartbeat"), append([]string{"--url", b.LocalURL}, args...)...)
+	cmd := exec.Command(bin(name), append([]string{"--url", b.LocalURL}, args...)...)
 	cmd.Env = b.env()
 	out, err := cmd.CombinedOutput()
 	if ee, ok := err.(*exec.ExitError); ok {
 		return ee.ExitCode(), string(out)
 	}
 	if err != nil {
-		b.t.Fatalf("run oneshot: %v", err)
+		b.t.Fatalf("run %s: %v", name, err)
 	}
 	return 0, string(out)
 }
+
+// Oneshot runs the heartbeat oneshot.
+func (b *Box) Oneshot(args ...string) (int, string) { return b.RunOneshot("heartbeat", args...) }
 
 // Receiver is a heartbeat receiver on loopback that counts GETs.
 type Receiver struct {

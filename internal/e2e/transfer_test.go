@@ -103,19 +103,7 @@ func piPhotos(t *testing.T, p paths.Paths, first, n int) map[string][32]byte {
 	return out
 }
 
-func (b *Box) piTransfer(args ...string) (int, string) {
-	b.t.Helper()
-	cmd := exec.Command(bin("pitransfer"), append([]string{"--url", b.LocalURL}, args...)...)
-	cmd.Env = b.env()
-	out, err := cmd.CombinedOutput()
-	if ee, ok := err.(*exec.ExitError); ok {
-		return ee.ExitCode(), string(out)
-	}
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	return 0, string(out)
-}
+func (b *Box) piTransfer(args ...string) (int, string) { return b.RunOneshot("pitransfer", args...) }
 
 func lastTransferStatus(t *testing.T, b *Box) string {
 	t.Helper()

@@ -7,14 +7,14 @@
 package settime
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"strings"
 	"time"
+
+	"github.com/intvlm8r/intvlm8r-go/internal/system"
 )
 
 // ClockLayout is how a time is handed to the clock-setting command: the
@@ -31,8 +31,6 @@ const (
 	EnvNTP = "INTVLM8R_NTP"
 )
 
-const commandTimeout = 15 * time.Second
-
 // Host is how this machine's clock is read and set.
 type Host struct {
 	// SetClockCmd, when not empty, is the command used instead of
@@ -47,31 +45,11 @@ func HostFromEnv() Host {
 	return Host{SetClockCmd: os.Getenv(EnvSetClockCmd), NTPMode: os.Getenv(EnvNTP)}
 }
 
-// run runs a command in the C locale and returns its trimmed output; the
-// error carries the command's stderr, which is what a user needs to see.
+// run runs a command through system.Exec (C locale, timeout, stderr in the
+// error) and returns its trimmed output.
 func run(ctx context.Context, name string, args ...string) (string, error) {
-	ctx, cancel := context.WithTimeout(ctx, commandTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.Env = append(os.Environ(), "LC_ALL=C", "LANG=C")
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	out := strings.TrimSpace(stdout.String())
-	if err != nil {
-		msg := strings.TrimSpace(stderr.String())
-		if msg == "" {
-			msg = out
-		}
-		if len(msg) > 300 {
-			msg = msg[:300] + "…"
-		}
-		if msg != "" {
-			return out, fmt.Errorf("%s %s: %w: %s", name, strings.Join(args, " "), err, msg)
-		}
-		return out, fmt.Errorf("%s %s: %w", name, strings.Join(args, " "), err)
-	}
-	return out, nil
+	out, err := system.Exec(ctx, name, args...)
+	return strings.TrimSpace(string(out)), err
 }
 
 // NTPState is the answer to "does NTP set the Pi's clock?".

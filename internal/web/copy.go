@@ -42,15 +42,21 @@ func (s *Server) startCopy(c echo.Context, chain []string) (string, error) {
 	if !on {
 		return "", echo.NewHTTPError(http.StatusConflict, "Camera USB is switched off on the Camera page: nothing copied.")
 	}
+	return s.startChain(c, "No copy started", "A copy from the camera is already queued or running.", chain...)
+}
+
+// startChain queues a chain when a worker is there to run it: 503 when
+// none is (or Redis is down), 409 with busy when its first task already is.
+func (s *Server) startChain(c echo.Context, refused, busy string, chain ...string) (string, error) {
 	if alive, err := s.Tasks.WorkersAlive(); err != nil || !alive {
-		return "", echo.NewHTTPError(http.StatusServiceUnavailable, "No copy started: "+tasks.ErrNoWorker.Error())
+		return "", echo.NewHTTPError(http.StatusServiceUnavailable, refused+": "+tasks.ErrNoWorker.Error())
 	}
 	id, err := s.Tasks.StartChain(c.Request().Context(), chain...)
 	if errors.Is(err, tasks.ErrAlreadyRunning) {
-		return "", echo.NewHTTPError(http.StatusConflict, "A copy from the camera is already queued or running.")
+		return "", echo.NewHTTPError(http.StatusConflict, busy)
 	}
 	if err != nil {
-		return "", echo.NewHTTPError(http.StatusServiceUnavailable, "No copy started: "+err.Error())
+		return "", echo.NewHTTPError(http.StatusServiceUnavailable, refused+": "+err.Error())
 	}
 	return id, nil
 }

@@ -648,17 +648,7 @@ func (s *Server) startUpload(c echo.Context) (string, error) {
 	case "":
 		return "", echo.NewHTTPError(http.StatusConflict, fmt.Sprintf("No upload started: the saved upload method %q is not one of the choices.", set.Transfer.Method))
 	}
-	if alive, err := s.Tasks.WorkersAlive(); err != nil || !alive {
-		return "", echo.NewHTTPError(http.StatusServiceUnavailable, "No upload started: "+tasks.ErrNoWorker.Error())
-	}
-	id, err := s.Tasks.StartChain(c.Request().Context(), tasks.TypeUpload)
-	if errors.Is(err, tasks.ErrAlreadyRunning) {
-		return "", echo.NewHTTPError(http.StatusConflict, "An upload is already queued or running: it sends what this one would.")
-	}
-	if err != nil {
-		return "", echo.NewHTTPError(http.StatusServiceUnavailable, "No upload started: "+err.Error())
-	}
-	return id, nil
+	return s.startChain(c, "No upload started", "An upload is already queued or running: it sends what this one would.", tasks.TypeUpload)
 }
 
 // transferNowButton is the Transfer page's "Transfer now".
