@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/intvlm8r/intvlm8r-go/internal/doctor"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -123,11 +124,11 @@ func TestDoctorBadFlags(t *testing.T) {
 	}
 	units := filepath.Join(t.TempDir(), "units")
 	os.WriteFile(units, []byte("# from install.sh\nintvlm8r-web.service\n\nheartbeat.timer\n"), 0o644)
-	got, err := readUnits(units)
+	got, err := doctor.ReadUnits(units)
 	if err != nil || strings.Join(got, ",") != "intvlm8r-web.service,heartbeat.timer" {
 		t.Fatalf("%v %v", got, err)
 	}
-	if got, err := readUnits(filepath.Join(t.TempDir(), "none")); err != nil || len(got) != len(defaultUnits) {
+	if got, err := doctor.ReadUnits(filepath.Join(t.TempDir(), "none")); err != nil || len(got) != len(doctor.DefaultUnits) {
 		t.Fatalf("%v %v", got, err)
 	}
 }

@@ -5,11 +5,8 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"strings"
 
@@ -21,12 +18,6 @@ import (
 	"github.com/intvlm8r/intvlm8r-go/internal/hardware"
 )
 
-// unitsFile is written by the install script: one unit it installed per line.
-const unitsFile = "/usr/local/lib/intvlm8r/units"
-
-// defaultUnits is checked when there is no list from the install script.
-var defaultUnits = []string{"redis-server.service", "nginx.service", "intvlm8r-web.service", "intvlm8r-worker.service", "heartbeat.timer"}
-
 func main() {
 	fs := cli.New("intvlm8r-doctor", "Checks the Intervalometerator install and prints PASS, FAIL (with what to do)\nor SKIP for each of: "+strings.Join(doctor.Groups, ", ")+".\nExit status 1 when a check failed.")
 	var home, redisAddr, units, only string
@@ -35,7 +26,7 @@ func main() {
 	fs.Home(&home)
 	fs.Redis(&redisAddr)
 	hw.Register(fs)
-	fs.String(&units, "units", "INTVLM8R_UNITS", unitsFile, "file listing the systemd units to check, one a line")
+	fs.String(&units, "units", "INTVLM8R_UNITS", doctor.UnitsFile, "file listing the systemd units to check, one a line")
 	fs.String(&only, "checks", "INTVLM8R_CHECKS", "", "comma-separated groups to run (default all): "+strings.Join(doctor.Groups, ","))
 	fs.Uint64Var(&minFreeMB, "min-free", doctor.DefaultMinFree>>20, "free disk space (MB) below which the disk check fails")
 	fs.Parse(os.Args[1:])
@@ -56,7 +47,7 @@ func main() {
 			d.Only = append(d.Only, g)
 		}
 	}
-	list, err := readUnits(units)
+	list, err := doctor.ReadUnits(units)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "intvlm8r-doctor:", err)
 		os.Exit(2)
@@ -67,11 +58,16 @@ func main() {
 			d.CameraOff = !on
 		}
 	}
-	// The Arduino and camera checks open the devices as web and worker do (wire.go).
-	var closeDevices func()
-	d.Arduino, d.Camera, closeDevices = hooks(hw, p, redisAddr)
+	// The Arduino and camera are opened as web and worker open them.
+	dev, err := hw.Open(p, redisAddr)
+	if err != nil {
+		fail := func(context.Context) (string, error) { return "", err }
+		d.Arduino, d.Camera = fail, fail
+	} else {
+		defer dev.Close()
+		d.Arduino, d.Camera = doctor.DeviceChecks(dev.Arduino, dev.Camera, p)
+	}
 	checks := doctor.Run(context.Background(), d)
-	closeDevices()
 	doctor.Write(os.Stdout, checks)
 	if doctor.Failed(checks) > 0 {
 		os.Exit(1)
@@ -89,29 +85,4 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// readUnits reads the install script's list; without one, the default list.
-func readUnits(path string) ([]string, error) {
-	f, err := os.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return defaultUnits, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("units list: %w", err)
-	}
-	defer f.Close()
-	var out []string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		out = append(out, line)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("units list %s: %w", path, err)
-	}
-	return out, nil
 }

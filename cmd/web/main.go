@@ -63,7 +63,7 @@ func run(home, redisAddr, listen, localListen string, hw hardware.Flags) error {
 	defer tc.Close()
 	srv, err := web.New(web.Deps{
 		Paths: p, Config: config.NewStore(p.INI()), Tasks: tc, RedisAddr: redisAddr,
-		Simulated: hw.Simulated(), Log: slog.Default(), Camera: dev.Camera, Arduino: dev.Arduino,
+		Simulated: hw.Simulated(), Log: slog.Default(), Camera: dev.Camera, Arduino: dev.Arduino, ArduinoLink: hw.Arduino,
 		UploadEnabled: true,
 	})
 	if err != nil {

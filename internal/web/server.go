@@ -45,8 +45,10 @@ type Deps struct {
 	Log       *slog.Logger
 	// Camera is the camera driver (simulated or libgphoto2).
 	Camera camera.Driver
-	// Arduino is the link to the Arduino (simulated, I2C or serial).
-	Arduino *arduino.Client
+	// Arduino is the link to the Arduino (simulated, I2C or serial), and
+	// ArduinoLink the --arduino flag it was opened from.
+	Arduino     *arduino.Client
+	ArduinoLink string
 	// UploadEnabled says the worker can run uploads, so afterCopy chains one.
 	UploadEnabled bool
 	// Dropbox says where the Transfer page authorises Dropbox; zero is the real service.

@@ -18,6 +18,7 @@ import (
 	"github.com/intvlm8r/intvlm8r-go/internal/buildinfo"
 	"github.com/intvlm8r/intvlm8r-go/internal/camera"
 	"github.com/intvlm8r/intvlm8r-go/internal/config"
+	"github.com/intvlm8r/intvlm8r-go/internal/doctor"
 	"github.com/intvlm8r/intvlm8r-go/internal/photos"
 	"github.com/intvlm8r/intvlm8r-go/internal/settime"
 	"github.com/intvlm8r/intvlm8r-go/internal/system"
@@ -121,6 +122,8 @@ type timeModeOption struct {
 }
 
 type systemData struct {
+	// Checks are the health checks (intvlm8r-doctor's), when asked for.
+	Checks       []doctor.Check
 	Notice       string
 	LocationName string
 	ThumbCounts  []hourOption
@@ -281,6 +284,9 @@ func (s *Server) systemPage(c echo.Context) error {
 	}
 	if d.CameraNote == "" && !d.CameraModesAny {
 		d.CameraNote = "the camera offers no way to set its clock"
+	}
+	if c.QueryParam("checks") != "" {
+		d.Checks = s.healthChecks(ctx)
 	}
 	return s.render(c, http.StatusOK, "system", d)
 }
@@ -522,4 +528,22 @@ func (s *Server) setCameraClock(ctx context.Context, c echo.Context, modeText, w
 	} else {
 		flash(c, "white", "The camera's clock was set ("+mode.Widget()+").")
 	}
+}
+
+// healthChecks runs intvlm8r-doctor's checks from the web server, with its
+// own Redis, Arduino and camera.
+func (s *Server) healthChecks(ctx context.Context) []doctor.Check {
+	units, err := doctor.ReadUnits(doctor.UnitsFile)
+	if err != nil {
+		s.Log.Warn("units list", "err", err)
+		units = doctor.DefaultUnits
+	}
+	set, _ := s.settings()
+	d := doctor.Deps{
+		Units: units, RedisAddr: s.RedisAddr, ArduinoLink: s.ArduinoLink,
+		Workers:   func(context.Context) (bool, error) { return s.Tasks.WorkersAlive() },
+		CameraOff: !set.Global.EnableCameraUSB, Home: s.Paths.Home, MinFree: doctor.DefaultMinFree,
+	}
+	d.Arduino, d.Camera = doctor.DeviceChecks(s.Arduino, s.Camera, s.Paths)
+	return doctor.Run(ctx, d)
 }
