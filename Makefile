@@ -6,7 +6,7 @@ BIN       := bin
 # Every binary is cmd/<name>, installed as intvlm8r-<name>.
 CMDS      := $(notdir $(wildcard cmd/*))
 
-.PHONY: all build test test-deps run bench dist vet fmt clean
+.PHONY: all build test test-deps run bench dist fuzz vet fmt clean
 
 all: build
 
@@ -28,12 +28,17 @@ test-deps:
 test: test-deps build
 	$(GO) vet ./...
 	INTVLM8R_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -timeout 12m ./...
+	$(GO) test -count=1 -race ./internal/camera/...
 	scripts/verify-units.sh
 	scripts/lint-scripts.sh
 
 # run: Redis, web and worker with the simulated Arduino and camera.
 run: build
 	@scripts/dev-run.sh
+
+# fuzz: every fuzz target for FUZZTIME (default 3s) each.
+fuzz:
+	@scripts/fuzz-brief.sh
 
 bench: build
 	@scripts/bench
