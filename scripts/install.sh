@@ -203,7 +203,8 @@ found = {}
 with open(sys.argv[1], encoding="utf-8", errors="replace") as f:
     for line in f:
         s = line.strip()
-        m = re.match(r"users\s*=\s*(\{.*\})$", s) or re.match(r"users\.update\(\s*(\{.*\})\s*\)$", s)
+        # A trailing comment is allowed, as Python allows it.
+        m = re.match(r"users\s*=\s*(\{.*\})\s*(#.*)?$", s) or re.match(r"users\.update\(\s*(\{.*\})\s*\)\s*(#.*)?$", s)
         if not m:
             continue
         try:

@@ -272,7 +272,7 @@ from flask import Flask
 app = Flask(__name__)
 app.secret_key = '6f1c2a9e-1d7b-4c55-9a3e-3b2f1e0d9c8b'
 # Our mock database.
-users = {'admin': {'password': 'password'}}
+users = { 'admin': { 'password': 'password' } }  # the original's default login, spaced as a hand edit might
 users.update({'Greig': {'password': "it's: a \"secret\" #1"}})
 users.update({'bob': {'password': 'b0b pass'}})
 EOF

@@ -64,7 +64,9 @@ func piFiles(t testing.TB, p paths.Paths) map[string][32]byte {
 	return out
 }
 
-func (b *Box) cameraTransfer(args ...string) (int, string) { return b.RunOneshot("cameratransfer", args...) }
+func (b *Box) cameraTransfer(args ...string) (int, string) {
+	return b.RunOneshot("cameratransfer", args...)
+}
 
 func TestCopyFromCameraChain(t *testing.T) {
 	b := StartBox(t, copyINI(""))
