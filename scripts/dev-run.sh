@@ -46,11 +46,22 @@ if [ ! -s "$creds" ] || ! [ -s "$home/www/intvlm8r.users" ]; then
 fi
 read -r user pass <"$creds"
 
+# Something for the simulated camera to hold, the first time.
+(cd "$root" && go run ./scripts/devseed --home "$home")
+
 export INTVLM8R_HOME="$home" INTVLM8R_REDIS="127.0.0.1:$port_redis" INTVLM8R_ARDUINO=sim INTVLM8R_CAMERA=sim
 "$bin/intvlm8r-worker" &
 pids+=($!)
 "$bin/intvlm8r-web" --listen "127.0.0.1:$port_ui" --local-listen "127.0.0.1:$port_local" &
 pids+=($!)
+
+# The simulated Arduino's clock starts as a fresh board's: set it from this machine.
+for _ in $(seq 50); do
+  (exec 3<>"/dev/tcp/127.0.0.1/$port_local") 2>/dev/null && break
+  sleep 0.1
+done
+"$bin/intvlm8r-settime" --ntp yes --url "http://127.0.0.1:$port_local" >/dev/null 2>&1 ||
+  echo "(could not set the simulated Arduino's clock: see $home/setTime.log)"
 
 cat <<MSG
 
