@@ -175,7 +175,9 @@ func derive(p paths.Paths, ph Photo, info *InfoFile) (made bool, err error) {
 // thumbnail in its EXIF block, and a RAW several JPEGs, so the smallest
 // embedded JPEG at least as big as the 160-pixel box is scaled (after
 // cropping any letter-box bars a camera adds to fit its thumbnail to 4:3).
-// Without one, the full image is decoded and box-averaged down.
+// Without one, the photo itself is decoded: with libjpeg at a reduced DCT
+// scale (as PIL's draft mode does), or in pure Go at full size when built
+// without it; then scaled to the box.
 func Thumbnail(photoPath, previewPath string, wantThumb bool) (thumb []byte, meta exifMeta, err error) {
 	f, err := os.Open(photoPath)
 	if err != nil {
@@ -289,12 +291,17 @@ func jpegThumb(f *os.File, size int64, wantThumb bool) ([]byte, exifMeta, error)
 			}
 		}
 	}
-	img, err := jpeg.Decode(io.NewSectionReader(f, 0, size))
+	img, err := decodeReduced(f, size, h.W, h.H, tw, th)
 	if err != nil {
 		return nil, meta, fmt.Errorf("decode JPEG: %w", err)
 	}
 	t, err := encodeThumb(scaleTo(img, tw, th))
 	return t, meta, err
+}
+
+// decodeFull is image/jpeg's decode of the whole picture.
+func decodeFull(r io.ReaderAt, size int64) (image.Image, error) {
+	return jpeg.Decode(io.NewSectionReader(r, 0, size))
 }
 
 // cropSize is the part of a w×h embedded picture that shows the main
@@ -307,12 +314,15 @@ func cropSize(w, h, mw, mh int) (int, int) {
 }
 
 func thumbFromEmbedded(r io.ReaderAt, c embedded, mw, mh, tw, th int) ([]byte, error) {
-	img, err := jpeg.Decode(io.NewSectionReader(r, c.Off, c.Len))
+	// The crop must still cover tw×th after a reduced decode.
+	cw, ch := cropSize(c.W, c.H, mw, mh)
+	needW, needH := (tw*c.W+cw-1)/cw, (th*c.H+ch-1)/ch
+	img, err := decodeReduced(io.NewSectionReader(r, c.Off, c.Len), c.Len, c.W, c.H, needW, needH)
 	if err != nil {
 		return nil, err
 	}
 	b := img.Bounds()
-	cw, ch := cropSize(b.Dx(), b.Dy(), mw, mh)
+	cw, ch = cropSize(b.Dx(), b.Dy(), mw, mh)
 	x0, y0 := b.Min.X+(b.Dx()-cw)/2, b.Min.Y+(b.Dy()-ch)/2
 	if si, ok := img.(interface {
 		SubImage(image.Rectangle) image.Image
