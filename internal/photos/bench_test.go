@@ -3,6 +3,7 @@ package photos
 import (
 	"fmt"
 	"image"
+	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -61,10 +62,10 @@ func bench24MP(b *testing.B) (withThumb, without string) {
 // package's thumbnail paths with the original's PIL Image.thumbnail (run by
 // bench_pil.py through the system python3, python3-pil):
 //
-//	exif-thumb               camera JPEG: its EXIF thumbnail is scaled
-//	no-exif-thumb-<decoder>  JPEG without one: what Thumbnail does (libjpeg's
-//	                         reduced decode, or pure Go without libjpeg)
-//	go-full-decode           the same file by image/jpeg's full decode
+//	exif-thumb        camera JPEG: its EXIF thumbnail is scaled
+//	no-exif-thumb     JPEG without one: what Thumbnail does (DC-only decode)
+//	libjpeg-reduced   the same file by libjpeg at 1/8 DCT scale (cgo builds)
+//	go-full-decode    the same file by image/jpeg's full decode
 //	pil-camera-file, pil-plain-file
 //
 // and logs a table of milliseconds per photo (wall and CPU) and how many
@@ -85,8 +86,14 @@ func BenchmarkThumbnail24MP(b *testing.B) {
 		thumb      func(string) ([]byte, error)
 	}{
 		{"exif-thumb", withThumb, thumbnailOnly},
-		{"no-exif-thumb-" + reducedDecoder, without, thumbnailOnly},
-		{"go-full-decode", without, fullDecodeThumb},
+		{"no-exif-thumb", without, thumbnailOnly},
+		{"go-full-decode", without, func(fp string) ([]byte, error) { return thumbBy(fp, decodeFullAt) }},
+	}
+	if reducedDecoder != "go-full-decode" {
+		goCases = append(goCases[:2:2], append([]struct {
+			name, file string
+			thumb      func(string) ([]byte, error)
+		}{{reducedDecoder, without, func(fp string) ([]byte, error) { return thumbBy(fp, decodeReduced) }}}, goCases[2:]...)...)
 	}
 	for _, c := range goCases {
 		b.Run(c.name, func(b *testing.B) {
@@ -145,9 +152,13 @@ func thumbnailOnly(fp string) ([]byte, error) {
 	return t, err
 }
 
-// fullDecodeThumb is the thumbnail by image/jpeg's decode of the whole
-// photo (what Thumbnail did before libjpeg, and does without it).
-func fullDecodeThumb(fp string) ([]byte, error) {
+func decodeFullAt(r io.ReaderAt, size int64, _, _, _, _ int) (image.Image, error) {
+	return decodeFull(r, size)
+}
+
+// thumbBy is the thumbnail of the JPEG at fp by one decoder alone (no EXIF
+// thumbnail, no DC-only decode).
+func thumbBy(fp string, decode func(r io.ReaderAt, size int64, w, h, tw, th int) (image.Image, error)) ([]byte, error) {
 	f, err := os.Open(fp)
 	if err != nil {
 		return nil, err
@@ -157,12 +168,15 @@ func fullDecodeThumb(fp string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	img, err := decodeFull(f, st.Size())
+	hd, err := scanJPEG(f, 0, st.Size())
 	if err != nil {
 		return nil, err
 	}
-	b := img.Bounds()
-	tw, th := fitBox(b.Dx(), b.Dy(), ThumbSize)
+	tw, th := fitBox(hd.W, hd.H, ThumbSize)
+	img, err := decode(f, st.Size(), hd.W, hd.H, tw, th)
+	if err != nil {
+		return nil, err
+	}
 	return encodeThumb(scaleTo(img, tw, th))
 }
 

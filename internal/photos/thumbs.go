@@ -175,9 +175,10 @@ func derive(p paths.Paths, ph Photo, info *InfoFile) (made bool, err error) {
 // thumbnail in its EXIF block, and a RAW several JPEGs, so the smallest
 // embedded JPEG at least as big as the 160-pixel box is scaled (after
 // cropping any letter-box bars a camera adds to fit its thumbnail to 4:3).
-// Without one, the photo itself is decoded: with libjpeg at a reduced DCT
-// scale (as PIL's draft mode does), or in pure Go at full size when built
-// without it; then scaled to the box.
+// Without one, the photo itself is decoded small: its blocks' DC
+// coefficients alone when 1/8 scale is enough (a camera JPEG), else with
+// libjpeg at a reduced DCT scale (as PIL's draft mode does), or in pure Go
+// at full size when built without libjpeg; then scaled to the box.
 func Thumbnail(photoPath, previewPath string, wantThumb bool) (thumb []byte, meta exifMeta, err error) {
 	f, err := os.Open(photoPath)
 	if err != nil {
@@ -291,12 +292,33 @@ func jpegThumb(f *os.File, size int64, wantThumb bool) ([]byte, exifMeta, error)
 			}
 		}
 	}
-	img, err := decodeReduced(f, size, h.W, h.H, tw, th)
+	img, err := decodeForThumb(f, size, h.W, h.H, tw, th)
 	if err != nil {
 		return nil, meta, fmt.Errorf("decode JPEG: %w", err)
 	}
 	t, err := encodeThumb(scaleTo(img, tw, th))
 	return t, meta, err
+}
+
+// maxDCBytes bounds the JPEGs read whole into memory for the DC-only decoder.
+const maxDCBytes = 256 << 20
+
+// decodeForThumb decodes the JPEG in r (size bytes, w×h pixels) to a
+// picture at least tw×th, as cheaply as it can: when 1/8 scale is big
+// enough, by the DC-only decoder here; otherwise, and for any JPEG that one
+// does not read (progressive, CMYK, damaged…), by decodeReduced (libjpeg at
+// a reduced scale, or image/jpeg without cgo), which also gives the error.
+func decodeForThumb(r io.ReaderAt, size int64, w, h, tw, th int) (image.Image, error) {
+	if (w+7)/8 >= tw && (h+7)/8 >= th && size > 0 && size <= maxDCBytes {
+		data := make([]byte, size, size+256)
+		if _, err := r.ReadAt(data, 0); err != nil && !errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("read JPEG: %w", err)
+		}
+		if img, err := dcDecode(data); err == nil {
+			return img, nil
+		}
+	}
+	return decodeReduced(r, size, w, h, tw, th)
 }
 
 // decodeFull is image/jpeg's decode of the whole picture.
@@ -317,7 +339,7 @@ func thumbFromEmbedded(r io.ReaderAt, c embedded, mw, mh, tw, th int) ([]byte, e
 	// The crop must still cover tw×th after a reduced decode.
 	cw, ch := cropSize(c.W, c.H, mw, mh)
 	needW, needH := (tw*c.W+cw-1)/cw, (th*c.H+ch-1)/ch
-	img, err := decodeReduced(io.NewSectionReader(r, c.Off, c.Len), c.Len, c.W, c.H, needW, needH)
+	img, err := decodeForThumb(io.NewSectionReader(r, c.Off, c.Len), c.Len, c.W, c.H, needW, needH)
 	if err != nil {
 		return nil, err
 	}
