@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"os"
 	"sort"
+	"sync"
 
 	"golang.org/x/image/draw"
 
@@ -303,6 +304,10 @@ func jpegThumb(f *os.File, size int64, wantThumb bool) ([]byte, exifMeta, error)
 // maxDCBytes bounds the JPEGs read whole into memory for the DC-only decoder.
 const maxDCBytes = 256 << 20
 
+// dcBufs keeps the buffers photos are read into for the DC-only decoder:
+// a thumbnail run reads one camera JPEG after another, all much the same size.
+var dcBufs sync.Pool
+
 // decodeForThumb decodes the JPEG in r (size bytes, w×h pixels) to a
 // picture at least tw×th, as cheaply as it can: when 1/8 scale is big
 // enough, by the DC-only decoder here; otherwise, and for any JPEG that one
@@ -310,11 +315,19 @@ const maxDCBytes = 256 << 20
 // a reduced scale, or image/jpeg without cgo), which also gives the error.
 func decodeForThumb(r io.ReaderAt, size int64, w, h, tw, th int) (image.Image, error) {
 	if (w+7)/8 >= tw && (h+7)/8 >= th && size > 0 && size <= maxDCBytes {
-		data := make([]byte, size, size+256)
-		if _, err := r.ReadAt(data, 0); err != nil && !errors.Is(err, io.EOF) {
-			return nil, fmt.Errorf("read JPEG: %w", err)
+		bp, _ := dcBufs.Get().(*[]byte)
+		if bp == nil || int64(cap(*bp)) < size+256 {
+			b := make([]byte, 0, size+size/4+256)
+			bp = &b
 		}
-		if img, err := dcDecode(data); err == nil {
+		data := (*bp)[:size]
+		_, err := r.ReadAt(data, 0)
+		var img image.Image
+		if err == nil || errors.Is(err, io.EOF) {
+			img, err = dcDecode(data)
+		}
+		dcBufs.Put(bp) // the picture's planes are its own, not in data
+		if err == nil {
 			return img, nil
 		}
 	}
