@@ -5,9 +5,11 @@
 #   dist/intvlm8r-<version>-linux-armv6.tar.gz   Pi Zero W / Pi 1 (and any Pi), 32-bit Raspberry Pi OS
 #
 # arm64: every binary is built with cgo by Debian's aarch64 cross compiler
-# against a Debian bookworm arm64 sysroot (libc6-dev, libgphoto2-dev),
+# against a Debian bookworm arm64 sysroot (libc6-dev, libgphoto2-dev,
+# libjpeg62-turbo-dev),
 # unpacked by mmdebstrap without touching the host's dpkg. Raspberry Pi OS
-# 64-bit is Debian arm64, so the binaries load its own libgphoto2.so.6.
+# 64-bit is Debian arm64, so the binaries load its own libgphoto2.so.6
+# and libjpeg.so.62.
 #
 # armv6: Debian has no ARMv6 hard-float port. Its armhf libraries, crt files
 # and dynamic loader are ARMv7 Thumb-2 code: a cgo binary linked against them
@@ -39,17 +41,18 @@ need() {
   fi
 }
 
-# sysroot ARCH: a Debian bookworm root for ARCH holding libc6-dev and
-# libgphoto2-dev, unpacked once and kept in the cache.
+# sysroot ARCH: a Debian bookworm root for ARCH holding libc6-dev,
+# libgphoto2-dev and libjpeg62-turbo-dev, unpacked once and kept in the
+# cache (and again when a cached one lacks a library added since).
 sysroot() {
   local arch=$1 dir="$cache/sysroot/$1"
-  if [ ! -e "$dir/usr/include/gphoto2/gphoto2.h" ]; then
+  if [ ! -e "$dir/usr/include/gphoto2/gphoto2.h" ] || [ ! -e "$dir/usr/include/jpeglib.h" ]; then
     need mmdebstrap mmdebstrap
     mkdir -p "$cache/sysroot"
-    rm -rf "$dir.tmp"
+    rm -rf "$dir.tmp" "$dir"
     echo "dist: unpacking a bookworm $arch sysroot into $dir" >&2
     mmdebstrap --quiet --variant=extract --architectures="$arch" \
-      --include=libc6-dev,libgphoto2-dev bookworm "$dir.tmp" "$mirror" >&2
+      --include=libc6-dev,libgphoto2-dev,libjpeg62-turbo-dev bookworm "$dir.tmp" "$mirror" >&2
     mv "$dir.tmp" "$dir"
   fi
   printf '%s\n' "$dir"

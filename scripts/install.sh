@@ -301,12 +301,12 @@ fi
 step_packages() {
   local gphoto=libgphoto2-6 want=() p
   if apt-cache show libgphoto2-6t64 >/dev/null 2>&1; then gphoto=libgphoto2-6t64; fi
-  for p in redis-server "$gphoto" libgphoto2-port12 rsync nginx i2c-tools iw logrotate ca-certificates; do
+  for p in redis-server "$gphoto" libgphoto2-port12 libjpeg62-turbo rsync nginx i2c-tools iw logrotate ca-certificates; do
     case $p in libgphoto2-port12) apt-cache show libgphoto2-port12t64 >/dev/null 2>&1 && p=libgphoto2-port12t64 ;; esac
     installed "$p" || want+=("$p")
   done
   if [ "$build" -eq 1 ]; then
-    for p in gcc libc6-dev pkg-config libgphoto2-dev curl python3; do installed "$p" || want+=("$p"); done
+    for p in gcc libc6-dev pkg-config libgphoto2-dev libjpeg62-turbo-dev curl python3; do installed "$p" || want+=("$p"); done
   fi
   [ ${#want[@]} -eq 0 ] && return 0
   say "Installing ${want[*]}…"

@@ -15,6 +15,8 @@ need=(
   "ssh openssh-client"
   "pkg-config pkg-config"
   "/usr/include/gphoto2/gphoto2.h libgphoto2-dev"
+  "/usr/include/jpeglib.h libjpeg62-turbo-dev"
+  "jpegtran libjpeg-turbo-progs"
   "/usr/lib/python3/dist-packages/PIL python3-pil"
   "/usr/lib/python3/dist-packages/pyftpdlib python3-pyftpdlib"
   "/usr/lib/python3/dist-packages/OpenSSL python3-openssl"

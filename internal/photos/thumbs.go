@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"os"
 	"sort"
+	"sync"
 
 	"golang.org/x/image/draw"
 
@@ -175,7 +176,10 @@ func derive(p paths.Paths, ph Photo, info *InfoFile) (made bool, err error) {
 // thumbnail in its EXIF block, and a RAW several JPEGs, so the smallest
 // embedded JPEG at least as big as the 160-pixel box is scaled (after
 // cropping any letter-box bars a camera adds to fit its thumbnail to 4:3).
-// Without one, the full image is decoded and box-averaged down.
+// Without one, the photo itself is decoded small: its blocks' DC
+// coefficients alone when 1/8 scale is enough (a camera JPEG), else with
+// libjpeg at a reduced DCT scale (as PIL's draft mode does), or in pure Go
+// at full size when built without libjpeg; then scaled to the box.
 func Thumbnail(photoPath, previewPath string, wantThumb bool) (thumb []byte, meta exifMeta, err error) {
 	f, err := os.Open(photoPath)
 	if err != nil {
@@ -289,12 +293,50 @@ func jpegThumb(f *os.File, size int64, wantThumb bool) ([]byte, exifMeta, error)
 			}
 		}
 	}
-	img, err := jpeg.Decode(io.NewSectionReader(f, 0, size))
+	img, err := decodeForThumb(f, size, h.W, h.H, tw, th)
 	if err != nil {
 		return nil, meta, fmt.Errorf("decode JPEG: %w", err)
 	}
 	t, err := encodeThumb(scaleTo(img, tw, th))
 	return t, meta, err
+}
+
+// maxDCBytes bounds the JPEGs read whole into memory for the DC-only decoder.
+const maxDCBytes = 256 << 20
+
+// dcBufs keeps the buffers photos are read into for the DC-only decoder:
+// a thumbnail run reads one camera JPEG after another, all much the same size.
+var dcBufs sync.Pool
+
+// decodeForThumb decodes the JPEG in r (size bytes, w×h pixels) to a
+// picture at least tw×th, as cheaply as it can: when 1/8 scale is big
+// enough, by the DC-only decoder here; otherwise, and for any JPEG that one
+// does not read (progressive, CMYK, damaged…), by decodeReduced (libjpeg at
+// a reduced scale, or image/jpeg without cgo), which also gives the error.
+func decodeForThumb(r io.ReaderAt, size int64, w, h, tw, th int) (image.Image, error) {
+	if (w+7)/8 >= tw && (h+7)/8 >= th && size > 0 && size <= maxDCBytes {
+		bp, _ := dcBufs.Get().(*[]byte)
+		if bp == nil || int64(cap(*bp)) < size+256 {
+			b := make([]byte, 0, size+size/4+256)
+			bp = &b
+		}
+		data := (*bp)[:size]
+		_, err := r.ReadAt(data, 0)
+		var img image.Image
+		if err == nil || errors.Is(err, io.EOF) {
+			img, err = dcDecode(data)
+		}
+		dcBufs.Put(bp) // the picture's planes are its own, not in data
+		if err == nil {
+			return img, nil
+		}
+	}
+	return decodeReduced(r, size, w, h, tw, th)
+}
+
+// decodeFull is image/jpeg's decode of the whole picture.
+func decodeFull(r io.ReaderAt, size int64) (image.Image, error) {
+	return jpeg.Decode(io.NewSectionReader(r, 0, size))
 }
 
 // cropSize is the part of a w×h embedded picture that shows the main
@@ -307,12 +349,15 @@ func cropSize(w, h, mw, mh int) (int, int) {
 }
 
 func thumbFromEmbedded(r io.ReaderAt, c embedded, mw, mh, tw, th int) ([]byte, error) {
-	img, err := jpeg.Decode(io.NewSectionReader(r, c.Off, c.Len))
+	// The crop must still cover tw×th after a reduced decode.
+	cw, ch := cropSize(c.W, c.H, mw, mh)
+	needW, needH := (tw*c.W+cw-1)/cw, (th*c.H+ch-1)/ch
+	img, err := decodeForThumb(io.NewSectionReader(r, c.Off, c.Len), c.Len, c.W, c.H, needW, needH)
 	if err != nil {
 		return nil, err
 	}
 	b := img.Bounds()
-	cw, ch := cropSize(b.Dx(), b.Dy(), mw, mh)
+	cw, ch = cropSize(b.Dx(), b.Dy(), mw, mh)
 	x0, y0 := b.Min.X+(b.Dx()-cw)/2, b.Min.Y+(b.Dy()-ch)/2
 	if si, ok := img.(interface {
 		SubImage(image.Rectangle) image.Image
