@@ -68,6 +68,11 @@ func buildHuff(counts []byte, vals []byte, ac bool) (*huffTable, error) {
 			h.maxcode[l] = code + n - 1
 		}
 		for i := int32(0); i < n; i++ {
+			// An over-subscribed table (more codes than the length allows)
+			// or one with fewer values than codes is damage, not a table.
+			if code >= 1<<l || int(k) >= len(vals) {
+				return nil, errors.New("bad Huffman table")
+			}
 			if l <= lookBits {
 				shift := lookBits - l
 				first := int(code) << shift
