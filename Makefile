@@ -36,7 +36,7 @@ test: test-deps build
 run: build
 	@scripts/dev-run.sh
 
-# fuzz: every fuzz target for FUZZTIME (default 3s) each.
+# fuzz: every fuzz target for FUZZTIME (default 10000x) each.
 fuzz:
 	@scripts/fuzz-brief.sh
 
