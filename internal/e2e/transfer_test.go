@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
@@ -28,7 +29,27 @@ type pyFTP struct {
 	Addr, Root, User, Pass string
 }
 
-func startPyFTP(t *testing.T) *pyFTP {
+func startPyFTP(t *testing.T) *pyFTP { return startPyFTPLimited(t, 0) }
+
+// ftpServerPy runs pyftpdlib for one user, receiving at most limit bytes/s
+// per transfer when limit > 0 (a slow link, so progress can be watched).
+const ftpServerPy = `
+import sys
+from pyftpdlib.authorizers import DummyAuthorizer
+from pyftpdlib.handlers import FTPHandler, ThrottledDTPHandler
+from pyftpdlib.servers import FTPServer
+port, root, user, pw, limit = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
+auth = DummyAuthorizer()
+auth.add_user(user, pw, root, perm="elradfmwMT")
+handler = FTPHandler
+handler.authorizer = auth
+if limit > 0:
+    ThrottledDTPHandler.read_limit = limit
+    handler.dtp_handler = ThrottledDTPHandler
+FTPServer(("127.0.0.1", port), handler).serve_forever()
+`
+
+func startPyFTPLimited(t *testing.T, limit int) *pyFTP {
 	t.Helper()
 	const py = "/usr/bin/python3"
 	if out, err := exec.Command(py, "-c", "import pyftpdlib").CombinedOutput(); err != nil {
@@ -40,7 +61,7 @@ func startPyFTP(t *testing.T) *pyFTP {
 	s.Addr = "127.0.0.1:" + strconv.Itoa(port)
 	logPath := filepath.Join(t.TempDir(), "ftpd.log")
 	logf, _ := os.Create(logPath)
-	cmd := exec.Command(py, "-m", "pyftpdlib", "-i", "127.0.0.1", "-p", strconv.Itoa(port), "-w", "-d", s.Root, "-u", s.User, "-P", s.Pass)
+	cmd := exec.Command(py, "-c", ftpServerPy, strconv.Itoa(port), s.Root, s.User, s.Pass, strconv.Itoa(limit))
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start pyftpdlib: %v", err)
@@ -124,6 +145,13 @@ type statusView struct {
 // follow polls /backgroundStatus like the page script until the task ends.
 func follow(t *testing.T, c *http.Client, base, location string) statusView {
 	t.Helper()
+	v, _ := followSeeing(t, c, base, location)
+	return v
+}
+
+// followSeeing polls a task to its end and also returns every status it showed.
+func followSeeing(t *testing.T, c *http.Client, base, location string) (statusView, map[string]bool) {
+	t.Helper()
 	deadline := time.Now().Add(90 * time.Second)
 	seen := map[string]bool{}
 	for time.Now().Before(deadline) {
@@ -138,12 +166,58 @@ func follow(t *testing.T, c *http.Client, base, location string) statusView {
 		resp.Body.Close()
 		seen[v.Status] = true
 		if v.State != "PENDING" && v.State != "PROGRESS" {
-			return v
+			return v, seen
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Fatalf("task %s did not finish; saw %v", location, seen)
-	return statusView{}
+	return statusView{}, seen
+}
+
+// Over a slow link the page's status line counts the uploads.
+func TestTransferProgress(t *testing.T) {
+	ftp := startPyFTPLimited(t, 64<<10) // 64 KB/s: about two seconds a photo
+	b := StartBox(t, transferINI(ftp, "FTP", "transferday = Daily\ntransferhour = 03\n"))
+	// The server throttles between reads: photos of many reads' size.
+	dir := filepath.Join(paths.New(b.Home).PhotosDCIM(), "100CANON")
+	os.MkdirAll(dir, 0o755)
+	for i := 1; i <= 3; i++ {
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("IMG_%04d.JPG", i)), bytes.Repeat([]byte{byte(i)}, 128<<10), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	base := "http://" + b.UIAddr
+	c := b.Client()
+	tok := b.Login(c)
+	resp, _ := c.Get(base + "/transfer")
+	tok = csrfField.FindStringSubmatch(readAll(resp))[1]
+	req, _ := http.NewRequest(http.MethodPost, base+"/trnTrNow", nil)
+	req.Header.Set("X-CSRF-Token", tok)
+	req.Header.Set("Accept", "application/json")
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	readAll(resp)
+	v, seen := followSeeing(t, c, base, resp.Header.Get("Location"))
+	if v.Status != "3 of 3 files uploaded OK" {
+		t.Fatalf("final status %+v", v)
+	}
+	// Polling catches what it catches (the last photo may go between two
+	// polls): at least the first upload's count, and only counts of 3.
+	progress := 0
+	for st := range seen {
+		var i, n int
+		if _, err := fmt.Sscanf(st, "Uploading %d of %d", &i, &n); err == nil {
+			if n != 3 || i < 1 || i > 3 {
+				t.Errorf("bad progress %q", st)
+			}
+			progress++
+		}
+	}
+	if !seen["Uploading 1 of 3"] || progress == 0 {
+		t.Errorf("the status line never counted the uploads (saw %v)", seen)
+	}
 }
 
 func TestTransferNowUploadsToFTP(t *testing.T) {
