@@ -298,3 +298,27 @@ func readAll(resp *http.Response) string {
 	buf.ReadFrom(resp.Body)
 	return buf.String()
 }
+
+// PostTask presses a "do it now" button as the page script does: POST path
+// with the page's CSRF token in X-CSRF-Token, asking for JSON. The body is
+// read; the response's status and Location tell the rest.
+func (b *Box) PostTask(c *http.Client, path string) (*http.Response, string) {
+	b.t.Helper()
+	base := "http://" + b.UIAddr
+	resp, err := c.Get(base + "/monitoring")
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	m := csrfField.FindStringSubmatch(readAll(resp))
+	if m == nil {
+		b.t.Fatal("no CSRF token on the page: not logged in?")
+	}
+	req, _ := http.NewRequest(http.MethodPost, base+path, nil)
+	req.Header.Set("X-CSRF-Token", m[1])
+	req.Header.Set("Accept", "application/json")
+	resp, err = c.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return resp, readAll(resp)
+}

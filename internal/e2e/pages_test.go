@@ -54,16 +54,7 @@ func TestWorkersDownAndHealth(t *testing.T) {
 		t.Errorf("health checks with the worker down:\n%s", sys)
 	}
 	// Starting a task says why it cannot run.
-	resp, _ := c.Get("http://" + b.UIAddr + "/monitoring")
-	tok := csrfField.FindStringSubmatch(readAll(resp))[1]
-	req, _ := http.NewRequest(http.MethodPost, "http://"+b.UIAddr+"/trnCopyNow", nil)
-	req.Header.Set("X-CSRF-Token", tok)
-	req.Header.Set("Accept", "application/json")
-	resp, err := c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body := readAll(resp)
+	resp, body := b.PostTask(c, "/trnCopyNow")
 	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(body, "no background worker") {
 		t.Errorf("Copy now with no worker: %d %s", resp.StatusCode, body)
 	}

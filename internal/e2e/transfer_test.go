@@ -188,17 +188,8 @@ func TestTransferProgress(t *testing.T) {
 	}
 	base := "http://" + b.UIAddr
 	c := b.Client()
-	tok := b.Login(c)
-	resp, _ := c.Get(base + "/transfer")
-	tok = csrfField.FindStringSubmatch(readAll(resp))[1]
-	req, _ := http.NewRequest(http.MethodPost, base+"/trnTrNow", nil)
-	req.Header.Set("X-CSRF-Token", tok)
-	req.Header.Set("Accept", "application/json")
-	resp, err := c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	readAll(resp)
+	b.Login(c)
+	resp, _ := b.PostTask(c, "/trnTrNow")
 	v, seen := followSeeing(t, c, base, resp.Header.Get("Location"))
 	if v.Status != "3 of 3 files uploaded OK" {
 		t.Fatalf("final status %+v", v)
@@ -238,17 +229,8 @@ func TestTransferNowUploadsToFTP(t *testing.T) {
 	if strings.Contains(page, "w0rd") {
 		t.Fatal("the FTP password is in the page")
 	}
-	tok := csrfField.FindStringSubmatch(page)[1]
-
 	post := func() *http.Response {
-		req, _ := http.NewRequest(http.MethodPost, base+"/trnTrNow", nil)
-		req.Header.Set("X-CSRF-Token", tok)
-		req.Header.Set("Accept", "application/json")
-		resp, err := c.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		readAll(resp)
+		resp, _ := b.PostTask(c, "/trnTrNow")
 		return resp
 	}
 	resp = post()
@@ -333,17 +315,8 @@ func TestTransferAfterCopyChain(t *testing.T) {
 	}
 	base := "http://" + b.UIAddr
 	c := b.Client()
-	tok := b.Login(c)
-	resp, _ := c.Get(base + "/transfer")
-	tok = csrfField.FindStringSubmatch(readAll(resp))[1]
-	req, _ := http.NewRequest(http.MethodPost, base+"/trnCopyNow", nil)
-	req.Header.Set("X-CSRF-Token", tok)
-	req.Header.Set("Accept", "application/json")
-	resp, err := c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	readAll(resp)
+	b.Login(c)
+	resp, _ := b.PostTask(c, "/trnCopyNow")
 	loc := resp.Header.Get("Location")
 	var statuses []string
 	for loc != "" {

@@ -234,26 +234,32 @@ var (
 	iwChannel = regexp.MustCompile(`^(?:DS Parameter set: channel|\* primary channel:) ([0-9]+)`)
 )
 
+// completeScanned fills what a scan block left out: a network with no
+// WPA/RSN line is open, or WEP when it only said it was encrypted; the
+// channel follows from the frequency when none was given.
+func completeScanned(n Network, encrypted bool) Network {
+	if n.Security == "" {
+		n.Security = "open"
+		if encrypted {
+			n.Security = "WEP"
+		}
+	}
+	if n.Channel == 0 {
+		n.Channel = channelOf(n.FreqMHz)
+	}
+	return n
+}
+
 // ParseIwScan reads `iw dev IFACE scan`: one "BSS" block per access point.
 func ParseIwScan(out []byte) []Network {
 	var nets []Network
 	var cur *Network
 	var privacy bool
 	finish := func() {
-		if cur == nil {
-			return
+		if cur != nil {
+			nets = append(nets, completeScanned(*cur, privacy))
+			cur = nil
 		}
-		if cur.Security == "" {
-			cur.Security = "open"
-			if privacy {
-				cur.Security = "WEP"
-			}
-		}
-		if cur.Channel == 0 {
-			cur.Channel = channelOf(cur.FreqMHz)
-		}
-		nets = append(nets, *cur)
-		cur = nil
 	}
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	for sc.Scan() {
@@ -311,20 +317,10 @@ func ParseIwlistScan(out []byte) []Network {
 	var cur *Network
 	var encrypted bool
 	finish := func() {
-		if cur == nil {
-			return
+		if cur != nil {
+			nets = append(nets, completeScanned(*cur, encrypted))
+			cur = nil
 		}
-		if cur.Security == "" {
-			cur.Security = "open"
-			if encrypted {
-				cur.Security = "WEP"
-			}
-		}
-		if cur.Channel == 0 {
-			cur.Channel = channelOf(cur.FreqMHz)
-		}
-		nets = append(nets, *cur)
-		cur = nil
 	}
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	for sc.Scan() {

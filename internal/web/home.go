@@ -24,7 +24,8 @@ type homeData struct {
 	System     []row
 	USBOff     bool
 	Camera     []row
-	CameraDown *row // set when the camera could not be read: the reason, and the wake button
+	CameraDown *row // set when the camera could not be read: the reason
+	CanWake    bool // and whether the wake button could help
 	Pi         []row
 	Transfer   *transferStatus
 	Image      string // URL of the newest image's picture, "" when none
@@ -121,7 +122,7 @@ func (s *Server) homePage(c echo.Context) error {
 			if !wake {
 				d.CameraDown.Colour = "orange"
 			}
-			d.CameraDown.ID = strconv.FormatBool(wake)
+			d.CanWake = wake
 		} else {
 			if sum.NoStorage {
 				flash(c, "red", "The camera reports no storage: is its card in?")
