@@ -238,6 +238,7 @@ func rsyncStatus(stderr string) (status string, retry bool) {
 // syncTree runs rsync (two attempts) and reports whether a run exited
 // cleanly. Progress is read from rsync's file list on stdout.
 func (r *rsyncRunner) syncTree(ctx context.Context, want map[string]int, n int, progress func(i, n int), status func(string)) (ok bool, err error) {
+	var said string // the last attempt's stderr that said why
 	for attempt := 0; attempt < 2; attempt++ {
 		if attempt > 0 {
 			if err := sleepCtx(ctx, time.Second); err != nil {
@@ -299,7 +300,14 @@ func (r *rsyncRunner) syncTree(ctx context.Context, want map[string]int, n int, 
 			return true, nil
 		}
 		r.logf("rsync exited with exitcode %d", code)
-		st, retry := rsyncStatus(stderr.String())
+		why := stderr.String()
+		if strings.TrimSpace(why) == "" {
+			// rsync sometimes exits before the remote side's message is
+			// through: keep the reason an earlier attempt gave.
+			why = said
+		}
+		said = why
+		st, retry := rsyncStatus(why)
 		status(st)
 		if !retry {
 			return false, nil
