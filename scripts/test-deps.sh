@@ -20,6 +20,9 @@ need=(
   "/usr/lib/python3/dist-packages/PIL python3-pil"
   "/usr/lib/python3/dist-packages/pyftpdlib python3-pyftpdlib"
   "/usr/lib/python3/dist-packages/OpenSSL python3-openssl"
+  "/usr/sbin/vsftpd vsftpd"
+  "openssl openssl"
+  "unshare util-linux"
 )
 
 missing=()
@@ -47,3 +50,8 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# The tests start their own vsftpd on a free loopback port; the package's
+# service on port 21, which apt may just have started, is not theirs to keep.
+case " ${missing[*]} " in
+  *" vsftpd "*) $sudo systemctl disable --now vsftpd >/dev/null 2>&1 || true ;;
+esac

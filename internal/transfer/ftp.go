@@ -119,7 +119,7 @@ func (u *ftpUploader) Connect(ctx context.Context) error {
 					first = false
 					return dc, nil
 				}
-				return track(tls.Client(dc, cfg)), nil
+				return newTLSDataConn(dc, c, cfg), nil
 			}),
 		}
 		if cfg != nil {

@@ -146,7 +146,7 @@ func (a *activeConn) Stor(name string, r io.Reader) error {
 	}
 	var dc net.Conn = a.track(&deadlineConn{raw, a.timeout})
 	if a.tlsCfg != nil {
-		tc := tls.Client(dc, a.tlsCfg) // RFC 4217: the client keeps the TLS client role in active mode
+		tc := newTLSDataConn(dc, raw, a.tlsCfg)
 		if err := tc.Handshake(); err != nil {
 			dc.Close()
 			return fmt.Errorf("ftp active: data TLS handshake: %w", err)
