@@ -27,11 +27,14 @@ const (
 	KeyVoltageHigh   = "voltage_high"
 	KeyVoltageLow    = "voltage_low"
 
-	KeyTfrMethod           = "tfrmethod"
-	KeyFTPServer           = "ftpserver"
-	KeyFTPUser             = "ftpuser"
-	KeyFTPPassword         = "ftppassword"
-	KeyFTPRemoteFolder     = "ftpremotefolder"
+	KeyTfrMethod       = "tfrmethod"
+	KeyFTPServer       = "ftpserver"
+	KeyFTPUser         = "ftpuser"
+	KeyFTPPassword     = "ftppassword"
+	KeyFTPRemoteFolder = "ftpremotefolder"
+	// KeyFTPActive is this port's: the original had no key and always used
+	// active mode, so its absence means active (see transfer.FromINI).
+	KeyFTPActive           = "ftpactive"
 	KeySFTPServer          = "sftpserver"
 	KeySFTPUser            = "sftpuser"
 	KeySFTPPassword        = "sftppassword"
@@ -107,7 +110,7 @@ func Defaults() Settings {
 
 // NewFile returns the content the original writes when it first creates the
 // INI: [Global] with the creation date, hostname and 24 thumbnails, [Transfer]
-// off, [Copy] daily at 14:00. An empty hostname gives DefaultLocationName.
+// off, [Copy] daily at 14:00; and this port's ftpactive = Off. An empty hostname gives DefaultLocationName.
 func NewFile(hostname string, created time.Time) *File {
 	if hostname == "" {
 		hostname = DefaultLocationName
@@ -118,6 +121,10 @@ func NewFile(hostname string, created time.Time) *File {
 	f.Set(SectionGlobal, KeyThumbsCount, "24")
 	f.Set(SectionTransfer, KeyTfrMethod, "Off")
 	f.Set(SectionTransfer, KeyDeleteAfterTransfer, "Off")
+	// Passive on a new install: the Pi makes every connection, which works
+	// through the NAT of a mobile router. Written out, because a missing key
+	// means active, what the original always used.
+	f.Set(SectionTransfer, KeyFTPActive, "Off")
 	f.Set(SectionCopy, KeyCopyDay, "Daily")
 	f.Set(SectionCopy, KeyCopyHour, "14")
 	f.Set(SectionCopy, KeyDeleteAfterCopy, "Off")

@@ -161,10 +161,13 @@ func TestUpdateCreatesFileAsTheOriginalDoes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Byte for byte what the original's createConfigFile writes.
+	// Byte for byte what the original's createConfigFile writes, plus this
+	// port's ftpactive = Off: a missing key means the original's active mode,
+	// a new install uploads in passive mode.
 	var w pyWritten
 	oracle.call(t, map[string]any{"op": "create", "hostname": "testpi", "date": "2026-12-01"}, &w)
-	if w.Error != nil || string(got) != string(w.Data) {
+	want := strings.Replace(string(w.Data), "deleteaftertransfer = Off\n", "deleteaftertransfer = Off\nftpactive = Off\n", 1)
+	if w.Error != nil || want == string(w.Data) || string(got) != want {
 		t.Fatalf("created file:\n%s\nPython's:\n%s", got, w.Data)
 	}
 	fi, _ := os.Stat(s.Path())

@@ -514,7 +514,9 @@ func TestTransferPageSaveRefuseAndBrowser(t *testing.T) {
 		t.Fatalf("Enter touched the log: %q", st)
 	}
 	ini := b.ReadFile("www/intvlm8r.ini")
-	for _, want := range []string{"ftpuser = newuser", "transferday = afterCopy", "renamestring = Hut7-%%F", "renameoncopy = on", "ftppassword = p%%ss w0rd"} {
+	// The INI had no ftpactive key (as the original's): the box it showed
+	// ticked, active mode, is what the untouched checkbox saves.
+	for _, want := range []string{"ftpuser = newuser", "transferday = afterCopy", "renamestring = Hut7-%%F", "renameoncopy = on", "ftppassword = p%%ss w0rd", "ftpactive = on"} {
 		if !strings.Contains(ini, want) {
 			t.Errorf("INI lacks %q:\n%s", want, ini)
 		}

@@ -8,18 +8,24 @@ import (
 )
 
 // INI keys this port adds to [Transfer] for FTP (the original knew only
-// active, plain FTP). Absent keys mean passive mode without TLS.
+// active, plain FTP). Absent keys mean what the original did: active mode
+// (DefaultFTPActive), without TLS. An INI this port creates says
+// ftpactive = Off (config.NewFile): passive, for new installs.
 const (
-	KeyFTPActive      = "ftpactive"      // on: active mode (PORT/EPRT)
-	KeyFTPTLS         = "ftptls"         // on: explicit FTPS (AUTH TLS)
-	KeyFTPTLSInsecure = "ftptlsinsecure" // on: accept a self-signed certificate
+	KeyFTPActive      = config.KeyFTPActive // on: active mode (PORT/EPRT)
+	KeyFTPTLS         = "ftptls"            // on: explicit FTPS (AUTH TLS)
+	KeyFTPTLSInsecure = "ftptlsinsecure"    // on: accept a self-signed certificate
 )
+
+// DefaultFTPActive is the mode of an INI without the ftpactive key: one the
+// original wrote, which always uploaded in active mode (set_pasv(False)).
+const DefaultFTPActive = true
 
 // Methods lists the upload methods in the Transfer page's order.
 var Methods = []string{MethodOff, MethodFTP, MethodSFTP, MethodDropbox, MethodRsync}
 
 // FromINI reads [Transfer] into the Settings a run needs. A malformed
-// on/off value takes its default (off) and is named in the error, which is a
+// on/off value takes its default and is named in the error, which is a
 // warning: the Settings are usable.
 func FromINI(f *config.File) (Settings, error) {
 	set, err := f.Settings()
@@ -41,10 +47,13 @@ func FromINI(f *config.File) (Settings, error) {
 		DeleteAfterTransfer: t.DeleteAfterTransfer,
 	}
 	errs := []error{err}
-	for key, dst := range map[string]*bool{KeyFTPActive: &s.FTPActive, KeyFTPTLS: &s.FTPTLS, KeyFTPTLSInsecure: &s.FTPTLSInsecure} {
-		v, err := f.Bool(config.SectionTransfer, key, false)
+	for key, b := range map[string]struct {
+		dst *bool
+		def bool
+	}{KeyFTPActive: {&s.FTPActive, DefaultFTPActive}, KeyFTPTLS: {&s.FTPTLS, false}, KeyFTPTLSInsecure: {&s.FTPTLSInsecure, false}} {
+		v, err := f.Bool(config.SectionTransfer, key, b.def)
 		errs = append(errs, err)
-		*dst = v
+		*b.dst = v
 	}
 	return s, errors.Join(errs...)
 }

@@ -48,7 +48,7 @@ type Settings struct {
 	FTPUser         string
 	FTPPassword     string
 	FTPRemoteFolder string
-	FTPActive       bool // active mode (PORT/EPRT); passive is the default
+	FTPActive       bool // active mode (PORT/EPRT), as the original always; else passive
 	FTPTLS          bool // explicit FTPS (AUTH TLS), control and data protected
 	FTPTLSInsecure  bool // accept any server certificate (self-signed NAS)
 

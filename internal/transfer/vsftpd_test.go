@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/intvlm8r/intvlm8r-go/internal/config"
+	"github.com/intvlm8r/intvlm8r-go/internal/paths"
 	"github.com/intvlm8r/intvlm8r-go/internal/testutil"
 )
 
@@ -30,7 +32,8 @@ const (
 )
 
 type vsftpdOpts struct {
-	tls bool
+	tls       bool
+	noPassive bool // refuse PASV and EPSV (pasv_enable=NO)
 }
 
 func startVsftpd(t testing.TB, o vsftpdOpts) *ftpServer {
@@ -90,7 +93,7 @@ func startVsftpd(t testing.TB, o vsftpdOpts) *ftpServer {
 		"listen=YES", "listen_ipv6=NO", "listen_address=127.0.0.1", "listen_port=" + strconv.Itoa(s.port),
 		"background=NO", "anonymous_enable=NO", "local_enable=YES", "write_enable=YES", "local_umask=022",
 		"chroot_local_user=YES", "allow_writeable_chroot=YES", "secure_chroot_dir=" + empty,
-		"pam_service_name=vsftpd", "connect_from_port_20=NO", "pasv_enable=YES", "port_enable=YES",
+		"pam_service_name=vsftpd", "connect_from_port_20=NO", "pasv_enable=" + map[bool]string{false: "YES", true: "NO"}[o.noPassive], "port_enable=YES",
 		"xferlog_enable=YES", "dual_log_enable=YES", "log_ftp_protocol=YES",
 		"vsftpd_log_file=" + filepath.Join(dir, "vsftpd.log"), "xferlog_file=" + filepath.Join(dir, "xferlog"),
 	}
@@ -162,5 +165,53 @@ func TestVsftpd(t *testing.T) {
 				checkRemote(t, p, filepath.Join(srv.Root, name, "site1"), all)
 			})
 		}
+	}
+}
+
+// An INI the original wrote has no ftpactive key, and the original always
+// uploaded in active mode. Against a server that refuses passive mode, that
+// INI must go on uploading after the upgrade.
+func TestVsftpdRefusingPassiveWithOriginalINI(t *testing.T) {
+	srv := startVsftpd(t, vsftpdOpts{noPassive: true})
+	// [Transfer] as the original's Transfer page saves it for FTP.
+	ini := "[Global]\nfile created = 01 Mar 2024\nlocationname = Hut\nthumbscount = 24\n\n" +
+		"[Transfer]\ntfrmethod = FTP\nftpserver = " + srv.Addr + "\nftpuser = " + srv.User +
+		"\nftppassword = " + strings.ReplaceAll(srv.Pass, "%", "%%") + "\nftpremotefolder = /site1/\n" +
+		"sftpserver = \nsftpuser = \nsftppassword = \nsftpremotefolder = \ndbx_app_key = \n" +
+		"rsyncusername = \nrsynchost = \nrsyncremotefolder = \n" +
+		"transferday = Daily\ntransferhour = 09\ntransferonbootup = Off\ndeleteaftertransfer = Off\n\n" +
+		"[Copy]\ncopyday = Daily\ncopyhour = 14\ndeleteaftercopy = Off\n"
+	run := func(edit func(*Settings)) (paths.Paths, []string, Result) {
+		p := newHome(t)
+		if err := os.MkdirAll(filepath.Dir(p.INI()), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p.INI(), []byte(ini), 0o640); err != nil {
+			t.Fatal(err)
+		}
+		f, err := config.NewStore(p.INI()).Load()
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := FromINI(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		edit(&s)
+		locals := makePhotos(t, p, "100CANON", 1, 1, 300_000)
+		return p, locals, mustRun(t, p, s)
+	}
+
+	p, locals, res := run(func(*Settings) {})
+	if res.Status != "1 of 1 files uploaded OK" || !strings.Contains(readLog(t, p), "mode=active") {
+		t.Fatalf("original INI: %+v\n%s", res, readLog(t, p))
+	}
+	checkRemote(t, p, filepath.Join(srv.Root, "site1"), locals)
+
+	// The server does refuse passive mode: the same settings in passive mode
+	// upload nothing.
+	p, _, res = run(func(s *Settings) { s.FTPActive = false })
+	if res.Status != "0 of 1 files uploaded OK" {
+		t.Fatalf("passive against a server refusing it: %+v\n%s", res, readLog(t, p))
 	}
 }

@@ -189,7 +189,7 @@ func (s *Server) transferPage(c echo.Context) error {
 	}
 	d.FTPServer, d.FTPUser, d.FTPRemoteFolder, d.FTPPasswordSet = t.FTPServer, t.FTPUser, t.FTPRemoteFolder, t.FTPPassword != ""
 	if f != nil {
-		d.FTPActive, _ = f.Bool(config.SectionTransfer, transfer.KeyFTPActive, false)
+		d.FTPActive, _ = f.Bool(config.SectionTransfer, transfer.KeyFTPActive, transfer.DefaultFTPActive)
 		d.FTPTLS, _ = f.Bool(config.SectionTransfer, transfer.KeyFTPTLS, false)
 		d.FTPTLSInsecure, _ = f.Bool(config.SectionTransfer, transfer.KeyFTPTLSInsecure, false)
 	}

@@ -272,6 +272,27 @@ func TestTransferPageSavesEveryField(t *testing.T) {
 	}
 }
 
+// The FTP mode box: an INI without ftpactive (the original's, which always
+// uploaded in active mode) shows it ticked, so an Apply that does not touch it
+// keeps active mode; ftpactive = Off shows it clear.
+func TestTransferPageFTPModeDefault(t *testing.T) {
+	ticked := regexp.MustCompile(`<input [^>]*id="ftpActive"[^>]*>`)
+	for _, c := range []struct {
+		ini     string
+		checked bool
+	}{
+		{tpINI, true},
+		{strings.Replace(tpINI, "ftpremotefolder = /cam/\n", "ftpremotefolder = /cam/\nftpactive = Off\n", 1), false},
+		{strings.Replace(tpINI, "ftpremotefolder = /cam/\n", "ftpremotefolder = /cam/\nftpactive = on\n", 1), true},
+	} {
+		u := startTransferUI(t, c.ini, transfer.DropboxAPI{})
+		box := ticked.FindString(u.page("/transfer"))
+		if box == "" || strings.Contains(box, " checked") != c.checked {
+			t.Errorf("ftpactive in %q: box %s, want checked=%v", c.ini[strings.Index(c.ini, "ftpremotefolder"):][:40], box, c.checked)
+		}
+	}
+}
+
 func TestTransferPageRefusesBadValues(t *testing.T) {
 	u := startTransferUI(t, tpINI, transfer.DropboxAPI{})
 	before := u.ini()
