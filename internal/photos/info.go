@@ -20,9 +20,10 @@ import (
 //
 // The original keyed lines by bare file name, so 100CANON/IMG_1.JPG and
 // 101CANON/IMG_1.JPG shared (and fought over) one line. Lines written here
-// are keyed by the path below DCIM ("100CANON/IMG_1.JPG = …"); a lookup tries
-// that key first and then the bare name, so lines from the original keep
-// working for the photos they describe. A field the photo does not carry is
+// are keyed by the path below DCIM ("100CANON/IMG_1.JPG = …"). A photo whose
+// name is unique in the store and has the original's line gets no second
+// line; same-named photos get their own, and a lookup then shows whichever
+// of the two lines knows more, so known facts are never hidden by "?". A field the photo does not carry is
 // "?" as in the original; a photo without DateTimeOriginal gets an empty
 // timestamp, as it did.
 
@@ -125,14 +126,39 @@ func (f *InfoFile) set(key, val string) {
 	f.vals[key] = val
 }
 
-// Lookup finds a photo's line by its path below DCIM, then (lines from the
-// original) by its bare file name.
+// Lookup finds a photo's line by its path below DCIM or (a line from the
+// original) by its bare file name. When both exist, the one that knows more
+// fields wins, the path's on a tie: a line this port wrote from a photo whose
+// EXIF it could not read never hides the original's line with the facts.
 func (f *InfoFile) Lookup(rel string) (string, bool) {
-	if v, ok := f.vals[rel]; ok {
-		return v, true
+	v, ok := f.vals[rel]
+	if b, bok := f.vals[path.Base(rel)]; bok && (!ok || knownFields(b) > knownFields(v)) {
+		return b, true
 	}
-	v, ok := f.vals[path.Base(rel)]
 	return v, ok
+}
+
+// knownFields counts what a line knows of the five it has: the timestamp,
+// the extension, exposure, f-number and ISO ("?" when unknown).
+func knownFields(value string) int {
+	ts, info := SplitSummary(value)
+	n := 0
+	if strings.TrimSpace(ts) != "" {
+		n++
+	}
+	for _, field := range strings.Split(info, "&bull;") {
+		if field = strings.TrimSpace(field); field != "" && !strings.Contains(field, "?") {
+			n++
+		}
+	}
+	return n
+}
+
+// HasOwn reports whether rel has a line of its own: keyed by its path, or by
+// its bare name when unique is true, i.e. no other photo in the store has
+// that name, so the original's line can only describe this photo.
+func (f *InfoFile) HasOwn(rel string, unique bool) bool {
+	return f.Has(rel) || unique && f.Has(path.Base(rel))
 }
 
 // Has reports whether a line keyed by exactly this path exists.

@@ -13,6 +13,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path"
 	"sort"
 	"sync"
 
@@ -94,17 +95,21 @@ func MakeThumbs(ctx context.Context, p paths.Paths, opts ThumbOptions, progress 
 		list = Newest(all, 1)
 	}
 	raws := map[string]bool{}
+	named := map[string]int{} // photos per bare name
 	for _, ph := range all {
 		if IsRaw(ph.Rel) {
 			raws[stem(ph.Rel)] = true
 		}
+		named[path.Base(ph.Rel)]++
 	}
 	var todo []Photo
+	needLine := map[string]bool{}
 	for _, ph := range list {
 		if isJPEGName(ph.Rel) && raws[stem(ph.Rel)] {
 			continue // its RAW twin provides the thumbnail
 		}
-		if !fileExists(ThumbPath(p, ph.Rel)) || !info.Has(ph.Rel) {
+		needLine[ph.Rel] = !info.HasOwn(ph.Rel, named[path.Base(ph.Rel)] == 1)
+		if !fileExists(ThumbPath(p, ph.Rel)) || needLine[ph.Rel] {
 			todo = append(todo, ph)
 		}
 	}
@@ -114,7 +119,7 @@ func MakeThumbs(ctx context.Context, p paths.Paths, opts ThumbOptions, progress 
 			return res, err
 		}
 		report(CreatingMessage(i+1, len(todo)))
-		made, err := derive(p, ph, info)
+		made, err := derive(p, ph, info, needLine[ph.Rel])
 		if made {
 			res.Created++
 			report(CreatedMessage(res.Created, len(todo)))
@@ -141,10 +146,10 @@ func MakeThumbs(ctx context.Context, p paths.Paths, opts ThumbOptions, progress 
 }
 
 // derive makes what one photo lacks: the RAW preview, the thumbnail, the
-// summary line. made is true when a thumbnail was written. The summary line
-// is written even when the picture is unreadable, with "?" for what is
-// unknown, as the original did.
-func derive(p paths.Paths, ph Photo, info *InfoFile) (made bool, err error) {
+// summary line (when needLine). made is true when a thumbnail was written.
+// The summary line is written even when the picture is unreadable, with "?"
+// for what is unknown, as the original did.
+func derive(p paths.Paths, ph Photo, info *InfoFile, needLine bool) (made bool, err error) {
 	thumbPath := ThumbPath(p, ph.Rel)
 	needThumb := !fileExists(thumbPath)
 	var previewPath string
@@ -157,7 +162,7 @@ func derive(p paths.Paths, ph Photo, info *InfoFile) (made bool, err error) {
 			made = true
 		}
 	}
-	if !info.Has(ph.Rel) {
+	if needLine {
 		if aerr := info.Append(ph.Rel, SummaryValue(ph.Rel, meta)); aerr != nil && err == nil {
 			err = aerr
 		}
