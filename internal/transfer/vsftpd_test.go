@@ -215,3 +215,48 @@ func TestVsftpdRefusingPassiveWithOriginalINI(t *testing.T) {
 		t.Fatalf("passive against a server refusing it: %+v\n%s", res, readLog(t, p))
 	}
 }
+
+// Throughput to vsftpd (the load of BenchmarkUploadFTP), plain and FTPS,
+// beside curl's FTPS upload of the same files:
+//
+//	go test ./internal/transfer -run '^$' -bench Vsftpd -benchtime 1x
+func BenchmarkUploadVsftpd(b *testing.B) {
+	bp := newBenchPhotos(b)
+	for _, tls := range []bool{false, true} {
+		srv := startVsftpd(b, vsftpdOpts{tls: tls})
+		for _, active := range []bool{false, true} {
+			mode := map[bool]string{false: "go-ftp", true: "go-ftps"}[tls] + map[bool]string{false: "-passive", true: "-active"}[active]
+			b.Run(mode, func(b *testing.B) {
+				b.SetBytes(bp.total)
+				for i := 0; i < b.N; i++ {
+					b.StopTimer()
+					p := bp.home(b)
+					s := ftpSettings(srv, fmt.Sprintf("/%s-%d", mode, i))
+					s.FTPActive, s.FTPTLS, s.FTPTLSInsecure = active, tls, tls
+					b.StartTimer()
+					res, err := Run(b.Context(), p, s, nil)
+					if err != nil || res.Failed != 0 || res.Uploaded == 0 {
+						b.Fatalf("%+v %v\n%s", res, err, readLog(b, p))
+					}
+				}
+			})
+		}
+		if _, err := exec.LookPath("curl"); err != nil || !tls {
+			continue
+		}
+		b.Run("curl-ftps-passive", func(b *testing.B) {
+			b.SetBytes(bp.total)
+			var files []string
+			filepath.Walk(bp.src.PhotosDCIM(), func(fp string, fi os.FileInfo, err error) error {
+				if err == nil && !fi.IsDir() {
+					files = append(files, fp)
+				}
+				return err
+			})
+			for i := 0; i < b.N; i++ {
+				runCmd(b, "curl", "-sS", "--ssl-reqd", "-k", "--ftp-create-dirs", "-u", srv.User+":"+srv.Pass,
+					"-T", "{"+strings.Join(files, ",")+"}", fmt.Sprintf("ftp://%s/curl-%d/", srv.Addr, i))
+			}
+		})
+	}
+}
