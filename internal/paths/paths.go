@@ -141,5 +141,6 @@ func (p Paths) SSHKeyRSA() string { return p.join(".ssh", "id_rsa") }
 
 // DeleteJournal lists photos confirmed uploaded and due for deletion
 // (deleteaftertransfer), so a deletion cut short by a power cut is finished
-// on the next run.
+// on the next run, and ("sending <path>") each photo as its upload starts,
+// so the next run asks the server before sending it again.
 func (p Paths) DeleteJournal() string { return p.join(".intvlm8r", "transfer-delete.journal") }

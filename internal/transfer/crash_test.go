@@ -4,16 +4,20 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/intvlm8r/intvlm8r-go/internal/paths"
+	"github.com/intvlm8r/intvlm8r-go/internal/photos"
 )
 
 const childEnv = "INTVLM8R_TRANSFER_CRASH_CHILD"
@@ -21,6 +25,8 @@ const childEnv = "INTVLM8R_TRANSFER_CRASH_CHILD"
 type childJob struct {
 	Home     string
 	Settings Settings
+	Stage    string // kill the child (SIGKILL) at this stage of photo Index
+	Index    int
 }
 
 // TestCrashChild is the body of the child process the kill -9 test starts;
@@ -33,6 +39,13 @@ func TestCrashChild(t *testing.T) {
 	var job childJob
 	if err := json.Unmarshal([]byte(spec), &job); err != nil {
 		t.Fatal(err)
+	}
+	if job.Stage != "" {
+		crashHook = func(stage string, i int) {
+			if stage == job.Stage && i == job.Index {
+				syscall.Kill(os.Getpid(), syscall.SIGKILL)
+			}
+		}
 	}
 	Run(t.Context(), paths.New(job.Home), job.Settings, nil)
 }
@@ -173,10 +186,147 @@ func TestCrashKill9Dropbox(t *testing.T) {
 	fake := startFakeDropbox(t, "k")
 	p := dropboxHome(t, "rt-valid")
 	s := Settings{Method: "Dropbox", DropboxAppKey: "k", Dropbox: fake.api()}
-	crashCycle(t, p, s, func(rel string) ([]byte, bool) {
-		fake.mu.Lock()
-		defer fake.mu.Unlock()
-		f, ok := fake.files["/"+rel]
-		return f.data, ok
-	}, 4)
+	crashCycle(t, p, s, fake.file, 4)
+}
+
+// TestCrashStages kills the upload (SIGKILL of a real process, which kills
+// itself at the stage) exactly after each step of a photo: the remote write,
+// the delete journal, the ledger, the local delete and the derived-file
+// flush. After every run: no photo is lost (each is on the Pi, or recorded
+// and whole on the server), the ledger names nothing the server lacks, and
+// nothing the server already held whole was sent again.
+func TestCrashStages(t *testing.T) {
+	type remote struct {
+		s     Settings
+		read  func(rel string) ([]byte, bool)
+		stamp func(rel string) string // changes when the server's copy is written again
+	}
+	fileStamp := func(root string) func(string) string {
+		return func(rel string) string {
+			var st syscall.Stat_t
+			if err := syscall.Stat(filepath.Join(root, rel), &st); err != nil {
+				return "missing"
+			}
+			return fmt.Sprint(st.Ino, st.Ctim.Nano())
+		}
+	}
+	for _, m := range []string{MethodFTP, MethodSFTP, MethodDropbox, MethodRsync} {
+		t.Run(m, func(t *testing.T) {
+			t.Parallel()
+			var p paths.Paths
+			var r remote
+			switch m {
+			case MethodFTP:
+				srv := startFTP(t, ftpOpts{})
+				p = newHome(t)
+				root := filepath.Join(srv.Root, "crash")
+				r = remote{ftpSettings(srv, "crash"), fileOf(root), fileStamp(root)}
+			case MethodSFTP:
+				srv := startGoSFTP(t)
+				p = newHome(t)
+				root := t.TempDir()
+				r = remote{goSFTPSettings(srv, root), fileOf(root), fileStamp(root)}
+			case MethodDropbox:
+				fake := startFakeDropbox(t, "k")
+				p = dropboxHome(t, "rt-valid")
+				r = remote{Settings{Method: "Dropbox", DropboxAppKey: "k", Dropbox: fake.api()}, fake.file,
+					func(rel string) string {
+						fake.mu.Lock()
+						defer fake.mu.Unlock()
+						return fmt.Sprint(fake.puts["/"+rel])
+					}}
+			case MethodRsync:
+				srv := startSSHD(t)
+				p = sshdHome(t, srv)
+				root := t.TempDir()
+				r = remote{rsyncSettings(srv, srv.Addr, root), fileOf(root), fileStamp(root)}
+			}
+			r.s.DeleteAfterTransfer = true
+			locals := makePhotos(t, p, "100CANON", 1, 8, 20_000)
+			sums := map[string]string{}
+			var derived []string
+			for _, l := range locals {
+				sums[l] = sumFile(t, l)
+				rel, _ := photos.RelOf(p, l)
+				for _, d := range []string{photos.ThumbPath(p, rel), photos.PreviewPath(p, rel)} {
+					os.MkdirAll(filepath.Dir(d), 0o755)
+					os.WriteFile(d, []byte("derived"), 0o644)
+					derived = append(derived, d)
+				}
+			}
+			relOf := func(l string) string { rel, _ := filepath.Rel(p.Photos(), l); return rel }
+			whole := func(l string) bool {
+				data, ok := r.read(relOf(l))
+				return ok && sha(data) == sums[l]
+			}
+			held := func() map[string]string {
+				out := map[string]string{}
+				for _, l := range locals {
+					if whole(l) {
+						out[l] = r.stamp(relOf(l))
+					}
+				}
+				return out
+			}
+			check := func(when string, before map[string]string) {
+				t.Helper()
+				inLedger := map[string]bool{}
+				for _, l := range ledgerLines(t, p) {
+					inLedger[l] = true
+					if !whole(l) {
+						t.Fatalf("%s: the ledger names %s, which the server lacks whole", when, l)
+					}
+				}
+				for _, l := range locals {
+					if _, err := os.Stat(l); err == nil {
+						if sumFile(t, l) != sums[l] {
+							t.Fatalf("%s: %s changed on the Pi", when, l)
+						}
+					} else if !inLedger[l] || !whole(l) {
+						t.Fatalf("%s: %s is gone from the Pi, recorded=%v, whole on the server=%v", when, l, inLedger[l], whole(l))
+					}
+				}
+				for l, st := range before {
+					if now := r.stamp(relOf(l)); now != st {
+						t.Fatalf("%s: %s, already whole on the server, was sent again", when, l)
+					}
+				}
+			}
+			job := func(stage string, index int) []byte {
+				b, _ := json.Marshal(childJob{Home: p.Home, Settings: r.s, Stage: stage, Index: index})
+				return b
+			}
+			for _, st := range []struct {
+				stage string
+				index int
+			}{{"sent", 1}, {"journal", 1}, {"recorded", 1}, {"deleted", 1}, {"flushed", 0}} {
+				before := held()
+				cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
+				cmd.Env = append(os.Environ(), childEnv+"="+string(job(st.stage, st.index)))
+				out, err := cmd.CombinedOutput()
+				var ee *exec.ExitError
+				if !errors.As(err, &ee) || ee.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
+					t.Fatalf("child was not killed at %s@%d: %v\n%s\n%s", st.stage, st.index, err, out, readLogOr(p))
+				}
+				check("after the kill at "+st.stage, before)
+			}
+			before := held()
+			res := mustRun(t, p, r.s)
+			if res.Colour != White || res.Failed != 0 {
+				t.Fatalf("clean run: %+v\n%s", res, readLog(t, p))
+			}
+			check("after the clean run", before)
+			if got := sortedCopy(ledgerLines(t, p)); !slices.Equal(got, sortedCopy(locals)) {
+				t.Fatalf("ledger %v", got)
+			}
+			for _, f := range append(append([]string(nil), locals...), derived...) {
+				if _, err := os.Stat(f); !os.IsNotExist(err) {
+					t.Fatalf("%s left on the Pi after the clean run (%v)", f, err)
+				}
+			}
+			if _, err := os.Stat(p.DeleteJournal()); !os.IsNotExist(err) {
+				t.Fatalf("journal left after a clean run: %v", err)
+			}
+		})
+	}
 }

@@ -261,10 +261,10 @@ func (u *dropboxUploader) Upload(ctx context.Context, local, remote string, mtim
 		if meta != nil {
 			got = meta.Size
 		}
-		return fmt.Errorf("dropbox holds %d bytes of %s, sent %d", got, remote, info.Size())
+		return &keptError{remote: remote, kept: int64(got), sent: info.Size()}
 	}
 	if meta.ContentHash != "" && meta.ContentHash != hash {
-		return fmt.Errorf("dropbox content hash of %s is %s, expected %s", remote, meta.ContentHash, hash)
+		return &contentError{remote: remote, how: "other content, by its content hash", detail: "Dropbox has " + meta.ContentHash + ", the photo " + hash}
 	}
 	return nil
 }
@@ -351,4 +351,33 @@ func (u *dropboxUploader) Close() error {
 	u.dbx = nil
 	u.mu.Unlock()
 	return nil
+}
+
+// Holds reports whether Dropbox holds remote with the photo's content hash.
+func (u *dropboxUploader) Holds(ctx context.Context, local, remote string, _ time.Time) (bool, error) {
+	u.mu.Lock()
+	dbx := u.dbx
+	u.mu.Unlock()
+	if dbx == nil {
+		return false, fmt.Errorf("dropbox: not connected: %w", ErrConnLost)
+	}
+	f, err := os.Open(local)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	hash, err := contenthash.Compute(f)
+	if err != nil {
+		return false, fmt.Errorf("hash %s: %w", local, err)
+	}
+	md, err := dbx.GetMetadataContext(ctx, files.NewGetMetadataArg(remote))
+	var nf files.GetMetadataAPIError
+	if errors.As(err, &nf) && nf.EndpointError != nil && nf.EndpointError.Path != nil && nf.EndpointError.Path.Tag == files.LookupErrorNotFound {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	fm, ok := md.(*files.FileMetadata)
+	return ok && fm.ContentHash == hash, nil
 }

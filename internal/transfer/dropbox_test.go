@@ -38,8 +38,10 @@ type fakeDropbox struct {
 	used         int64
 	dropOnce     string // path whose first upload is cut off
 	malformed    string // path answered with a path/malformed_path error
+	lie          string // "half" or "other": accept each upload, keep the wrong bytes
 	refreshCalls int
 	uploads      int
+	puts         map[string]int // uploads stored per path
 }
 
 type fakeFile struct {
@@ -57,6 +59,7 @@ func startFakeDropbox(t testing.TB, appKey string) *fakeDropbox {
 	mux.HandleFunc("/2/files/upload_session/start", f.sessionStart)
 	mux.HandleFunc("/2/files/upload_session/append_v2", f.sessionAppend)
 	mux.HandleFunc("/2/files/upload_session/finish", f.sessionFinish)
+	mux.HandleFunc("/2/files/get_metadata", f.metadata)
 	f.Server = httptest.NewServer(mux)
 	t.Cleanup(f.Close)
 	return f
@@ -168,7 +171,10 @@ func (f *fakeDropbox) readBody(w http.ResponseWriter, r *http.Request, path stri
 }
 
 func (f *fakeDropbox) checkHash(w http.ResponseWriter, data []byte, want string) bool {
-	if want == "" {
+	f.mu.Lock()
+	lying := f.lie != ""
+	f.mu.Unlock()
+	if want == "" || lying { // a liar does not check what it was sent
 		return true
 	}
 	got, _ := contenthash.Compute(bytes.NewReader(data))
@@ -202,17 +208,55 @@ func (f *fakeDropbox) store(w http.ResponseWriter, path, cm string, data []byte,
 		}
 		return
 	}
+	switch f.lie { // what a lying server keeps; its answer describes that
+	case "half":
+		data = data[:len(data)/2]
+	case "other":
+		data = bytes.Repeat([]byte{0x5a}, len(data))
+	}
 	f.used += int64(len(data)) - old
 	f.files[path] = fakeFile{data: data, clientModified: cm}
 	f.uploads++
-	hash, _ := contenthash.Compute(bytes.NewReader(data))
+	if f.puts == nil {
+		f.puts = map[string]int{}
+	}
+	f.puts[path]++
+	writeFileMetadata(w, path, f.files[path], false)
+}
+
+func writeFileMetadata(w http.ResponseWriter, path string, ff fakeFile, tagged bool) {
+	hash, _ := contenthash.Compute(bytes.NewReader(ff.data))
 	name := path[strings.LastIndex(path, "/")+1:]
-	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(map[string]any{
+	md := map[string]any{
 		"name": name, "id": "id:" + name, "path_display": path, "path_lower": strings.ToLower(path),
-		"client_modified": cm, "server_modified": time.Now().UTC().Format(time.RFC3339),
-		"rev": "015f", "size": len(data), "content_hash": hash, "is_downloadable": true,
-	})
+		"client_modified": ff.clientModified, "server_modified": time.Now().UTC().Format(time.RFC3339),
+		"rev": "015f", "size": len(ff.data), "content_hash": hash, "is_downloadable": true,
+	}
+	if tagged {
+		md[".tag"] = "file"
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(md)
+}
+
+// metadata answers files/get_metadata for a file, or path/not_found.
+func (f *fakeDropbox) metadata(w http.ResponseWriter, r *http.Request) {
+	if !f.authorised(w, r) {
+		return
+	}
+	var a dbxArg
+	if err := json.NewDecoder(r.Body).Decode(&a); err != nil {
+		apiError(w, 400, "bad arg", nil)
+		return
+	}
+	f.mu.Lock()
+	ff, ok := f.files[a.Path]
+	f.mu.Unlock()
+	if !ok {
+		apiError(w, 409, "path/not_found/", map[string]any{".tag": "path", "path": map[string]string{".tag": "not_found"}})
+		return
+	}
+	writeFileMetadata(w, a.Path, ff, true)
 }
 
 func parseArg(r *http.Request) (dbxArg, error) {

@@ -244,20 +244,87 @@ func (u *ftpUploader) Upload(ctx context.Context, local, remote string, mtime ti
 	if err := u.conn.Stor(name, f); err != nil {
 		return u.wrap(fmt.Errorf("STOR %s: %w", remote, err))
 	}
-	size, err := u.conn.FileSize(name)
+	// The 226 after STOR says the server has received the data, not that it
+	// keeps all of it: ask what it holds.
+	size, err := u.remoteSize(name)
+	confirmed := true
 	switch {
 	case err == nil && size != info.Size():
-		return fmt.Errorf("STOR %s: server holds %d bytes, sent %d", remote, size, info.Size())
+		return &keptError{remote: remote, kept: size, sent: info.Size()}
 	case err != nil && isNetErr(err):
-		return u.wrap(fmt.Errorf("SIZE %s: %w", remote, err))
+		return u.wrap(fmt.Errorf("size of %s: %w", remote, err))
 	case err != nil:
-		// SIZE is optional (RFC 3659); the 226 after STOR is then the confirmation.
-		u.logf("Server gave no size for %s (%v); relying on its transfer-complete reply", remote, err)
+		u.logf("The server could not confirm the size of %s (%v): recorded on its transfer-complete reply and kept on the Pi", remote, err)
+		confirmed = false
 	}
 	if !mtime.IsZero() {
 		u.conn.SetTime(name, mtime) // best effort: MFMT is optional
 	}
+	if !confirmed {
+		return errUnconfirmed
+	}
 	return nil
+}
+
+// remoteSize asks the server the size of name in the working folder: SIZE,
+// else MLST, else (passive) a LIST of the file. SIZE and MLST are RFC 3659
+// extensions some servers lack; LIST is in every server, but its format is not
+// standard and jlaffaye/ftp parses it only in passive mode.
+func (u *ftpUploader) remoteSize(name string) (int64, error) {
+	size, err := u.conn.FileSize(name)
+	if err == nil || isNetErr(err) {
+		return size, err
+	}
+	errs := []error{fmt.Errorf("SIZE: %w", err)}
+	switch c := u.conn.(type) {
+	case passiveConn:
+		e, err := c.c.GetEntry(name)
+		if err == nil && e.Type == ftp.EntryTypeFile {
+			return int64(e.Size), nil
+		}
+		if isNetErr(err) {
+			return 0, err
+		}
+		errs = append(errs, fmt.Errorf("MLST: %v", err))
+		entries, err := c.c.List(name)
+		if isNetErr(err) {
+			return 0, err
+		}
+		for _, e := range entries {
+			if err == nil && e.Type == ftp.EntryTypeFile && path.Base(e.Name) == name {
+				return int64(e.Size), nil
+			}
+		}
+		errs = append(errs, fmt.Errorf("LIST: %d entries, %v", len(entries), err))
+	case *activeConn:
+		size, err := c.mlstSize(name)
+		if err == nil || isNetErr(err) {
+			return size, err
+		}
+		errs = append(errs, fmt.Errorf("MLST: %w", err))
+	}
+	return 0, errors.Join(errs...)
+}
+
+// mlstSize reads the size fact of MLST's answer (RFC 3659 7.2), which comes
+// on the control connection: "250-...", " type=file;size=123;... name", "250 End".
+func (a *activeConn) mlstSize(name string) (int64, error) {
+	_, msg, err := a.cmd(250, "MLST %s", name)
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(msg, "\n") {
+		facts, _, ok := strings.Cut(strings.TrimSpace(line), " ")
+		if !ok || !strings.Contains(strings.ToLower(facts), "type=file") {
+			continue
+		}
+		for _, f := range strings.Split(facts, ";") {
+			if k, v, ok := strings.Cut(f, "="); ok && strings.EqualFold(k, "size") {
+				return strconv.ParseInt(v, 10, 64)
+			}
+		}
+	}
+	return 0, fmt.Errorf("no size in the MLST answer %q", msg)
 }
 
 // wrap marks errors that leave the session unusable.
@@ -309,4 +376,49 @@ func (p passiveConn) SetTime(name string, t time.Time) error {
 		return errors.New("MFMT not supported")
 	}
 	return p.c.SetTime(name, t.UTC())
+}
+
+// Holds reports whether the server holds remote at the photo's size and
+// time (to the second: MFMT set it after the upload). A server that cannot
+// say (no size, no MDTM) does not hold it: the photo is sent again.
+func (u *ftpUploader) Holds(ctx context.Context, local, remote string, mtime time.Time) (bool, error) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.conn == nil {
+		return false, fmt.Errorf("ftp: not connected: %w", ErrConnLost)
+	}
+	fi, err := os.Stat(local)
+	if err != nil {
+		return false, err
+	}
+	dir, name := path.Split(remote)
+	if err := u.chdir(path.Clean(dir)); err != nil {
+		return false, u.wrap(err)
+	}
+	size, err := u.remoteSize(name)
+	if err != nil || size != fi.Size() {
+		return false, u.wrapNet(err)
+	}
+	var t time.Time
+	switch c := u.conn.(type) {
+	case passiveConn:
+		t, err = c.c.GetTime(name)
+	case *activeConn:
+		var msg string
+		if _, msg, err = c.cmd(213, "MDTM %s", name); err == nil {
+			t, err = time.Parse("20060102150405", strings.TrimSpace(msg)[:min(14, len(strings.TrimSpace(msg)))])
+		}
+	}
+	if err != nil {
+		return false, u.wrapNet(err)
+	}
+	return t.Equal(mtime.UTC().Truncate(time.Second)), nil
+}
+
+// wrapNet is wrap for network errors and nil for the server's refusals.
+func (u *ftpUploader) wrapNet(err error) error {
+	if err == nil || !isNetErr(err) {
+		return nil
+	}
+	return u.wrap(err)
 }

@@ -150,7 +150,7 @@ func TestFTPPermissionDenied(t *testing.T) {
 	s := ftpSettings(srv, "ro")
 	s.DeleteAfterTransfer = true
 	res := mustRun(t, p, s)
-	if res.Status != "0 of 2 files uploaded OK" || res.Colour != Red || res.Failed != 2 {
+	if !strings.HasPrefix(res.Status, "0 of 2 files uploaded OK. IMG_0001.JPG: ") || res.Colour != Red || res.Failed != 2 {
 		t.Fatalf("%+v\n%s", res, readLog(t, p))
 	}
 	log := readLog(t, p)

@@ -216,7 +216,7 @@ func TestDeleteAfterTransferDerived(t *testing.T) {
 	s.DeleteAfterTransfer = true
 	res := mustRun(t, p, s)
 	// 100CANON: IMG_0001.JPG, IMG_0002.JPG, IMG_0003.CR2, IMG_0003.JPG go; 101CANON/IMG_0001.JPG is refused.
-	if res.Uploaded != 4 || res.Failed != 1 || res.Deleted != 4 || res.Status != "4 of 5 files uploaded OK" || res.Colour != Orange {
+	if res.Uploaded != 4 || res.Failed != 1 || res.Deleted != 4 || res.Status != `4 of 5 files uploaded OK. IMG_0001.JPG: STOR /up/DCIM/101CANON/IMG_0001.JPG: 550 "Not enough privileges."` || res.Colour != Orange {
 		t.Fatalf("%+v\n%s", res, readLog(t, p))
 	}
 	gone := []string{a[0], a[1], a[2], twinRaw, thumb("100CANON", "IMG_0001"), prev("100CANON", "IMG_0001"),

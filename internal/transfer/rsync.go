@@ -139,6 +139,35 @@ func shellWord(s string) (string, error) {
 }
 
 func (r *rsyncRunner) command(ctx context.Context) (*exec.Cmd, error) {
+	src, err := filepath.Abs(r.p.PhotosDCIM())
+	if err != nil {
+		return nil, err
+	}
+	return r.rsync(ctx, []string{"-avz"}, []string{
+		"--log-file=" + r.p.RsyncLog(),
+		"--log-file-format=Copied %f",
+		"--exclude=.*", // half-written temporaries of a copy in progress
+		src})
+}
+
+// checkCommand compares photos (paths below ~/photos, NUL-separated on the
+// command's stdin) with the server's copies by checksum, sending nothing
+// (-n) and naming each that differs, or (repair) sending those that differ.
+func (r *rsyncRunner) checkCommand(ctx context.Context, repair bool) (*exec.Cmd, error) {
+	src, err := filepath.Abs(r.p.Photos())
+	if err != nil {
+		return nil, err
+	}
+	flags := []string{"-rcn", "--out-format=%n"}
+	if repair {
+		flags = []string{"-acz"}
+	}
+	return r.rsync(ctx, flags, []string{"--files-from=-", "--from0", src})
+}
+
+// rsync is the command line the runs share: flags, the ssh to use, the
+// timeout, then args (ending with the source) and the destination.
+func (r *rsyncRunner) rsync(ctx context.Context, flags, args []string) (*exec.Cmd, error) {
 	rsyncBin, err := exec.LookPath("rsync")
 	if err != nil {
 		return nil, fmt.Errorf("rsync is not installed: %w", err)
@@ -187,20 +216,9 @@ func (r *rsyncRunner) command(ctx context.Context) (*exec.Cmd, error) {
 	if strings.Contains(host, ":") {
 		host = "[" + host + "]"
 	}
-	src, err := filepath.Abs(r.p.PhotosDCIM())
-	if err != nil {
-		return nil, err
-	}
-	args := []string{"-avz",
-		"--rsh=" + strings.Join(rsh, " "),
-		"--log-file=" + r.p.RsyncLog(),
-		"--log-file-format=Copied %f",
-		"--timeout=" + strconv.Itoa(2*timeout),
-		"--exclude=.*", // half-written temporaries of a copy in progress
-		src,
-		r.s.RsyncUser + "@" + host + ":" + folder,
-	}
-	cmd := exec.CommandContext(ctx, rsyncBin, args...)
+	all := append(flags, "--rsh="+strings.Join(rsh, " "), "--timeout="+strconv.Itoa(2*timeout))
+	all = append(append(all, args...), r.s.RsyncUser+"@"+host+":"+folder)
+	cmd := exec.CommandContext(ctx, rsyncBin, all...)
 	// If we are killed, rsync (and its ssh) must not run on unsupervised.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	cmd.WaitDelay = 5 * time.Second
@@ -314,6 +332,53 @@ func (r *rsyncRunner) syncTree(ctx context.Context, want map[string]int, n int, 
 		}
 	}
 	return false, nil
+}
+
+// differing returns which of rels (paths below ~/photos) the server holds
+// other than the Pi does, by rsync's checksum: missing, short, or with other
+// content. Received files are checked after a clean run because a run's
+// success says the data arrived, not that the server kept it. With repair,
+// rsync first sends again, by checksum, the files that differ.
+func (r *rsyncRunner) differing(ctx context.Context, rels []string, repair bool) (map[string]bool, error) {
+	list := strings.Join(rels, "\x00") + "\x00"
+	if repair {
+		cmd, err := r.checkCommand(ctx, true)
+		if err != nil {
+			return nil, err
+		}
+		cmd.Stdin = strings.NewReader(list)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			r.logf("rsync resend by checksum: %v %s", err, strings.TrimSpace(string(out)))
+		}
+	}
+	cmd, err := r.checkCommand(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	cmd.Stdin = strings.NewReader(list)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, fmt.Errorf("rsync check by checksum: %w: %s", err, strings.TrimSpace(stderr.String()))
+	}
+	want := make(map[string]bool, len(rels))
+	for _, rel := range rels {
+		want[rel] = true
+	}
+	bad := map[string]bool{}
+	for _, line := range strings.Split(string(out), "\n") {
+		if line = strings.TrimSpace(line); want[line] {
+			bad[line] = true
+		}
+	}
+	return bad, nil
 }
 
 // rsyncTarget is for log lines: user@host:folder, no secrets involved.

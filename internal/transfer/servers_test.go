@@ -18,6 +18,7 @@ import (
 	"os/user"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -44,6 +45,8 @@ type ftpOpts struct {
 	tls       bool
 	dropOnce  string // file name whose first upload is cut off
 	dropState string
+	lie       string   // "half": answer 226 but keep half of each file
+	without   []string // commands the server does not implement (SIZE, MLST, ...)
 }
 
 func startFTP(t testing.TB, o ftpOpts) *ftpServer {
@@ -75,6 +78,12 @@ func startFTP(t testing.TB, o ftpOpts) *ftpServer {
 			st = filepath.Join(dir, "dropped")
 		}
 		s.args = append(s.args, "--drop-once", o.dropOnce, "--state", st)
+	}
+	if o.lie != "" {
+		s.args = append(s.args, "--lie", o.lie)
+	}
+	for _, c := range o.without {
+		s.args = append(s.args, "--without", c)
 	}
 	s.start(t, py, filepath.Join(dir, "ftpd.log"))
 	t.Cleanup(func() {
@@ -245,6 +254,34 @@ func (s *sshdServer) authorize(t testing.TB, pub string) {
 	fmt.Fprintln(f, pub)
 }
 
+var authorizedKeysMu sync.Mutex
+
+// setKey authorizes pub with the given options (e.g. a forced command, or
+// none), replacing the key's earlier line; sshd reads the file per login.
+func (s *sshdServer) setKey(t testing.TB, pub, options string) {
+	t.Helper()
+	authorizedKeysMu.Lock()
+	defer authorizedKeysMu.Unlock()
+	data, err := os.ReadFile(s.AuthorizedKeys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keep []string
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		if line != "" && !strings.Contains(line, strings.TrimSpace(pub)) {
+			keep = append(keep, line)
+		}
+	}
+	keep = append(keep, options+strings.TrimSpace(pub))
+	tmp := s.AuthorizedKeys + ".new"
+	if err := os.WriteFile(tmp, []byte(strings.Join(keep, "\n")+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, s.AuthorizedKeys); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // ---- SSH: an in-process server (x/crypto/ssh + pkg/sftp) for password
 // login, read-only folders and connections cut in the middle of a file ----
 
@@ -254,12 +291,15 @@ type goSFTP struct {
 	ln               net.Listener
 	readOnly         atomic.Bool
 	dropAfter        atomic.Int64 // cut the next session after this many bytes of writes (0: never)
+	lieHalf          atomic.Bool  // new sessions go to a liar that keeps half of each file
+	mem              sftp.Handlers
 	wg               sync.WaitGroup
 }
 
 func startGoSFTP(t testing.TB) *goSFTP {
 	t.Helper()
-	s := &goSFTP{User: "pi", Pass: "pa55:word%"}
+	s := &goSFTP{User: "pi", Pass: "pa55:word%", mem: sftp.InMemHandler()}
+	s.mem.FilePut = halfKeeper{s.mem.FilePut}
 	s.newHostKey(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -325,7 +365,12 @@ func (s *goSFTP) handle(c net.Conn) {
 			for r := range creqs {
 				ok := r.Type == "subsystem" && len(r.Payload) > 4 && string(r.Payload[4:]) == "sftp"
 				r.Reply(ok, nil)
-				if ok {
+				if ok && s.lieHalf.Load() {
+					srv := sftp.NewRequestServer(ch, s.mem)
+					srv.Serve()
+					srv.Close()
+					ch.Close()
+				} else if ok {
 					var opts []sftp.ServerOption
 					if s.readOnly.Load() {
 						opts = append(opts, sftp.ReadOnly())
@@ -340,6 +385,40 @@ func (s *goSFTP) handle(c net.Conn) {
 			}
 		}()
 	}
+}
+
+// halfKeeper is the lying SFTP server's storage (in memory): every write
+// succeeds, every close answers OK, and only the first half of the file is kept.
+type halfKeeper struct{ sftp.FileWriter }
+
+func (h halfKeeper) Filewrite(r *sftp.Request) (io.WriterAt, error) {
+	w, err := h.FileWriter.Filewrite(r)
+	if err != nil {
+		return nil, err
+	}
+	return &halfWriter{w: w}, nil
+}
+
+type halfWriter struct {
+	mu  sync.Mutex
+	w   io.WriterAt
+	buf []byte
+}
+
+func (h *halfWriter) WriteAt(b []byte, off int64) (int, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if end := off + int64(len(b)); end > int64(len(h.buf)) {
+		h.buf = append(h.buf, make([]byte, end-int64(len(h.buf)))...)
+	}
+	return copy(h.buf[off:], b), nil
+}
+
+func (h *halfWriter) Close() error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	_, err := h.w.WriteAt(h.buf[:len(h.buf)/2], 0)
+	return err
 }
 
 // cuttingConn closes the connection once left bytes have been read from it.

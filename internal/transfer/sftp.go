@@ -202,7 +202,7 @@ func (u *sftpUploader) Upload(ctx context.Context, local, remote string, mtime t
 		return u.wrap(fmt.Errorf("stat %s: %w", remote, err))
 	}
 	if st.Size() != info.Size() {
-		return fmt.Errorf("upload %s: server holds %d bytes, sent %d", remote, st.Size(), info.Size())
+		return &keptError{remote: remote, kept: st.Size(), sent: info.Size()}
 	}
 	if !mtime.IsZero() {
 		u.client.Chtimes(remote, mtime, mtime) // best effort
@@ -237,4 +237,26 @@ func (u *sftpUploader) Close() error {
 	defer u.mu.Unlock()
 	u.dropLocked()
 	return nil
+}
+
+// Holds reports whether the server holds remote at the photo's size and
+// time (to the second: Chtimes set it after the upload).
+func (u *sftpUploader) Holds(ctx context.Context, local, remote string, mtime time.Time) (bool, error) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.client == nil {
+		return false, fmt.Errorf("sftp: not connected: %w", ErrConnLost)
+	}
+	fi, err := os.Stat(local)
+	if err != nil {
+		return false, err
+	}
+	st, err := u.client.Stat(remote)
+	if errors.Is(err, os.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, u.wrap(fmt.Errorf("stat %s: %w", remote, err))
+	}
+	return st.Mode().IsRegular() && st.Size() == fi.Size() && st.ModTime().Equal(mtime.Truncate(time.Second)), nil
 }

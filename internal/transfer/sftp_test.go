@@ -72,7 +72,7 @@ func TestSFTPPermissionDenied(t *testing.T) {
 	s := goSFTPSettings(srv, t.TempDir())
 	s.DeleteAfterTransfer = true
 	res := mustRun(t, p, s)
-	if res.Status != "0 of 2 files uploaded OK" || res.Failed != 2 || len(ledgerLines(t, p)) != 0 {
+	if !strings.HasPrefix(res.Status, "0 of 2 files uploaded OK. IMG_0001.JPG: mkdir ") || !strings.HasSuffix(res.Status, ": permission denied (and 1 more)") || res.Failed != 2 || len(ledgerLines(t, p)) != 0 {
 		t.Fatalf("%+v\n%s", res, readLog(t, p))
 	}
 	if !strings.Contains(readLog(t, p), "Error on second attempt") {
@@ -157,7 +157,7 @@ func TestSFTPKeyRealSSHD(t *testing.T) {
 	s2 := s
 	s2.SFTPRemoteFolder = "/sys/intvlm8r-test"
 	res := mustRun(t, p, s2)
-	if res.Status != "0 of 1 files uploaded OK" || res.Failed != 1 {
+	if res.Status != "0 of 1 files uploaded OK. IMG_0001.JPG: mkdir /sys/intvlm8r-test: permission denied" || res.Failed != 1 {
 		t.Fatalf("denied: %+v\n%s", res, readLog(t, p))
 	}
 

@@ -125,6 +125,53 @@ func (f *Failure) Error() string {
 
 func (f *Failure) Unwrap() error { return f.Err }
 
+// keptError is an upload the server answered as complete while it keeps
+// fewer (or more) bytes than were sent.
+type keptError struct {
+	remote     string
+	kept, sent int64
+}
+
+func (e *keptError) Error() string { return e.remote + ": " + e.reason() }
+func (e *keptError) reason() string {
+	return fmt.Sprintf("the server kept %d of %d bytes", e.kept, e.sent)
+}
+
+// contentError is an upload whose copy on the server differs from the
+// photo, as a content hash or checksum shows.
+type contentError struct{ remote, how, detail string }
+
+func (e *contentError) Error() string {
+	if e.detail == "" {
+		return e.remote + ": " + e.reason()
+	}
+	return e.remote + ": " + e.reason() + ": " + e.detail
+}
+func (e *contentError) reason() string {
+	return "the server's copy differs from the photo (" + e.how + ")"
+}
+
+// errUnconfirmed: the server took the file but cannot say what it holds
+// (an FTP server without SIZE, MLST or a listing). The photo is recorded on
+// the server's word and kept on the Pi whatever deleteaftertransfer says.
+var errUnconfirmed = errors.New("the server could not confirm the size it holds")
+
+// unconfirmedNote ends the STATUS of a run whose uploads could not be confirmed.
+const unconfirmedNote = "the server could not confirm them: kept on the Pi"
+
+// reasonOf is the short why of a failed upload, for the STATUS line.
+func reasonOf(err error) string {
+	var f *Failure
+	var r interface{ reason() string }
+	switch {
+	case errors.As(err, &r):
+		return r.reason()
+	case errors.As(err, &f):
+		return f.Status
+	}
+	return oneLine(err.Error())
+}
+
 // ErrBusy is returned when another transfer holds the transfer lock.
 var ErrBusy = errors.New("another transfer is running")
 
@@ -159,8 +206,11 @@ type run struct {
 	progress    func(i, n int)
 	res         Result
 	derivedGone []string // photos (below DCIM) deleted after upload: their thumbs, previews and info lines go
+	firstFail   string   // "<file>: <reason>" of the run's first failed photo
+	unconfirmed int      // recorded on the server's word, kept on the Pi
 
 	journalUsed bool
+	maybeSent   map[string]bool // photos an interrupted run was sending or had sent
 }
 
 func (r *run) status(text, colour string) {
@@ -208,9 +258,11 @@ func Run(ctx context.Context, p paths.Paths, s Settings, progress func(i, n int)
 		r.status("Upload aborted. "+err.Error(), Red)
 		return r.res, err
 	}
+	// The journal goes last: a run cut off before its derived files are
+	// flushed leaves the journal, and the next run flushes them.
+	defer r.clearJournal()
 	defer r.flushDerived()
 	r.replayDeletions()
-	defer r.clearJournal()
 
 	if m == MethodRsync {
 		err = r.runRsync()
@@ -304,7 +356,11 @@ func (r *run) runFiles(u Uploader, m string) error {
 		}
 		remote := r.remoteFor(m, ph)
 		var uerr error
-		for attempt := 0; attempt < 2; attempt++ {
+		held := r.alreadyHeld(u, ph, remote)
+		if !held {
+			r.noteSending(ph)
+		}
+		for attempt := 0; attempt < 2 && !held; attempt++ {
 			if attempt > 0 {
 				if err := sleepCtx(ctx, time.Second); err != nil {
 					break
@@ -320,7 +376,7 @@ func (r *run) runFiles(u Uploader, m string) error {
 			}
 			r.log.Printf("Uploading %s", ph.Path)
 			uerr = u.Upload(ctx, ph.Path, remote, ph.MTime)
-			if uerr == nil {
+			if uerr == nil || errors.Is(uerr, errUnconfirmed) {
 				break
 			}
 			which := map[int]string{0: " first", 1: "second"}[attempt]
@@ -337,9 +393,17 @@ func (r *run) runFiles(u Uploader, m string) error {
 				break
 			}
 		}
+		keep := errors.Is(uerr, errUnconfirmed)
+		if keep {
+			uerr = nil
+			r.unconfirmed++
+		}
+		if uerr == nil && !lost {
+			hook("sent", i)
+		}
 		if uerr != nil || lost {
-			r.res.Failed++
-		} else if err := r.uploaded(ph); err != nil {
+			r.failed(ph, uerr)
+		} else if err := r.uploaded(ph, i, keep); err != nil {
 			r.log.Printf("Upload aborted: %v", err)
 			r.status(fmt.Sprintf("Upload aborted. %d of %d files uploaded OK", r.res.Uploaded, n), Red)
 			return err
@@ -359,30 +423,123 @@ func (r *run) runFiles(u Uploader, m string) error {
 	if lost {
 		r.log.Printf("Lost the connection to the %s server; the rest wait for the next run", m)
 	}
-	r.status(fmt.Sprintf("%d of %d files uploaded OK", r.res.Uploaded, n), countColour(r.res.Uploaded, n))
+	r.status(fmt.Sprintf("%d of %d files uploaded OK", r.res.Uploaded, n)+r.why(), r.colour(n))
 	return nil
+}
+
+// failed counts a photo that was not confirmed, keeping the first reason.
+func (r *run) failed(ph Photo, err error) {
+	r.res.Failed++
+	if r.firstFail == "" {
+		why := "connection lost"
+		if err != nil {
+			why = reasonOf(err)
+		}
+		r.firstFail = filepath.Base(ph.Path) + ": " + why
+	}
+}
+
+// why ends a run's STATUS: the first failure's reason, and a note when
+// uploads could not be confirmed.
+func (r *run) why() string {
+	s := ""
+	if r.res.Failed > 0 {
+		s += ". " + r.firstFail
+		if r.res.Failed > 1 {
+			s += fmt.Sprintf(" (and %d more)", r.res.Failed-1)
+		}
+	}
+	if r.unconfirmed > 0 {
+		s += fmt.Sprintf(". %d %s", r.unconfirmed, unconfirmedNote)
+	}
+	return s
+}
+
+func (r *run) colour(n int) string {
+	c := countColour(r.res.Uploaded, n)
+	if c == White && r.unconfirmed > 0 {
+		return Orange
+	}
+	return c
 }
 
 // uploaded records a confirmed photo and, if asked, then deletes it. With
 // deletion on, the photo first goes into the delete journal: a power cut
 // after the ledger record but before the deletion is finished next run.
-func (r *run) uploaded(ph Photo) error {
-	if r.s.DeleteAfterTransfer {
+func (r *run) uploaded(ph Photo, i int, keep bool) error {
+	del := r.s.DeleteAfterTransfer && !keep
+	if del {
 		if err := fileutil.AppendLine(r.p.DeleteJournal(), ph.Path+"\n"); err != nil {
 			return fmt.Errorf("delete journal: %w", err)
 		}
 		r.journalUsed = true
+		hook("journal", i)
 	}
 	if err := r.ledger.Record(ph.Path); err != nil {
 		return err
 	}
+	hook("recorded", i)
 	r.res.Uploaded++
 	r.log.Printf(" Uploaded %s", ph.Path)
-	if !r.s.DeleteAfterTransfer {
+	if !del {
 		return nil
 	}
 	r.deleteUploaded(ph)
+	hook("deleted", i)
 	return nil
+}
+
+// crashHook, when set (by the crash tests only), is called at each stage of
+// a photo's upload, so a test can kill the process exactly there.
+var crashHook func(stage string, index int)
+
+func hook(stage string, i int) {
+	if crashHook != nil {
+		crashHook(stage, i)
+	}
+}
+
+// The delete journal also names each photo before its upload starts
+// ("sending <path>"): a run killed after the server has the photo, but
+// before the ledger says so, then tells the next run to ask the server
+// before sending it again. The line is not fsynced: lost in a power cut, it
+// costs one upload sent twice, never a photo.
+const sendingPrefix = "sending "
+
+func (r *run) noteSending(ph Photo) {
+	f, err := os.OpenFile(r.p.DeleteJournal(), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		r.log.Printf("delete journal: %v", err)
+		return
+	}
+	r.journalUsed = true
+	if _, err := f.WriteString(sendingPrefix + ph.Path + "\n"); err != nil {
+		r.log.Printf("delete journal: %v", err)
+	}
+	f.Close()
+}
+
+// holder is an uploader that can tell whether the server already holds a
+// whole copy of a photo (same size and time, or same content hash).
+type holder interface {
+	Holds(ctx context.Context, localPath, remotePath string, mtime time.Time) (bool, error)
+}
+
+// alreadyHeld reports a photo that an interrupted run sent and the server
+// holds whole: it is recorded without being sent again.
+func (r *run) alreadyHeld(u Uploader, ph Photo, remote string) bool {
+	h, ok := u.(holder)
+	if !ok || !r.maybeSent[ph.Path] {
+		return false
+	}
+	held, err := h.Holds(r.ctx, ph.Path, remote, ph.MTime)
+	switch {
+	case err != nil:
+		r.log.Printf("Could not ask the server whether it holds %s (%v): sending it again", remote, err)
+	case held:
+		r.log.Printf("The server already holds %s whole (sent by an interrupted run): not sent again", remote)
+	}
+	return held
 }
 
 // deleteUploaded removes a recorded photo; its derived files go at the end
@@ -402,24 +559,38 @@ func (r *run) deleteUploaded(ph Photo) {
 
 // replayDeletions finishes deletions a previous run was cut off in: a
 // journal entry that made it into the ledger is deleted now; one that did
-// not was never recorded, so the photo simply waits for its upload.
+// not was never recorded, so the photo waits for its upload, and the server
+// is asked first whether it already holds it (maybeSent). A photo deleted
+// before the cut may have left its thumbnail: that goes in this run's flush.
 func (r *run) replayDeletions() {
 	data, err := os.ReadFile(r.p.DeleteJournal())
 	if err != nil {
 		return
 	}
 	r.journalUsed = true
+	r.maybeSent = map[string]bool{}
 	photosDir, _ := filepath.Abs(r.p.Photos())
 	for _, line := range strings.Split(string(data), "\n") {
 		path := strings.TrimSpace(line)
-		if path == "" || !r.ledger.Has(path) {
+		sending := strings.HasPrefix(path, sendingPrefix)
+		path = strings.TrimPrefix(path, sendingPrefix)
+		if path == "" {
 			continue
 		}
-		if _, err := os.Stat(path); err != nil {
+		if !r.ledger.Has(path) {
+			r.maybeSent[path] = true
 			continue
 		}
 		rel, err := filepath.Rel(photosDir, path)
-		if err != nil || strings.HasPrefix(rel, "..") {
+		if sending || err != nil || strings.HasPrefix(rel, "..") {
+			continue
+		}
+		if _, err := os.Stat(path); os.IsNotExist(err) {
+			if drel, err := photos.RelOf(r.p, path); err == nil {
+				r.derivedGone = append(r.derivedGone, drel)
+			}
+			continue
+		} else if err != nil {
 			continue
 		}
 		r.log.Printf("Finishing the deletion of %s, uploaded by an interrupted run", path)
@@ -449,6 +620,7 @@ func (r *run) flushDerived() {
 		return
 	}
 	r.log.Printf("  Deleted the thumbnails, previews and %s lines of %d photo(s)", filepath.Base(r.p.ThumbsInfo()), len(r.derivedGone))
+	hook("flushed", 0)
 }
 
 // runRsync syncs the whole DCIM tree and records what the clean run proves.
@@ -506,11 +678,44 @@ func (r *run) runRsync() error {
 		r.log.Printf("%v", err)
 	}
 	r.log.Printf("rsync log names %d file(s) sent", len(after))
+	var present []Photo
+	var rels []string
 	for _, ph := range photos {
-		if _, err := statRegular(ph.Path); err != nil {
-			continue // vanished during the run
+		if _, err := statRegular(ph.Path); err == nil { // else vanished during the run
+			present = append(present, ph)
+			rels = append(rels, ph.Rel)
 		}
-		if err := r.uploaded(ph); err != nil {
+	}
+	bad, err := rr.differing(r.ctx, rels, false)
+	if err == nil && len(bad) > 0 {
+		r.log.Printf("rsync: %d file(s) differ on the server after a clean run; sending them again by checksum", len(bad))
+		var again []string
+		for _, rel := range rels {
+			if bad[rel] {
+				again = append(again, rel)
+			}
+		}
+		bad, err = rr.differing(r.ctx, again, true)
+	}
+	if r.ctx.Err() != nil {
+		r.status(fmt.Sprintf("Upload cancelled. 0 of %d files uploaded OK", n), Orange)
+		return r.ctx.Err()
+	}
+	for i, ph := range present {
+		var why error
+		switch {
+		case err != nil:
+			why = err
+		case bad[ph.Rel]:
+			why = &contentError{remote: rsyncTarget(r.s) + "/" + ph.Rel, how: "by rsync's checksum"}
+		}
+		if why != nil {
+			r.log.Printf("Error uploading %s via rsync: %v", ph.Path, why)
+			r.failed(ph, why)
+			continue
+		}
+		hook("sent", i)
+		if err := r.uploaded(ph, i, false); err != nil {
 			r.log.Printf("Upload aborted: %v", err)
 			r.status(fmt.Sprintf("Upload aborted. %d files uploaded OK", r.res.Uploaded), Red)
 			return err
@@ -518,6 +723,10 @@ func (r *run) runRsync() error {
 	}
 	if err := pruneRsyncLog(r.p, r.ledger); err != nil {
 		r.log.Printf("%v", err)
+	}
+	if r.res.Failed > 0 {
+		r.status(fmt.Sprintf("%d of %d files uploaded OK", r.res.Uploaded, len(present))+r.why(), r.colour(len(present)))
+		return nil
 	}
 	r.status(fmt.Sprintf("%d files uploaded OK", r.res.Uploaded), White)
 	return nil

@@ -66,6 +66,8 @@ type transferPageData struct {
 	TransferDay    string
 	TransferOnBoot bool
 
+	DeleteAfterTransfer bool // set in the INI only; the page says what it means
+
 	CopyDays     []option
 	CopyHours    []option
 	CopyDay      string
@@ -202,6 +204,7 @@ func (s *Server) transferPage(c echo.Context) error {
 	d.RsyncHost, d.RsyncUser, d.RsyncRemoteFolder = t.RsyncHost, t.RsyncUsername, t.RsyncRemoteFolder
 	d.PublicKey = s.publicKey()
 	d.TransferDay, d.TransferOnBoot = t.TransferDay, t.TransferOnBootup
+	d.DeleteAfterTransfer = t.DeleteAfterTransfer
 	d.TransferDays, d.TransferHours = dayOptions(transferDays, t.TransferDay), hourOptions(t.TransferHour)
 	d.CopyDay, d.CopyOnBoot, d.RenameOnCopy, d.RenameString = cp.CopyDay, cp.CopyOnBootup, cp.RenameOnCopy, cp.RenameString
 	d.CopyDays, d.CopyHours = dayOptions(copyDays, cp.CopyDay), hourOptions(cp.CopyHour)

@@ -194,6 +194,25 @@ func TestTransferPageRendersEveryFieldWithoutSecrets(t *testing.T) {
 	}
 }
 
+// The page says whether photos leave the Pi after their upload, and where
+// an FTP server cannot confirm what it holds.
+func TestTransferPageDeleteAfterTransferNote(t *testing.T) {
+	for _, on := range []string{"Off", "On"} {
+		u := startTransferUI(t, strings.Replace(tpINI, "deleteaftertransfer = Off", "deleteaftertransfer = "+on, 1), transfer.DropboxAPI{})
+		page := u.page("/transfer")
+		row := regexp.MustCompile(`<tr id="deleteAfterTransferNote"><td class="centred">([^<]*)</td></tr>`).FindStringSubmatch(page)
+		if row == nil {
+			t.Fatalf("%s: no delete-after-transfer note", on)
+		}
+		if want := "Delete after transfer is " + strings.ToLower(on) + " "; !strings.HasPrefix(row[1], want) {
+			t.Errorf("note %q does not start %q", row[1], want)
+		}
+		if !strings.Contains(row[1], "An FTP server that answers neither SIZE, MLST nor (in passive mode) a listing cannot confirm: its photos stay on the Pi.") {
+			t.Errorf("note does not say where FTP cannot confirm: %q", row[1])
+		}
+	}
+}
+
 func TestTransferPageSavesEveryField(t *testing.T) {
 	u := startTransferUI(t, tpINI, transfer.DropboxAPI{})
 	page := u.post(applyForm())

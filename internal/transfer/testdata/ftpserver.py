@@ -5,6 +5,10 @@ Besides the plain server it can: serve explicit FTPS (--cert), make a
 folder read-only (--readonly DIR), and once cut a connection in the middle of
 receiving a file whose name is given by --drop-once (the fact that it did is
 recorded in --state, so a restarted test run does not drop again).
+
+It can also lie: --lie half answers every upload with 226 but keeps only
+the first half of the file, and --without CMD (repeatable) removes a command
+(SIZE, MLST, LIST, ...) as servers that never implemented it do.
 """
 import argparse
 import logging
@@ -24,6 +28,8 @@ ap.add_argument("--readonly", action="append", default=[])
 ap.add_argument("--cert")
 ap.add_argument("--drop-once")
 ap.add_argument("--state")
+ap.add_argument("--lie", choices=["half"])
+ap.add_argument("--without", action="append", default=[])
 args = ap.parse_args()
 logging.basicConfig(level=logging.ERROR)
 
@@ -56,6 +62,15 @@ class DroppingDTP(base_dtp):
 
 class Handler(base_ftp):
     dtp_handler = DroppingDTP
+    proto_cmds = {k: v for k, v in base_ftp.proto_cmds.items()
+                  if k not in {c.upper() for c in args.without}}
+
+    def on_file_received(self, file):
+        # Runs before the next command is read, so the client's SIZE (or
+        # listing) after the 226 already sees what is kept.
+        if args.lie == "half":
+            with open(file, "r+b") as f:
+                f.truncate(os.path.getsize(file) // 2)
 
 
 Handler.authorizer = auth
