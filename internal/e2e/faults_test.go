@@ -1,12 +1,26 @@
 package e2e
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"fmt"
+	"image"
+	"image/color"
+	"image/draw"
+	"image/jpeg"
+	"math/rand"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	camsim "github.com/intvlm8r/intvlm8r-go/internal/camera/sim"
+	"github.com/intvlm8r/intvlm8r-go/internal/fileutil"
 	"github.com/intvlm8r/intvlm8r-go/internal/paths"
 	"github.com/intvlm8r/intvlm8r-go/internal/testutil"
 )
@@ -211,4 +225,195 @@ func TestFaultRedisDownNamed(t *testing.T) {
 			t.Errorf("%s with Redis down: %d %s", path, resp.StatusCode, body)
 		}
 	}
+}
+
+// killINI: copies delete from the card, the upload follows each copy (FTP
+// to ftp), heartbeats go to rcv.
+func killINI(ftp *pyFTP, rcv *Receiver) string {
+	return "[Global]\nfile created = 01 Dec 2026\nlocationname = Test Site\nthumbscount = 24\nenablecamerausb = True\nwakepihour = 25\n\n" +
+		"[Transfer]\ntfrmethod = FTP\nftpserver = " + ftp.Addr + "\nftpuser = " + ftp.User + "\nftppassword = " + strings.ReplaceAll(ftp.Pass, "%", "%%") +
+		"\nftpremotefolder = /site1/\ndeleteaftertransfer = Off\ntransferday = afterCopy\ntransferhour = 00\n\n" +
+		"[Copy]\ncopyday = Off\ncopyhour = 14\ndeleteaftercopy = On\n\n" +
+		"[Monitoring]\nheartbeatfrequency = 5\nheartbeaturl = " + rcv.URL + "/ping\n\n"
+}
+
+// envInt reads a tuning knob of the fault suite from the environment.
+func envInt(name string, def int64) int64 {
+	if v, err := strconv.ParseInt(os.Getenv(name), 10, 64); err == nil {
+		return v
+	}
+	return def
+}
+
+// Web and worker killed (kill -9) at random points of a heartbeat, of a
+// copy (with its upload and thumbnails) and of an upload. The seed is
+// logged: INTVLM8R_FAULT_SEED=<seed> replays a run, INTVLM8R_FAULT_ROUNDS
+// runs more rounds than the default few.
+func TestFaultKills(t *testing.T) {
+	seed := envInt("INTVLM8R_FAULT_SEED", time.Now().UnixNano())
+	rounds := int(envInt("INTVLM8R_FAULT_ROUNDS", 4))
+	t.Logf("seed %d, %d rounds (INTVLM8R_FAULT_SEED=%d replays it)", seed, rounds, seed)
+	rng := rand.New(rand.NewSource(seed))
+
+	rcv := NewReceiver(t)
+	ftp := startPyFTPLimited(t, 256<<10) // about 0.3 s a photo: time to kill an upload midway
+	b := StartBox(t, killINI(ftp, rcv))
+	p := paths.New(b.Home)
+	original := map[string][32]byte{} // every photo ever taken
+	shot := time.Date(2026, 11, 30, 9, 0, 0, 0, time.Local)
+	takePhotos := func(n int) {
+		if err := camsim.SeedCard(p, n, shot, time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		shot = shot.Add(time.Hour)
+		for name, sum := range cardFiles(t, p) {
+			original[name] = sum
+		}
+	}
+	// accounted: each photo is on the card or whole on the Pi, and nothing
+	// else is on the Pi or on the server than those photos.
+	accounted := func(when string) {
+		t.Helper()
+		onCard, onPi := cardFiles(t, p), piFiles(t, p)
+		for name, sum := range original {
+			_, okCard := onCard[name]
+			if piSum, okPi := onPi[name]; !okCard && (!okPi || piSum != sum) {
+				t.Fatalf("%s: %s lost: deleted from the card, not whole on the Pi", when, name)
+			}
+		}
+		for name := range onPi {
+			if _, ok := original[name]; !ok {
+				t.Fatalf("%s: %s on the Pi is no photo the camera took", when, name)
+			}
+		}
+		for name := range ftp.files(t, "site1/DCIM") {
+			if _, ok := original[name]; !ok {
+				t.Fatalf("%s: %s on the server is no photo the camera took", when, name)
+			}
+		}
+	}
+	// local calls the local endpoint as the oneshots do, until it stops
+	// refusing because the killed worker's task still shows (409/503).
+	local := func(path string) (int, string) {
+		deadline := time.Now().Add(30 * time.Second)
+		refused := ""
+		for {
+			resp, err := http.Get(b.LocalURL + path)
+			if err != nil {
+				return 0, refused + err.Error()
+			}
+			body := readAll(resp)
+			if (resp.StatusCode != http.StatusConflict && resp.StatusCode != http.StatusServiceUnavailable) || time.Now().After(deadline) {
+				return resp.StatusCode, refused + body
+			}
+			if refused == "" {
+				refused = fmt.Sprintf("(first refused %d %s) ", resp.StatusCode, strings.TrimSpace(body))
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+	}
+
+	piShot := 0
+	takePhotos(4)
+	beatOK(t, b, rcv)
+	ops := []string{"heartbeat", "copy", "upload"}
+	for round := 1; round <= rounds; round++ {
+		op, victim := ops[rng.Intn(len(ops))], []string{"web", "worker"}[rng.Intn(2)]
+		delay := time.Duration(rng.Intn(map[string]int{"heartbeat": 150, "copy": 1000, "upload": 400}[op])) * time.Millisecond
+		when := fmt.Sprintf("round %d (%s killed %s into a %s)", round, victim, delay, op)
+		if op == "copy" {
+			takePhotos(5)
+		}
+		if op == "upload" { // new photos on the Pi, for the upload to send
+			dir := filepath.Join(p.PhotosDCIM(), "200PI")
+			os.MkdirAll(dir, 0o755)
+			for i := 0; i < 4; i++ {
+				piShot++
+				name := fmt.Sprintf("PI_%04d.JPG", piShot)
+				data := testJPEG(t, piShot)
+				if err := fileutil.WriteAtomic(filepath.Join(dir, name), data, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				original["200PI/"+name] = sha256.Sum256(data)
+			}
+		}
+		type outcome struct {
+			code  int // the heartbeat oneshot's exit code, else the HTTP status (0: no answer)
+			body  string
+			beats int
+			took  time.Duration
+		}
+		done := make(chan outcome, 1)
+		go func() {
+			began := time.Now()
+			var o outcome
+			switch op {
+			case "heartbeat":
+				before := rcv.Count()
+				code, out := b.Oneshot("--boot")
+				o = outcome{code: code, body: b.ReadFile("heartbeat.log") + out, beats: rcv.Count() - before}
+			case "copy":
+				o.code, o.body = local("/copyNow?wait=8")
+			case "upload":
+				o.code, o.body = local("/trnTrNow?wait=8")
+			}
+			o.took = time.Since(began)
+			done <- o
+		}()
+		time.Sleep(delay)
+		proc := map[string]*exec.Cmd{"web": b.web, "worker": b.worker}[victim]
+		proc.Process.Signal(syscall.SIGKILL)
+		proc.Wait()
+		o := <-done
+		t.Logf("%s: answered %d after %s: %q", when, o.code, o.took.Round(time.Millisecond), strings.ReplaceAll(strings.TrimSpace(o.body), "\n", " | "))
+		switch {
+		case op == "heartbeat" && o.code == 0 && o.beats != 1:
+			t.Fatalf("%s: heartbeat said OK with %d beats at the receiver:\n%s", when, o.beats, o.body)
+		case op == "heartbeat" && o.beats > 1:
+			t.Fatalf("%s: one heartbeat call sent %d beats", when, o.beats)
+		case op == "copy" && o.code == http.StatusOK && len(cardFiles(t, p)) != 0:
+			t.Fatalf("%s: /copyNow said the copy was done with photos left on the card: %s", when, o.body)
+		case op == "upload" && o.code == http.StatusOK && len(ftp.files(t, "site1/DCIM")) != len(piFiles(t, p)):
+			t.Fatalf("%s: /trnTrNow said OK with %d of %d photos on the server: %s", when, len(ftp.files(t, "site1/DCIM")), len(piFiles(t, p)), o.body)
+		}
+		accounted(when)
+		if victim == "web" {
+			b.StartWeb()
+		} else {
+			b.StartWorker()
+			b.WaitWorker(true)
+		}
+	}
+
+	// After the faults, one clean run of each finishes the job.
+	if code, body := local("/copyNow?wait=60"); code != http.StatusOK {
+		t.Fatalf("clean copy: %d %s", code, body)
+	}
+	if code, body := local("/trnTrNow?wait=60"); code != http.StatusOK {
+		t.Fatalf("clean upload: %d %s", code, body)
+	}
+	accounted("after the clean runs")
+	onPi, onServer := piFiles(t, p), ftp.files(t, "site1/DCIM")
+	if len(cardFiles(t, p)) != 0 || len(onPi) != len(original) {
+		t.Fatalf("after the clean runs: %d on the card, %d of %d on the Pi", len(cardFiles(t, p)), len(onPi), len(original))
+	}
+	for name, sum := range onPi {
+		if onPi[name] != original[name] || onServer[name] != sum {
+			t.Fatalf("after the clean runs: %s differs or is missing on the Pi or the server", name)
+		}
+	}
+	beatOK(t, b, rcv)
+	pagesRender(t, b)
+}
+
+// testJPEG is a small photo of its own colour, for photos taken on the Pi.
+func testJPEG(t *testing.T, n int) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 320, 240))
+	draw.Draw(img, img.Bounds(), &image.Uniform{color.RGBA{uint8(n * 37), uint8(n * 91), uint8(n * 13), 255}}, image.Point{}, draw.Src)
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, nil); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }

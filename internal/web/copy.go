@@ -111,7 +111,8 @@ func (s *Server) localCopyNow(c echo.Context) error {
 
 // waitFailed answers a local ?wait= call whose chain (what: "Copy",
 // "Upload") was not seen to finish: 503 when Redis lost the task or stopped
-// answering (so nobody can say whether it ran), 504 when it still runs.
+// answering (so nobody can say whether it ran), 504 when it had not ended in
+// time (still running, or left by a worker that died).
 func (s *Server) waitFailed(c echo.Context, what string, wait int, id string, err error) error {
 	s.Log.Error("chain not seen to finish", "what", what, "id", id, "err", err)
 	switch {
@@ -120,5 +121,5 @@ func (s *Server) waitFailed(c echo.Context, what string, wait int, id string, er
 	case errors.Is(err, tasks.ErrQueueDown):
 		return c.String(http.StatusServiceUnavailable, what+" not known to have finished: "+tasks.ErrQueueDown.Error()+"\n")
 	}
-	return c.String(http.StatusGatewayTimeout, what+" still running after "+strconv.Itoa(wait)+" s\n")
+	return c.String(http.StatusGatewayTimeout, what+" not finished after "+strconv.Itoa(wait)+" s\n")
 }
