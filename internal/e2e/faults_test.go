@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
@@ -22,6 +23,7 @@ import (
 	camsim "github.com/intvlm8r/intvlm8r-go/internal/camera/sim"
 	"github.com/intvlm8r/intvlm8r-go/internal/fileutil"
 	"github.com/intvlm8r/intvlm8r-go/internal/paths"
+	"github.com/intvlm8r/intvlm8r-go/internal/photos"
 	"github.com/intvlm8r/intvlm8r-go/internal/testutil"
 )
 
@@ -416,4 +418,123 @@ func testJPEG(t *testing.T, n int) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// smallDisk mounts a tmpfs of 64 MB on a new empty folder inside a private
+// mount namespace (never the host's mounts), held by a sleeping process, and
+// another on its simDir: the simulated camera's card, which on a box is in
+// the camera, not on the Pi's disk. It
+// returns the folder as the namespace sees it, the same folder as the test
+// reads it (through /proc/PID/root), the command prefix that runs a program
+// in the namespace, and resize, which remounts the tmpfs at a new size.
+func smallDisk(t *testing.T, simDir string) (dir, view string, wrap []string, resize func(bytes int64)) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("mounting a small file system needs root (make test runs as root)")
+	}
+	dir = t.TempDir()
+	holder := exec.Command("unshare", "--mount", "--propagation", "private", "--",
+		"sh", "-c", `mount -t tmpfs -o size=64m,mode=0755 tmpfs "$1" && mkdir -p "$1/$2" && mount -t tmpfs -o size=64m tmpfs "$1/$2" &&
+			echo mounted && exec sleep 3600`, "sh", dir, simDir)
+	out, err := holder.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	holder.Stderr = os.Stderr
+	if err := holder.Start(); err != nil {
+		t.Fatalf("unshare: %v", err)
+	}
+	t.Cleanup(func() { holder.Process.Kill(); holder.Wait() }) // the namespace and its tmpfs go with it
+	line := make([]byte, 8)
+	if n, _ := out.Read(line); string(line[:n]) != "mounted\n" {
+		t.Fatalf("the tmpfs was not mounted (%q)", line[:n])
+	}
+	pid := strconv.Itoa(holder.Process.Pid)
+	wrap = []string{"nsenter", "--target", pid, "--mount", "--"}
+	resize = func(bytes int64) {
+		t.Helper()
+		args := append(wrap[1:len(wrap):len(wrap)], "mount", "-o", "remount,size="+strconv.FormatInt(bytes, 10), dir)
+		if out, err := exec.Command(wrap[0], args...).CombinedOutput(); err != nil {
+			t.Fatalf("resize the tmpfs: %v %s", err, out)
+		}
+	}
+	return dir, "/proc/" + pid + "/root" + dir, wrap, resize
+}
+
+// The disk fills during a copy that deletes from the card: the copy stops
+// short, no photo is lost, the pages render, the heartbeat tells the truth;
+// once there is room again the copy finishes.
+func TestFaultDiskFull(t *testing.T) {
+	dir, view, wrap, resize := smallDisk(t, ".intvlm8r/sim")
+	rcv := NewReceiver(t)
+	b := StartBoxWith(t, BoxOptions{Home: view, ProcHome: dir, Wrap: wrap}, faultINI(rcv, "deleteaftercopy = On\n"))
+	p := paths.New(b.Home)
+	if err := camsim.SeedCard(p, 12, time.Date(2026, 11, 30, 9, 0, 0, 0, time.Local), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	original := cardFiles(t, p)
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(view, &st); err != nil {
+		t.Fatal(err)
+	}
+	if st.Type != 0x01021994 { // TMPFS_MAGIC: the test reads the namespace's tmpfs
+		t.Fatalf("%s is not the tmpfs (type %x)", view, st.Type)
+	}
+	used := int64(st.Blocks-st.Bfree) * st.Bsize
+	// Room for the copy's reserve and about three of the twelve photos.
+	resize(used + photos.DefaultReserve + 3*80<<10)
+	accounted := func(when string) {
+		t.Helper()
+		onCard, onPi := cardFiles(t, p), piFiles(t, p)
+		for name, sum := range original {
+			if _, ok := onCard[name]; !ok && onPi[name] != sum {
+				t.Fatalf("%s: %s lost: deleted from the card, not whole on the Pi", when, name)
+			}
+		}
+		t.Logf("%s: %d on the card, %d on the Pi", when, len(onCard), len(onPi))
+	}
+	copyStops := func(when string) {
+		t.Helper()
+		resp, err := http.Get(b.LocalURL + "/copyNow?wait=60")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := readAll(resp)
+		t.Logf("copy, %s: %d %s", when, resp.StatusCode, strings.TrimSpace(body))
+		if !strings.Contains(body, "Out of drive space") {
+			t.Fatalf("copy, %s, does not say the drive is full: %d %s", when, resp.StatusCode, body)
+		}
+		accounted(when)
+		if len(cardFiles(t, p)) == 0 {
+			t.Fatalf("copy, %s: all twelve photos fitted", when)
+		}
+		pagesRender(t, b)
+		beat(t, b, rcv)
+	}
+	copyStops("the disk filling up")
+
+	// Then the disk full to the last byte.
+	junk, err := os.Create(filepath.Join(view, "junk"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	chunk := make([]byte, 64<<10)
+	for err == nil {
+		_, err = junk.Write(chunk)
+	}
+	junk.Close()
+	if !errors.Is(err, syscall.ENOSPC) {
+		t.Fatalf("filling the disk: %v", err)
+	}
+	copyStops("the disk full")
+	os.Remove(filepath.Join(view, "junk"))
+
+	resize(64 << 20)
+	copyWaits(t, b)
+	accounted("room again")
+	if n := len(piFiles(t, p)); n != len(original) || len(cardFiles(t, p)) != 0 {
+		t.Fatalf("after the copy with room: %d of %d on the Pi", n, len(original))
+	}
+	beatOK(t, b, rcv)
+	pagesRender(t, b)
 }
