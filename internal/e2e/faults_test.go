@@ -239,6 +239,19 @@ func killINI(ftp *pyFTP, rcv *Receiver) string {
 		"[Monitoring]\nheartbeatfrequency = 5\nheartbeaturl = " + rcv.URL + "/ping\n\n"
 }
 
+// photosAccounted checks that each photo the camera took (original) is
+// still on the card or whole on the Pi, and returns the Pi's photos.
+func photosAccounted(t *testing.T, p paths.Paths, original map[string][32]byte, when string) map[string][32]byte {
+	t.Helper()
+	onCard, onPi := cardFiles(t, p), piFiles(t, p)
+	for name, sum := range original {
+		if _, ok := onCard[name]; !ok && onPi[name] != sum {
+			t.Fatalf("%s: %s lost: deleted from the card, not whole on the Pi", when, name)
+		}
+	}
+	return onPi
+}
+
 // envInt reads a tuning knob of the fault suite from the environment.
 func envInt(name string, def int64) int64 {
 	if v, err := strconv.ParseInt(os.Getenv(name), 10, 64); err == nil {
@@ -276,13 +289,7 @@ func TestFaultKills(t *testing.T) {
 	// else is on the Pi or on the server than those photos.
 	accounted := func(when string) {
 		t.Helper()
-		onCard, onPi := cardFiles(t, p), piFiles(t, p)
-		for name, sum := range original {
-			_, okCard := onCard[name]
-			if piSum, okPi := onPi[name]; !okCard && (!okPi || piSum != sum) {
-				t.Fatalf("%s: %s lost: deleted from the card, not whole on the Pi", when, name)
-			}
-		}
+		onPi := photosAccounted(t, p, original, when)
 		for name := range onPi {
 			if _, ok := original[name]; !ok {
 				t.Fatalf("%s: %s on the Pi is no photo the camera took", when, name)
@@ -485,13 +492,8 @@ func TestFaultDiskFull(t *testing.T) {
 	resize(used + photos.DefaultReserve + 3*80<<10)
 	accounted := func(when string) {
 		t.Helper()
-		onCard, onPi := cardFiles(t, p), piFiles(t, p)
-		for name, sum := range original {
-			if _, ok := onCard[name]; !ok && onPi[name] != sum {
-				t.Fatalf("%s: %s lost: deleted from the card, not whole on the Pi", when, name)
-			}
-		}
-		t.Logf("%s: %d on the card, %d on the Pi", when, len(onCard), len(onPi))
+		onPi := photosAccounted(t, p, original, when)
+		t.Logf("%s: %d on the card, %d on the Pi", when, len(cardFiles(t, p)), len(onPi))
 	}
 	copyStops := func(when string) {
 		t.Helper()
