@@ -65,6 +65,18 @@ type Box struct {
 	logs     map[string]*bytes.Buffer
 	extraEnv []string
 	mu       sync.Mutex
+	opts     BoxOptions
+}
+
+// BoxOptions sets a box up otherwise than StartBox does.
+type BoxOptions struct {
+	Redis *testutil.Redis // nil: a fresh one without persistence
+	// Home is the home folder as the test reads it ("": a new temp dir);
+	// ProcHome the same folder as the box's processes see it ("": Home).
+	Home, ProcHome string
+	// Wrap prefixes every command of the box's processes (e.g. nsenter into
+	// the mount namespace that holds a small file system).
+	Wrap []string
 }
 
 const testUser, testPassword = "admin", "test-password-1"
@@ -72,7 +84,19 @@ const testUser, testPassword = "admin", "test-password-1"
 // StartBox sets up a home with an INI, a login, and starts everything.
 func StartBox(t testing.TB, ini string, env ...string) *Box {
 	t.Helper()
-	b := &Box{t: t, Home: t.TempDir(), logs: map[string]*bytes.Buffer{}, extraEnv: env}
+	return StartBoxWith(t, BoxOptions{}, ini, env...)
+}
+
+// StartBoxWith is StartBox with options.
+func StartBoxWith(t testing.TB, o BoxOptions, ini string, env ...string) *Box {
+	t.Helper()
+	if o.Home == "" {
+		o.Home = t.TempDir()
+	}
+	if o.ProcHome == "" {
+		o.ProcHome = o.Home
+	}
+	b := &Box{t: t, Home: o.Home, logs: map[string]*bytes.Buffer{}, extraEnv: env, opts: o}
 	if ini != "" {
 		b.WriteINI(ini)
 	}
@@ -81,31 +105,52 @@ func StartBox(t testing.TB, ini string, env ...string) *Box {
 	if out, err := pw.CombinedOutput(); err != nil {
 		t.Fatalf("web passwd: %v\n%s", err, out)
 	}
-	b.Redis = testutil.StartRedis(t)
+	b.Redis = o.Redis
+	if b.Redis == nil {
+		b.Redis = testutil.StartRedis(t)
+	}
 	b.UIAddr = "127.0.0.1:" + strconv.Itoa(testutil.FreePort(t))
 	local := "127.0.0.1:" + strconv.Itoa(testutil.FreePort(t))
 	b.LocalURL = "http://" + local
 	b.StartWorker()
-	b.web = b.start("web", bin("web"), "--listen", b.UIAddr, "--local-listen", local)
-	if err := testutil.WaitTCP(b.UIAddr, 10*time.Second); err != nil {
-		t.Fatalf("web did not start: %v\n%s", err, b.Log("web"))
-	}
+	b.StartWeb()
 	b.WaitWorker(true)
 	t.Cleanup(b.StopAll)
 	return b
 }
 
+// StartWeb starts (or restarts) the web server and waits for its listeners.
+func (b *Box) StartWeb() {
+	b.t.Helper()
+	local := strings.TrimPrefix(b.LocalURL, "http://")
+	b.web = b.start("web", bin("web"), "--listen", b.UIAddr, "--local-listen", local)
+	for _, addr := range []string{b.UIAddr, local} {
+		if err := testutil.WaitTCP(addr, 10*time.Second); err != nil {
+			b.t.Fatalf("web did not start: %v\n%s", err, b.Log("web"))
+		}
+	}
+}
+
+// command runs path as one of the box's processes would.
+func (b *Box) command(path string, args ...string) *exec.Cmd {
+	cmd := exec.Command(path, args...)
+	if w := b.opts.Wrap; len(w) > 0 {
+		cmd = exec.Command(w[0], append(append(w[1:len(w):len(w)], path), args...)...)
+	}
+	cmd.Env = b.env()
+	return cmd
+}
+
 // env is the processes' environment: the simulators unless the test's
 // extra VAR=value entries (which come last, so they win) say otherwise.
 func (b *Box) env() []string {
-	env := append(os.Environ(), "INTVLM8R_HOME="+b.Home, "INTVLM8R_REDIS="+b.Redis.Addr,
+	env := append(os.Environ(), "INTVLM8R_HOME="+b.opts.ProcHome, "INTVLM8R_REDIS="+b.Redis.Addr,
 		"INTVLM8R_ARDUINO=sim", "INTVLM8R_CAMERA=sim")
 	return append(env, b.extraEnv...)
 }
 
 func (b *Box) start(name, path string, args ...string) *exec.Cmd {
-	cmd := exec.Command(path, args...)
-	cmd.Env = b.env()
+	cmd := b.command(path, args...)
 	buf := &bytes.Buffer{}
 	b.mu.Lock()
 	b.logs[name] = buf
@@ -207,8 +252,7 @@ func (b *Box) ReadFile(rel string) string {
 // listener and returns its exit code and output.
 func (b *Box) RunOneshot(name string, args ...string) (int, string) {
 	b.t.Helper()
-	cmd := exec.Command(bin(name), append([]string{"--url", b.LocalURL}, args...)...)
-	cmd.Env = b.env()
+	cmd := b.command(bin(name), append([]string{"--url", b.LocalURL}, args...)...)
 	out, err := cmd.CombinedOutput()
 	if ee, ok := err.(*exec.ExitError); ok {
 		return ee.ExitCode(), string(out)
@@ -228,6 +272,7 @@ type Receiver struct {
 	count  atomic.Int32
 	status atomic.Int32
 	hang   atomic.Bool
+	onGet  atomic.Pointer[func()] // called at each GET, before the answer
 }
 
 func NewReceiver(t testing.TB) *Receiver {
@@ -235,6 +280,9 @@ func NewReceiver(t testing.TB) *Receiver {
 	r.status.Store(200)
 	r.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		r.count.Add(1)
+		if f := r.onGet.Load(); f != nil {
+			(*f)()
+		}
 		if r.hang.Load() {
 			select {
 			case <-req.Context().Done():

@@ -45,8 +45,11 @@ func TestHeartbeatChain(t *testing.T) {
 		defer rcv.status.Store(200)
 		before := rcv.Count()
 		code, out := b.Oneshot("--boot")
-		if code != 0 {
-			t.Fatalf("exit %d (the worker ran it, whatever the receiver said): %s", code, out)
+		if code == 0 {
+			t.Fatalf("exit 0 though the receiver refused both beats: %s", out)
+		}
+		if log := b.ReadFile("heartbeat.log"); !strings.Contains(log, "Status code = 502") || !strings.Contains(log, "HTTP error 500") {
+			t.Fatalf("heartbeat.log:\n%s", log)
 		}
 		if n := rcv.Count() - before; n != 2 {
 			t.Fatalf("receiver saw %d GETs, want 2", n)
@@ -61,8 +64,8 @@ func TestHeartbeatChain(t *testing.T) {
 		defer rcv.hang.Store(false)
 		before := rcv.Count()
 		code, out := b.Oneshot("--boot")
-		if code != 0 {
-			t.Fatalf("exit %d: %s\n%s", code, out, b.ReadFile("heartbeat.log"))
+		if code == 0 {
+			t.Fatalf("exit 0 though no beat was answered: %s\n%s", out, b.ReadFile("heartbeat.log"))
 		}
 		if r := result(t, b); r != "Timeout error" {
 			t.Fatalf("result %q", r)

@@ -77,6 +77,9 @@ func (c *Client) StartChain(ctx context.Context, types ...string) (string, error
 // busy reports whether a task of taskType is queued, or running on a live
 // worker. A task left "active" by a killed worker does not count: Asynq
 // archives it once its lease runs out, but the user need not wait for that.
+// A worker's list of running tasks is refreshed only with its heartbeat
+// (every 5 s), so a task counts as running only while Redis still holds it
+// as active too: a chain that just ended does not refuse the next one.
 func (c *Client) busy(taskType string) (bool, error) {
 	pending, err := c.Inspector.ListPendingTasks(Queue)
 	if err != nil && !errors.Is(err, asynq.ErrQueueNotFound) {
@@ -87,13 +90,26 @@ func (c *Client) busy(taskType string) (bool, error) {
 			return true, nil
 		}
 	}
+	active, err := c.Inspector.ListActiveTasks(Queue)
+	if err != nil && !errors.Is(err, asynq.ErrQueueNotFound) {
+		return false, fmt.Errorf("list running tasks: %w", err)
+	}
+	running := map[string]bool{}
+	for _, ti := range active {
+		if ti.Type == taskType {
+			running[ti.ID] = true
+		}
+	}
+	if len(running) == 0 {
+		return false, nil
+	}
 	servers, err := c.Inspector.Servers()
 	if err != nil {
 		return false, fmt.Errorf("list workers: %w", err)
 	}
 	for _, s := range servers {
 		for _, w := range s.ActiveWorkers {
-			if w.TaskType == taskType {
+			if running[w.TaskID] {
 				return true, nil
 			}
 		}

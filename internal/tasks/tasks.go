@@ -8,9 +8,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
 )
 
 // Task type names, shown as they are in asynqmon.
@@ -65,23 +67,27 @@ func NewHeartbeat(deadline time.Time) *asynq.Task {
 
 // Client enqueues tasks and reads them back; the web server holds one.
 type Client struct {
-	Enqueuer  *asynq.Client
+	rdb       redis.UniversalClient
 	Inspector *asynq.Inspector
 }
 
-// NewClient connects to Redis at addr.
+// NewClient connects to Redis at addr. Every Redis call is bounded by the
+// timeouts below and retried once (a pooled connection may have died with a
+// restarted Redis), so a frozen Redis costs a caller seconds, not minutes.
 func NewClient(addr string) *Client {
-	opt := asynq.RedisClientOpt{Addr: addr, DialTimeout: 2 * time.Second, ReadTimeout: 2 * time.Second, WriteTimeout: 2 * time.Second}
-	return &Client{Enqueuer: asynq.NewClient(opt), Inspector: asynq.NewInspector(opt)}
+	rdb := redis.NewClient(&redis.Options{Addr: addr, DialTimeout: 2 * time.Second,
+		ReadTimeout: 2 * time.Second, WriteTimeout: 2 * time.Second, MaxRetries: 1})
+	return &Client{rdb: rdb, Inspector: asynq.NewInspectorFromRedisClient(rdb)}
 }
 
-// Close closes both connections.
-func (c *Client) Close() error {
-	return errors.Join(c.Enqueuer.Close(), c.Inspector.Close())
-}
+// Close closes the connections.
+func (c *Client) Close() error { return c.rdb.Close() }
 
 // ErrNoWorker means no worker process is alive to run tasks.
 var ErrNoWorker = errors.New("no background worker is running")
+
+// ErrQueueDown means Redis, which holds the task queue, does not answer.
+var ErrQueueDown = errors.New("Redis (the task queue) is not answering")
 
 // WorkersAlive reports whether at least one worker is registered and running.
 // A worker that stops cleanly unregisters at once; one that is killed drops
@@ -99,9 +105,53 @@ func (c *Client) WorkersAlive() (bool, error) {
 	return false, nil
 }
 
+// Ready says whether a task queued now would run: nil when Redis answers and
+// a worker is alive, ErrQueueDown when Redis does not answer by ctx's end (or
+// its own timeouts), ErrNoWorker when no worker is there. Both errors are
+// short enough to show the user as they are; the cause goes to the log.
+func (c *Client) Ready(ctx context.Context) error {
+	alive, err := bounded(ctx, c.WorkersAlive)
+	if err != nil {
+		slog.Warn("task queue unreachable", "err", err)
+		return ErrQueueDown
+	}
+	if !alive {
+		return ErrNoWorker
+	}
+	return nil
+}
+
+// bounded runs f, a call that takes no context (the Asynq inspector's), and
+// gives up waiting for it when ctx ends; f then finishes on its own within
+// the Redis timeouts.
+func bounded[T any](ctx context.Context, f func() (T, error)) (T, error) {
+	type result struct {
+		v   T
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		v, err := f()
+		ch <- result{v, err}
+	}()
+	select {
+	case r := <-ch:
+		return r.v, r.err
+	case <-ctx.Done():
+		var zero T
+		return zero, ctx.Err()
+	}
+}
+
 // Enqueue puts t on the queue and returns its id.
+//
+// Each call uses a fresh asynq.Client on the shared connections: an
+// asynq.Client registers a queue's name in Redis (the set the inspector
+// checks before it reads any task) only the first time it uses that queue.
+// After Redis restarts without its data, a long-lived client never
+// registered it again, and every task it queued read as "not known".
 func (c *Client) Enqueue(ctx context.Context, t *asynq.Task, opts ...asynq.Option) (string, error) {
-	info, err := c.Enqueuer.EnqueueContext(ctx, t, opts...)
+	info, err := asynq.NewClientFromRedisClient(c.rdb).EnqueueContext(ctx, t, opts...)
 	if err != nil {
 		return "", fmt.Errorf("queue %s task: %w", t.Type(), err)
 	}
@@ -212,26 +262,47 @@ func (c *Client) Current() (string, error) {
 	return "", nil
 }
 
-// Wait polls task id until it finishes or ctx ends. On ctx's end the task is
-// removed (or cancelled, if it already runs) so that it never acts late.
+// ErrTaskLost means a task this process queued is no longer in Redis: Redis
+// restarted and lost it (no persistence, or an older snapshot). Whether it
+// ran cannot be known, so it never counts as done.
+var ErrTaskLost = errors.New("the task queue lost the task (did Redis restart?)")
+
+// Wait polls task id, which the caller queued, until it finishes or ctx
+// ends; a Redis that stops answering cannot hold it past ctx's end. On
+// ctx's end the task is removed (or cancelled, if it already runs) so that
+// it never acts late.
 func (c *Client) Wait(ctx context.Context, id string) (View, error) {
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
+	answered := time.Now() // when Redis last answered a lookup
 	for {
-		v, err := c.Lookup(id)
-		if err == nil && v.Done() {
-			return v, nil
+		v, err := bounded(ctx, func() (View, error) { return c.Lookup(id) })
+		if err == nil {
+			answered = time.Now()
+			if v.State == StateUnknown {
+				return v, fmt.Errorf("task %s: %w", id, ErrTaskLost)
+			}
+			if v.Done() {
+				return v, nil
+			}
 		}
 		select {
 		case <-ctx.Done():
-			if c.Inspector.DeleteTask(Queue, id) != nil {
-				c.Inspector.CancelProcessing(id)
-			}
-			if err != nil {
-				return View{}, err
+			// In the background: a frozen Redis must not hold the caller.
+			go func() {
+				if c.Inspector.DeleteTask(Queue, id) != nil {
+					c.Inspector.CancelProcessing(id)
+				}
+			}()
+			if time.Since(answered) > redisSilence {
+				return View{}, fmt.Errorf("task %s: %w: %w", id, ErrQueueDown, err)
 			}
 			return v, fmt.Errorf("task %s did not finish in time: %w", id, ctx.Err())
 		case <-tick.C:
 		}
 	}
 }
+
+// redisSilence is how long Redis may leave lookups unanswered, at the end
+// of a wait, before the wait blames Redis rather than the task.
+const redisSilence = time.Second

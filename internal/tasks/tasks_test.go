@@ -2,6 +2,7 @@ package tasks
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -84,5 +85,60 @@ func TestHeartbeatTaskThroughRedis(t *testing.T) {
 	}
 	if v.State != StateFailure || hits.Load() != 1 {
 		t.Fatalf("late task: %+v, hits %d", v, hits.Load())
+	}
+}
+
+// After Redis restarts without its data, a long-lived client still queues
+// tasks that can be read back; a task Redis lost is never taken as done.
+func TestQueueAfterRedisRestart(t *testing.T) {
+	r := testutil.StartRedis(t)
+	c := NewClient(r.Addr)
+	defer c.Close()
+	ctx := context.Background()
+	lost, err := c.Enqueue(ctx, NewHeartbeat(time.Now().Add(time.Minute)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Restart(t) // no persistence: the queue, its name and the task are gone
+
+	id, err := c.Enqueue(ctx, NewHeartbeat(time.Now().Add(time.Minute)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, err := c.Lookup(id); err != nil || v.State != StatePending {
+		t.Fatalf("task queued after the restart: %+v %v", v, err)
+	}
+	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if v, err := c.Wait(wctx, lost); !errors.Is(err, ErrTaskLost) || v.Done() && err == nil {
+		t.Fatalf("waiting on the lost task: %+v %v", v, err)
+	}
+}
+
+// A frozen Redis (SIGSTOP) holds no caller past its context, and reads as
+// the queue being down, not as a missing worker.
+func TestFrozenRedis(t *testing.T) {
+	r := testutil.StartRedis(t)
+	c := NewClient(r.Addr)
+	defer c.Close()
+	id, err := c.Enqueue(context.Background(), NewHeartbeat(time.Now().Add(time.Minute)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Freeze()
+	defer r.Thaw()
+	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+	defer cancel()
+	if err := c.Ready(ctx); !errors.Is(err, ErrQueueDown) {
+		t.Fatalf("Ready with Redis frozen: %v", err)
+	}
+	ctx2, cancel2 := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+	defer cancel2()
+	if _, err := c.Wait(ctx2, id); !errors.Is(err, ErrQueueDown) || ctx2.Err() == nil {
+		t.Fatalf("Wait with Redis frozen returned %v (before its context ended: %v)", err, ctx2.Err() == nil)
+	}
+	r.Thaw()
+	if err := c.Ready(context.Background()); !errors.Is(err, ErrNoWorker) {
+		t.Fatalf("Ready after the thaw, with no worker: %v", err)
 	}
 }

@@ -45,18 +45,20 @@ func (s *Server) startCopy(c echo.Context, chain []string) (string, error) {
 	return s.startChain(c, "No copy started", "A copy from the camera is already queued or running.", chain...)
 }
 
-// startChain queues a chain when a worker is there to run it: 503 when
-// none is (or Redis is down), 409 with busy when its first task already is.
+// startChain queues a chain when a worker is there to run it: 503 saying
+// which of Redis or the worker is missing, 409 with busy when its first task
+// already is queued or running.
 func (s *Server) startChain(c echo.Context, refused, busy string, chain ...string) (string, error) {
-	if alive, err := s.Tasks.WorkersAlive(); err != nil || !alive {
-		return "", echo.NewHTTPError(http.StatusServiceUnavailable, refused+": "+tasks.ErrNoWorker.Error())
+	if err := s.Tasks.Ready(c.Request().Context()); err != nil {
+		return "", echo.NewHTTPError(http.StatusServiceUnavailable, refused+": "+err.Error())
 	}
 	id, err := s.Tasks.StartChain(c.Request().Context(), chain...)
 	if errors.Is(err, tasks.ErrAlreadyRunning) {
 		return "", echo.NewHTTPError(http.StatusConflict, busy)
 	}
 	if err != nil {
-		return "", echo.NewHTTPError(http.StatusServiceUnavailable, refused+": "+err.Error())
+		s.Log.Error("chain not queued", "chain", chain, "err", err)
+		return "", echo.NewHTTPError(http.StatusServiceUnavailable, refused+": "+tasks.ErrQueueDown.Error())
 	}
 	return id, nil
 }
@@ -98,11 +100,26 @@ func (s *Server) localCopyNow(c echo.Context) error {
 	defer cancel()
 	views, err := s.Tasks.WaitChain(ctx, id)
 	if err != nil {
-		return c.String(http.StatusGatewayTimeout, "Copy still running after "+strconv.Itoa(wait)+" s: "+err.Error()+"\n")
+		return s.waitFailed(c, "Copy", wait, id, err)
 	}
 	var done []string
 	for _, v := range views {
 		done = append(done, v.Status)
 	}
 	return c.String(http.StatusOK, "OK "+strings.Join(done, "; ")+"\n")
+}
+
+// waitFailed answers a local ?wait= call whose chain (what: "Copy",
+// "Upload") was not seen to finish: 503 when Redis lost the task or stopped
+// answering (so nobody can say whether it ran), 504 when it had not ended in
+// time (still running, or left by a worker that died).
+func (s *Server) waitFailed(c echo.Context, what string, wait int, id string, err error) error {
+	s.Log.Error("chain not seen to finish", "what", what, "id", id, "err", err)
+	switch {
+	case errors.Is(err, tasks.ErrTaskLost):
+		return c.String(http.StatusServiceUnavailable, what+" not known to have finished: "+tasks.ErrTaskLost.Error()+"\n")
+	case errors.Is(err, tasks.ErrQueueDown):
+		return c.String(http.StatusServiceUnavailable, what+" not known to have finished: "+tasks.ErrQueueDown.Error()+"\n")
+	}
+	return c.String(http.StatusGatewayTimeout, what+" not finished after "+strconv.Itoa(wait)+" s\n")
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -94,8 +95,8 @@ func (s *Server) heartbeatNow(c echo.Context) error {
 	if _, err := s.savedReceiver(); err != nil {
 		return echo.NewHTTPError(http.StatusConflict, "No heartbeat sent: "+err.Error())
 	}
-	if alive, err := s.Tasks.WorkersAlive(); err != nil || !alive {
-		return echo.NewHTTPError(http.StatusServiceUnavailable, "No heartbeat sent: "+tasks.ErrNoWorker.Error())
+	if err := s.Tasks.Ready(c.Request().Context()); err != nil {
+		return echo.NewHTTPError(http.StatusServiceUnavailable, "No heartbeat sent: "+err.Error())
 	}
 	id, err := s.Tasks.Enqueue(c.Request().Context(), tasks.NewHeartbeat(time.Now().Add(time.Minute)))
 	if err != nil {
@@ -131,24 +132,21 @@ const (
 
 // localHeartbeat is GET /heartbeat on the loopback listener: run the
 // heartbeat task, and once more if the receiver did not answer 2xx. It
-// answers 200 when the worker ran the task, whatever the receiver said, and
-// 5xx when the queue or the worker could not.
+// answers 200 only when this call's beat reached the receiver and got a 2xx
+// (the body says so, from this task's own result), 502 when the receiver did
+// not accept it, and 5xx when the queue or the worker could not run it or
+// could not say what happened: within heartbeatBudget, whatever Redis does.
 func (s *Server) localHeartbeat(c echo.Context) error {
 	if _, err := s.savedReceiver(); err != nil {
 		s.Log.Warn("heartbeat refused", "err", err)
 		return c.String(http.StatusUnprocessableEntity, "No heartbeat: "+err.Error()+"\n")
 	}
-	alive, err := s.Tasks.WorkersAlive()
-	if err != nil {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), heartbeatBudget)
+	defer cancel()
+	if err := s.Tasks.Ready(ctx); err != nil {
 		s.Log.Error("heartbeat failed", "err", err)
 		return c.String(http.StatusServiceUnavailable, "Heartbeat failed: "+err.Error()+"\n")
 	}
-	if !alive {
-		s.Log.Error("heartbeat failed", "err", tasks.ErrNoWorker)
-		return c.String(http.StatusServiceUnavailable, "Heartbeat failed: "+tasks.ErrNoWorker.Error()+"\n")
-	}
-	ctx, cancel := context.WithTimeout(c.Request().Context(), heartbeatBudget)
-	defer cancel()
 	var last tasks.View
 	for attempt := 1; attempt <= 2; attempt++ {
 		deadline, _ := ctx.Deadline()
@@ -159,11 +157,17 @@ func (s *Server) localHeartbeat(c echo.Context) error {
 		id, err := s.Tasks.Enqueue(ctx, tasks.NewHeartbeat(deadline.Add(-heartbeatSlack)))
 		if err != nil {
 			s.Log.Error("heartbeat failed", "attempt", attempt, "err", err)
-			return c.String(http.StatusServiceUnavailable, "Heartbeat failed: "+err.Error()+"\n")
+			return c.String(http.StatusServiceUnavailable, "Heartbeat failed: "+tasks.ErrQueueDown.Error()+"\n")
 		}
 		last, err = s.Tasks.Wait(ctx, id)
 		if err != nil {
 			s.Log.Error("heartbeat failed", "attempt", attempt, "err", err)
+			switch {
+			case errors.Is(err, tasks.ErrTaskLost):
+				return c.String(http.StatusServiceUnavailable, "Heartbeat failed: "+tasks.ErrTaskLost.Error()+"\n")
+			case errors.Is(err, tasks.ErrQueueDown):
+				return c.String(http.StatusServiceUnavailable, "Heartbeat failed: "+tasks.ErrQueueDown.Error()+"\n")
+			}
 			return c.String(http.StatusGatewayTimeout, "Heartbeat failed: the worker did not run it in time\n")
 		}
 		s.Log.Info("heartbeat attempt", "attempt", attempt, "state", last.State, "status", last.Status, "code", last.Code)
@@ -171,8 +175,8 @@ func (s *Server) localHeartbeat(c echo.Context) error {
 			return c.String(http.StatusInternalServerError, last.Status+"\n")
 		}
 		if last.Code >= 200 && last.Code < 300 {
-			break
+			return c.String(http.StatusOK, "OK "+last.Status+"\n")
 		}
 	}
-	return c.String(http.StatusOK, "OK "+heartbeat.ReadResult(s.Paths.HeartbeatResult())+"\n")
+	return c.String(http.StatusBadGateway, last.Status+"\n")
 }

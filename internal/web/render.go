@@ -2,12 +2,16 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"html/template"
 	"io/fs"
 	"net/http"
 	"sort"
 	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/labstack/echo-contrib/session"
 	"github.com/labstack/echo/v4"
@@ -47,7 +51,7 @@ type view struct {
 	Menu        []menuItem
 	Messages    []message
 	TaskID      string
-	WorkersDown bool
+	TaskProblem string // why no background task can run now ("" when they can)
 	Simulated   []string
 	Data        any
 }
@@ -104,21 +108,29 @@ func (s *Server) render(c echo.Context, status int, page string, data any) error
 	return c.HTMLBlob(status, buf.Bytes())
 }
 
-// addTaskState tells the page which task to follow, and warns in red when no
-// worker would run one.
+// addTaskState tells the page which task to follow, and says in red why no
+// task would run: Redis not answering, or no worker.
 func (s *Server) addTaskState(v *view) {
-	alive, err := s.Tasks.WorkersAlive()
-	if err != nil {
-		s.Log.Warn("task queue unreachable", "err", err)
-		v.Messages = append(v.Messages, message{"red", "Redis is not answering: background tasks (copy, upload, heartbeat) cannot run."})
-		v.WorkersDown = true
+	ctx, cancel := context.WithTimeout(context.Background(), pageRedisWait)
+	defer cancel()
+	if err := s.Tasks.Ready(ctx); err != nil {
+		v.TaskProblem = sentence(err.Error()) + ": copies, uploads and heartbeats cannot run."
 		return
 	}
-	v.WorkersDown = !alive
 	if id, err := s.Tasks.Current(); err == nil {
 		v.TaskID = id
 	}
 }
+
+// sentence starts s with a capital letter.
+func sentence(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
+}
+
+// pageRedisWait bounds how long a page waits for Redis to say whether tasks
+// can run: a frozen Redis slows a page by this much, no more.
+const pageRedisWait = 3 * time.Second
 
 // locationName is the header's name: [Global] locationname, read fresh each
 // time (the original cached it for ever), "Intvlm8r" when unset or unreadable.

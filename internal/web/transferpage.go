@@ -683,8 +683,8 @@ func (s *Server) localTransferNow(c echo.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), time.Duration(wait)*time.Second)
 	defer cancel()
 	views, err := s.Tasks.WaitChain(ctx, id)
-	if err != nil || len(views) == 0 {
-		return c.String(http.StatusGatewayTimeout, "Upload still running after "+strconv.Itoa(wait)+" s: "+fmt.Sprint(err)+"\n")
+	if err != nil {
+		return s.waitFailed(c, "Upload", wait, id, err)
 	}
 	v := views[0]
 	if v.State == tasks.StateFailure || v.Colour == tasks.Red {
