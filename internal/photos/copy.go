@@ -167,9 +167,8 @@ func readJournal(fp string) (journal, bool, error) {
 //
 // A photo is skipped when its path below DCIM is in the archive (unless the
 // journal names it with another size: the card was formatted and the name
-// reused, so it is copied), or a file
-// of the same name and size is already in its folder on the Pi (then it is
-// recorded). A file of the same name but another size is kept, and the
+// reused, so it is copied), or a file of the same name and size is already
+// in its folder on the Pi (then it is recorded). A file of the same name but another size is kept, and the
 // camera's copied beside it under a "-1" suffix. Files outside a DCIM folder
 // are not photos and are left alone.
 //
