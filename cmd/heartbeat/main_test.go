@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"flag"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -17,8 +18,9 @@ import (
 	"time"
 )
 
-// binPath is the oneshot, built from this package by TestMain.
-var binPath string
+// binPath is the oneshot, built from this package by TestMain; coverDir
+// collects its coverage under go test -cover.
+var binPath, coverDir string
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "heartbeat-bin")
@@ -27,15 +29,61 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	binPath = filepath.Join(dir, "intvlm8r-heartbeat")
-	out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+	args := []string{"build", "-o", binPath}
+	flag.Parse()
+	if mode := testing.CoverMode(); mode != "" {
+		// go test -cover: the binary counts too (its runs get GOCOVERDIR),
+		// so coverage, and mutation testing, see what it runs.
+		args = append(args, "-cover", "-covermode="+mode, "-coverpkg=.")
+		coverDir = filepath.Join(dir, "cover")
+		os.Mkdir(coverDir, 0o755)
+	}
+	out, err := exec.Command("go", append(args, ".")...).CombinedOutput()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "go build: %v\n%s", err, out)
 		os.RemoveAll(dir)
 		os.Exit(1)
 	}
 	code := m.Run()
+	if err := addBinaryCoverage(); err != nil {
+		fmt.Fprintln(os.Stderr, "binary coverage:", err)
+		code = 1
+	}
 	os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+// addBinaryCoverage appends what the binary's runs covered to the test's
+// -coverprofile (go test merges only the test binary's own counters).
+func addBinaryCoverage() error {
+	f := flag.Lookup("test.coverprofile")
+	if coverDir == "" || f == nil || f.Value.String() == "" {
+		return nil
+	}
+	profile := f.Value.String()
+	if !filepath.IsAbs(profile) {
+		if od := flag.Lookup("test.outputdir"); od != nil && od.Value.String() != "" {
+			profile = filepath.Join(od.Value.String(), profile)
+		}
+	}
+	text := filepath.Join(coverDir, "binary.txt")
+	if out, err := exec.Command("go", "tool", "covdata", "textfmt", "-i="+coverDir, "-o="+text).CombinedOutput(); err != nil {
+		return fmt.Errorf("%v: %s", err, out)
+	}
+	data, err := os.ReadFile(text)
+	if err != nil {
+		return err
+	}
+	_, blocks, _ := bytes.Cut(data, []byte("\n")) // without its "mode:" line
+	out, err := os.OpenFile(profile, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		return err
+	}
+	if _, err := out.Write(blocks); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }
 
 // zoneAt writes a time zone file (TZif, as /usr/share/zoneinfo holds) whose
@@ -94,6 +142,9 @@ func runAt(t *testing.T, minute, status int, args ...string) (requests int32, ex
 		calls.Store(0)
 		cmd := exec.Command(binPath, append([]string{"--home", home, "--url", local.URL}, args...)...)
 		cmd.Env = append(os.Environ(), "TZ="+zoneAt(t, minute))
+		if coverDir != "" {
+			cmd.Env = append(cmd.Env, "GOCOVERDIR="+coverDir)
+		}
 		out, err := cmd.CombinedOutput()
 		exit = 0
 		var ee *exec.ExitError
