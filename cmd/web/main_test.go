@@ -1,6 +1,9 @@
 package main
 
 import (
+	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -30,5 +33,47 @@ func TestRunRefusesNonLoopbackLocalListener(t *testing.T) {
 	err := run(t.TempDir(), "127.0.0.1:1", "127.0.0.1:0", "0.0.0.0:8080", hardware.Flags{})
 	if err == nil || !strings.Contains(err.Error(), "must be a loopback address") {
 		t.Fatalf("run with --local-listen 0.0.0.0:8080 = %v, want the loopback refusal", err)
+	}
+}
+
+// The public listener: host:port, or a unix socket for nginx, group-writable,
+// replacing the stale socket a killed server left.
+func TestListenOn(t *testing.T) {
+	l, err := listenOn("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Addr().Network() != "tcp" {
+		t.Fatalf("host:port listens on %s", l.Addr().Network())
+	}
+	l.Close()
+	sock := filepath.Join(t.TempDir(), "web.sock")
+	if err := os.WriteFile(sock, nil, 0o600); err != nil { // stale
+		t.Fatal(err)
+	}
+	l, err = listenOn(sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	fi, err := os.Stat(sock)
+	if err != nil || fi.Mode().Type() != os.ModeSocket || fi.Mode().Perm() != 0o660 {
+		t.Fatalf("socket %v %v, want a socket with mode 0660", fi.Mode(), err)
+	}
+	c, err := net.Dial("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	if _, err := listenOn("127.0.0.1:bad"); err == nil {
+		t.Fatal("a bad port was accepted")
+	}
+	if _, err := listenOn(filepath.Join(t.TempDir(), "missing", "web.sock")); err == nil {
+		t.Fatal("a socket in a missing folder was made")
+	}
+	busy := filepath.Join(t.TempDir(), "busy")
+	os.MkdirAll(filepath.Join(busy, "x"), 0o755)
+	if _, err := listenOn(busy + "/"); err == nil {
+		t.Fatal("a socket over a non-empty folder was made")
 	}
 }
