@@ -3,6 +3,7 @@ package fileutil
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -18,20 +19,11 @@ func leftovers(t *testing.T, dir string, want ...string) []string {
 	}
 	var extra []string
 	for _, e := range ents {
-		if !contains(want, e.Name()) {
+		if !slices.Contains(want, e.Name()) {
 			extra = append(extra, e.Name())
 		}
 	}
 	return extra
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func TestWriteAtomicReplacesWithModeAndLeavesNoTemp(t *testing.T) {
