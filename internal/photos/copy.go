@@ -168,9 +168,9 @@ func readJournal(fp string) (journal, bool, error) {
 // A photo is skipped when its path below DCIM is in the archive (unless the
 // journal names it with another size: the card was formatted and the name
 // reused, so it is copied), or a file of the same name and size is already
-// in its folder on the Pi (then it is recorded). A file of the same name but another size is kept, and the
-// camera's copied beside it under a "-1" suffix. Files outside a DCIM folder
-// are not photos and are left alone.
+// in its folder on the Pi (then it is recorded). A file of the same name but
+// another size is kept, and the camera's copied beside it under a "-1"
+// suffix. Files outside a DCIM folder are not photos and are left alone.
 //
 // The returned error is for what stops the whole copy (the lock, the camera
 // listing, the archive or journal, ctx); per-photo problems go in
@@ -249,7 +249,7 @@ func Copy(ctx context.Context, cam camera.Camera, p paths.Paths, opts CopyOption
 				// The last run recorded a photo of this name and another size:
 				// the card was formatted since and the name reused. This one
 				// is new to the Pi: copied beside the old one, never deleted uncopied.
-				log.Info("copy: a recorded name now holds another photo", "file", camPath, "size", f.Size, "recorded size", pending.Size)
+				log.Info("copy: a recorded name now holds another photo", "file", camPath, "size", f.Size, "recordedSize", pending.Size)
 				todo = append(todo, job{f, key})
 				continue
 			}
