@@ -23,6 +23,10 @@ if ! $GO version -m "$BIN" 2>/dev/null | grep -q "gremlins[[:space:]]*$VERSION";
 	echo "installing gremlins $VERSION"
 	$GO install github.com/go-gremlins/gremlins/cmd/gremlins@$VERSION
 fi
+# gremlins times each mutant against its coverage run: a coverage run
+# answered from the test cache would make every mutant time out.
+GOFLAGS="${GOFLAGS:-} -count=1"
+export GOFLAGS
 # The end-to-end tests look for the built binaries; gremlins runs each
 # package's own tests, which build what they need.
 unset INTVLM8R_BIN || true
