@@ -6,7 +6,7 @@ BIN       := bin
 # Every binary is cmd/<name>, installed as intvlm8r-<name>.
 CMDS      := $(notdir $(wildcard cmd/*))
 
-.PHONY: all build test test-deps run bench dist fuzz vet fmt clean
+.PHONY: all build test test-deps run bench dist fuzz mutants vet fmt clean
 
 all: build
 
@@ -39,6 +39,12 @@ run: build
 # fuzz: every fuzz target for FUZZTIME (default 10000x) each.
 fuzz:
 	@scripts/fuzz-brief.sh
+
+# mutants: mutation testing (gremlins) of the packages that hold the safety
+# guards; prints each package's efficacy. Slow: not part of `make test`.
+# docs/mutants.md lists the mutants known to live, with the reason.
+mutants:
+	@scripts/mutants.sh
 
 bench: build
 	@scripts/bench

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"golang.org/x/crypto/bcrypt"
 )
 
 func TestSetAndCheck(t *testing.T) {
@@ -71,3 +73,27 @@ func TestRejects(t *testing.T) {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+// An unknown name is refused whatever the password: a wrong one, the empty
+// one, a real user's, and the password of the dummy hash that an unknown name
+// is compared against (so the check must not trust the comparison alone).
+func TestUnknownNameRefusedWhateverThePassword(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "users")
+	if err := SetPassword(path, "admin", "admins-password"); err != nil {
+		t.Fatal(err)
+	}
+	if bcrypt.CompareHashAndPassword(dummyHash, []byte("not-a-password")) != nil {
+		t.Fatal("the dummy hash is not of the password this test tries")
+	}
+	for _, name := range []string{"stranger", "", "admin2", "adm"} {
+		for _, pw := range []string{"not-a-password", "admins-password", ""} {
+			user, ok, err := Check(path, name, pw)
+			if err != nil || ok || user != "" {
+				t.Errorf("Check(%q, %q) = %q, %v, %v; want refused", name, pw, user, ok, err)
+			}
+		}
+	}
+	if user, ok, err := Check(path, " ADMIN ", "admins-password"); err != nil || !ok || user != "admin" {
+		t.Fatalf("the real login is refused: %q %v %v", user, ok, err)
+	}
+}

@@ -165,11 +165,12 @@ func readJournal(fp string) (journal, bool, error) {
 // ends up on the Pi once, and none leaves the camera without a complete,
 // recorded copy.
 //
-// A photo is skipped when its path below DCIM is in the archive, or a file
-// of the same name and size is already in its folder on the Pi (then it is
-// recorded). A file of the same name but another size is kept, and the
-// camera's copied beside it under a "-1" suffix. Files outside a DCIM folder
-// are not photos and are left alone.
+// A photo is skipped when its path below DCIM is in the archive (unless the
+// journal names it with another size: the card was formatted and the name
+// reused, so it is copied), or a file of the same name and size is already
+// in its folder on the Pi (then it is recorded). A file of the same name but
+// another size is kept, and the camera's copied beside it under a "-1"
+// suffix. Files outside a DCIM folder are not photos and are left alone.
 //
 // The returned error is for what stops the whole copy (the lock, the camera
 // listing, the archive or journal, ctx); per-photo problems go in
@@ -244,7 +245,15 @@ func Copy(ctx context.Context, cam camera.Camera, p paths.Paths, opts CopyOption
 		}
 		camPath := f.Folder + "/" + f.Name
 		if arch.Has(key) {
-			if pending != nil && pending.Camera == camPath && opts.DeleteAfterCopy && f.Size == pending.Size {
+			if pending != nil && pending.Camera == camPath && f.Size != pending.Size {
+				// The last run recorded a photo of this name and another size:
+				// the card was formatted since and the name reused. This one
+				// is new to the Pi: copied beside the old one, never deleted uncopied.
+				log.Info("copy: a recorded name now holds another photo", "file", camPath, "size", f.Size, "recordedSize", pending.Size)
+				todo = append(todo, job{f, key})
+				continue
+			}
+			if pending != nil && pending.Camera == camPath && opts.DeleteAfterCopy {
 				// The last run recorded this photo and died before deleting it.
 				if err := cam.Delete(ctx, f.Folder, f.Name); err != nil {
 					res.Errors = append(res.Errors, fmt.Errorf("delete %s from the camera: %w", camPath, err))

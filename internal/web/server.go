@@ -131,6 +131,10 @@ func (s *Server) routesPublic(key []byte) {
 		CookieHTTPOnly: true,
 		CookieSameSite: http.SameSiteStrictMode,
 		ContextKey:     "csrf",
+		// A missing token is refused like a wrong one (Echo says 400 for it).
+		ErrorHandler: func(error, echo.Context) error {
+			return echo.NewHTTPError(http.StatusForbidden, "This form has expired or came from another site: reload the page and try again.")
+		},
 	}))
 	loginLimit := middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
 		Skipper: func(c echo.Context) bool { return c.Request().Method != http.MethodPost },

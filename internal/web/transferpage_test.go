@@ -36,6 +36,9 @@ type tpUI struct {
 	local *httptest.Server
 	cl    *http.Client
 	anon  *http.Client
+	srv   *Server
+	tasks *tasks.Client
+	redis string
 }
 
 func startTransferUI(t *testing.T, ini string, dbx transfer.DropboxAPI) *tpUI {
@@ -64,7 +67,7 @@ func startTransferUIWith(t *testing.T, ini string, dbx transfer.DropboxAPI, ard 
 	if err != nil {
 		t.Fatal(err)
 	}
-	u := &tpUI{t: t, p: p, ts: httptest.NewServer(srv.Public()), local: httptest.NewServer(srv.Local())}
+	u := &tpUI{t: t, p: p, ts: httptest.NewServer(srv.Public()), local: httptest.NewServer(srv.Local()), srv: srv, tasks: tc, redis: r.Addr}
 	t.Cleanup(u.ts.Close)
 	t.Cleanup(u.local.Close)
 	noFollow := func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
