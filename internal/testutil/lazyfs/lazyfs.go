@@ -54,13 +54,28 @@ func (p Point) String() string {
 	return fmt.Sprintf("#%d %s %s", p.N, p.Op, p.Path)
 }
 
+// Mode is what a cut does to the data not yet synced.
+type Mode int
+
+const (
+	// Drop loses all of it: each file keeps its last-synced content.
+	Drop Mode = iota
+	// Tear writes half of it: each file not synced since its last change
+	// keeps its unchanged beginning and the first half of what changed after
+	// (its pages reached the disk in order, until the power went). An append
+	// leaves half a line; a rewrite, half a file.
+	Tear
+)
+
 // Mount is one mounted instance. Its in-memory data dies with it.
 type Mount struct {
 	Dir     string // where it is mounted
 	Backing string // the "disk"
 
 	server *fuse.Server
+	mode   Mode
 	mu     sync.Mutex // serialises every change, the log and the freeze
+	dirty  map[*node]bool
 	cutAt  int
 	frozen bool
 	cut    chan struct{}
@@ -68,13 +83,14 @@ type Mount struct {
 }
 
 // New mounts a lazy file system at dir over backing. With cutAt > 0 the
-// cutAt-th point fails, and everything after it; 0 never cuts.
-func New(dir, backing string, cutAt int) (*Mount, error) {
+// cutAt-th point fails, and everything after it; 0 never cuts. mode is what
+// the cut (or the unmount) does to unsynced data.
+func New(dir, backing string, cutAt int, mode Mode) (*Mount, error) {
 	var st syscall.Stat_t
 	if err := syscall.Stat(backing, &st); err != nil {
 		return nil, fmt.Errorf("lazyfs: %w", err)
 	}
-	m := &Mount{Dir: dir, Backing: backing, cutAt: cutAt, cut: make(chan struct{})}
+	m := &Mount{Dir: dir, Backing: backing, mode: mode, cutAt: cutAt, cut: make(chan struct{}), dirty: map[*node]bool{}}
 	root := &fs.LoopbackRoot{Path: backing, Dev: uint64(st.Dev)}
 	root.NewNode = func(r *fs.LoopbackRoot, _ *fs.Inode, _ string, _ *syscall.Stat_t) fs.InodeEmbedder {
 		return &node{LoopbackNode: fs.LoopbackNode{RootData: r}, m: m}
@@ -131,14 +147,64 @@ func (m *Mount) freeze() {
 	}
 }
 
-// Unmount drops every unsynced byte and unmounts. Files still open in the
-// mount make a plain unmount fail; the mount is then detached (its frozen
-// server keeps answering EIO to them).
+// Unmount cuts the power (if the cut has not happened yet), leaves on the
+// disk what the mode says of the unsynced data, and unmounts. Files still
+// open in the mount make a plain unmount fail; the mount is then detached
+// (its frozen server keeps answering EIO to them).
 func (m *Mount) Unmount() error {
-	m.PowerOff()
+	m.mu.Lock()
+	m.freeze()
+	var err error
+	if m.mode == Tear {
+		err = m.tear()
+	}
+	m.dirty = map[*node]bool{}
+	m.mu.Unlock()
+	if err != nil {
+		return err
+	}
 	if err := m.server.Unmount(); err != nil {
 		if derr := syscall.Unmount(m.Dir, syscall.MNT_DETACH); derr != nil {
 			return fmt.Errorf("lazyfs: unmount %s: %v; detach: %w", m.Dir, err, derr)
+		}
+	}
+	return nil
+}
+
+// tear writes half of each dirty file's changes to the disk. Caller holds m.mu.
+func (m *Mount) tear() error {
+	for n := range m.dirty {
+		if !n.dirty {
+			continue
+		}
+		p := n.backingPath()
+		var st syscall.Stat_t
+		if err := syscall.Lstat(p, &st); err != nil || st.Ino != n.StableAttr().Ino {
+			continue // unlinked: nothing of it is left to tear
+		}
+		old, err := os.ReadFile(p)
+		if err != nil {
+			return fmt.Errorf("lazyfs: tear %s: %w", p, err)
+		}
+		// The file becomes data[:keep]: its unchanged start, then half the rest.
+		same := 0
+		for same < len(old) && same < len(n.data) && old[same] == n.data[same] {
+			same++
+		}
+		keep := same + (len(n.data)-same)/2
+		f, err := os.OpenFile(p, os.O_WRONLY, 0)
+		if err != nil {
+			return fmt.Errorf("lazyfs: tear %s: %w", p, err)
+		}
+		_, err = f.WriteAt(n.data[same:keep], int64(same))
+		if err == nil {
+			err = f.Truncate(int64(keep))
+		}
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fmt.Errorf("lazyfs: tear %s: %w", p, err)
 		}
 	}
 	return nil
@@ -199,8 +265,14 @@ func (n *node) load(f fs.FileHandle) syscall.Errno {
 		}
 		off += k
 	}
-	n.data, n.dirty = buf, true
+	n.setDirty(buf)
 	return 0
+}
+
+// setDirty makes data the file's in-memory content. Caller holds m.mu.
+func (n *node) setDirty(data []byte) {
+	n.data, n.dirty = data, true
+	n.m.dirty[n] = true
 }
 
 func (n *node) patch(a *fuse.Attr) {
@@ -304,7 +376,7 @@ func (n *node) Open(ctx context.Context, flags uint32) (fs.FileHandle, uint32, s
 		return fh, ff, 0
 	}
 	if trunc {
-		n.data, n.dirty = nil, true
+		n.setDirty(nil)
 	}
 	return &file{n: n, lf: lf, app: flags&syscall.O_APPEND != 0}, ff, 0
 }
@@ -330,7 +402,7 @@ func (n *node) Create(ctx context.Context, name string, flags, mode uint32, out 
 	case !existed:
 		c.data, c.dirty = nil, false // a new file: durable, and empty
 	case flags&syscall.O_TRUNC != 0:
-		c.data, c.dirty = nil, true
+		c.setDirty(nil)
 	}
 	c.patch(&out.Attr)
 	return ch, &file{n: c, lf: lf, app: flags&syscall.O_APPEND != 0}, ff, 0
@@ -364,6 +436,7 @@ func (n *node) Fsync(ctx context.Context, f fs.FileHandle, flags uint32) syscall
 		return fs.ToErrno(err)
 	}
 	n.data, n.dirty = nil, false
+	delete(n.m.dirty, n)
 	return 0
 }
 

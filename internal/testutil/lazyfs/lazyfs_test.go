@@ -8,10 +8,14 @@ import (
 	"testing"
 )
 
-func mount(t *testing.T, backing string, cutAt int) *Mount {
+func mount(t *testing.T, backing string, cutAt int, mode ...Mode) *Mount {
 	t.Helper()
 	dir := t.TempDir()
-	m, err := New(dir, backing, cutAt)
+	md := Drop
+	if len(mode) > 0 {
+		md = mode[0]
+	}
+	m, err := New(dir, backing, cutAt, md)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,6 +153,26 @@ func TestLazyFS(t *testing.T) {
 		}
 		if len(m.Points()) != 3 || m.Points()[1].Op != "fsyncdir" {
 			t.Fatalf("points %v", m.Points())
+		}
+	})
+	t.Run("tear", func(t *testing.T) {
+		backing := t.TempDir()
+		m := mount(t, backing, 0, Tear)
+		d := m.Dir
+		write(t, filepath.Join(d, "log"), "line 1\n", os.O_APPEND, true)
+		write(t, filepath.Join(d, "log"), "line 2\n", os.O_APPEND, false)
+		write(t, filepath.Join(d, "new"), "12345678", 0, false)
+		write(t, filepath.Join(d, "ini"), "old content", 0, true)
+		write(t, filepath.Join(d, "ini"), "new content!", os.O_TRUNC, false)
+		write(t, filepath.Join(d, "gone"), "abcd", 0, false)
+		os.Remove(filepath.Join(d, "gone"))
+		if err := m.Unmount(); err != nil {
+			t.Fatal(err)
+		}
+		for name, want := range map[string]string{"log": "line 1\nlin", "new": "1234", "ini": "new co"} {
+			if got := read(t, filepath.Join(backing, name)); got != want {
+				t.Errorf("after the torn cut, %s = %q, want %q", name, got, want)
+			}
 		}
 	})
 }
