@@ -376,6 +376,12 @@ func uploadJob(ftp *testutil.FTP) job {
 					t.Errorf("after the clean run %s: complete on the remote %v, still on the Pi %v", rel, complete, left[rel] != nil)
 				}
 			}
+			// The Home page's "Last transfer" is a status written in full.
+			if _, text, ok, err := transfer.LastStatus(pi); err != nil {
+				t.Errorf("last transfer status: %v", err)
+			} else if log, _ := os.ReadFile(pi.TransferLog()); ok && !bytes.Contains(log, []byte("STATUS: "+text+"\n")) {
+				t.Errorf("the Home page would show a torn status: %q", text)
+			}
 			ledger, err := os.ReadFile(pi.UploadedOK())
 			if errors.Is(err, fs.ErrNotExist) && !final {
 				return

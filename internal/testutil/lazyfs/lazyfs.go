@@ -23,6 +23,7 @@
 package lazyfs
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -60,10 +61,12 @@ type Mode int
 const (
 	// Drop loses all of it: each file keeps its last-synced content.
 	Drop Mode = iota
-	// Tear writes half of it: each file not synced since its last change
-	// keeps its unchanged beginning and the first half of what changed after
-	// (its pages reached the disk in order, until the power went). An append
-	// leaves half a line; a rewrite, half a file.
+	// Tear writes part of it, as if its pages reached the disk in order until
+	// the power went in the middle of the last line written: each file not
+	// synced since its last change keeps its unchanged beginning, the whole
+	// lines changed after it but the last, and the first half of the last
+	// (a change without line breaks is cut in half). An append leaves its
+	// last line torn; a rewrite in place, a torn file.
 	Tear
 )
 
@@ -191,7 +194,13 @@ func (m *Mount) tear() error {
 		for same < len(old) && same < len(n.data) && old[same] == n.data[same] {
 			same++
 		}
-		keep := same + (len(n.data)-same)/2
+		// Lines before the last one written reached the disk; the last
+		// line (or, without line breaks, the whole change) is cut in half.
+		from := same
+		if i := bytes.LastIndexByte(n.data[same:max(same, len(n.data)-1)], '\n'); i >= 0 {
+			from = same + i + 1
+		}
+		keep := from + (len(n.data)-from)/2
 		f, err := os.OpenFile(p, os.O_WRONLY, 0)
 		if err != nil {
 			return fmt.Errorf("lazyfs: tear %s: %w", p, err)

@@ -162,6 +162,8 @@ func TestLazyFS(t *testing.T) {
 		write(t, filepath.Join(d, "log"), "line 1\n", os.O_APPEND, true)
 		write(t, filepath.Join(d, "log"), "line 2\n", os.O_APPEND, false)
 		write(t, filepath.Join(d, "new"), "12345678", 0, false)
+		write(t, filepath.Join(d, "lines"), "a\n", 0, true)
+		write(t, filepath.Join(d, "lines"), "b\ncccc\n", os.O_APPEND, false)
 		write(t, filepath.Join(d, "ini"), "old content", 0, true)
 		write(t, filepath.Join(d, "ini"), "new content!", os.O_TRUNC, false)
 		write(t, filepath.Join(d, "gone"), "abcd", 0, false)
@@ -169,7 +171,7 @@ func TestLazyFS(t *testing.T) {
 		if err := m.Unmount(); err != nil {
 			t.Fatal(err)
 		}
-		for name, want := range map[string]string{"log": "line 1\nlin", "new": "1234", "ini": "new co"} {
+		for name, want := range map[string]string{"log": "line 1\nlin", "new": "1234", "lines": "a\nb\ncc", "ini": "new co"} {
 			if got := read(t, filepath.Join(backing, name)); got != want {
 				t.Errorf("after the torn cut, %s = %q, want %q", name, got, want)
 			}
