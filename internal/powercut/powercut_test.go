@@ -91,7 +91,7 @@ func cutEverywhere(t *testing.T, j job, ftp *testutil.FTP) {
 	// Each point, and once after the last (the job done, nothing more
 	// synced); each cut once dropping all unsynced data, once tearing it.
 	for k := 1; k <= len(points)+1; k++ {
-		for _, mode := range []lazyfs.Mode{lazyfs.Drop, lazyfs.Tear} {
+		for _, mode := range []lazyfs.Mode{lazyfs.Drop, lazyfs.Tear, lazyfs.Names} {
 			name := fmt.Sprintf("%s%02d", modeName[mode], k)
 			if k > len(points) {
 				name = modeName[mode] + "-after-end"
@@ -132,7 +132,7 @@ func cutEverywhere(t *testing.T, j job, ftp *testutil.FTP) {
 	}
 }
 
-var modeName = map[lazyfs.Mode]string{lazyfs.Drop: "cut", lazyfs.Tear: "tear"}
+var modeName = map[lazyfs.Mode]string{lazyfs.Drop: "cut", lazyfs.Tear: "tear", lazyfs.Names: "names"}
 
 var tempSuffix = regexp.MustCompile(`\.tmp[0-9]+`)
 

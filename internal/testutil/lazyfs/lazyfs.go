@@ -25,6 +25,7 @@ package lazyfs
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -68,6 +69,12 @@ const (
 	// (a change without line breaks is cut in half). An append leaves its
 	// last line torn; a rewrite in place, a torn file.
 	Tear
+	// Names drops the unsynced data as Drop does, and also undoes every
+	// change of names (create, mkdir, rename, unlink, rmdir) made since the
+	// last fsync of any file or folder: ext4's journal, which any fsync
+	// commits whole, can lose them all. It finds a rename or an unlink whose
+	// folder was not synced before something else relied on it.
+	Names
 )
 
 // Mount is one mounted instance. Its in-memory data dies with it.
@@ -79,6 +86,9 @@ type Mount struct {
 	mode   Mode
 	mu     sync.Mutex // serialises every change, the log and the freeze
 	dirty  map[*node]bool
+	undo   []undo // Names: how to take back the name changes since the last fsync
+	stash  string // Names: where unlinked or replaced files wait, on the backing's file system
+	nstash int
 	cutAt  int
 	frozen bool
 	cut    chan struct{}
@@ -94,6 +104,14 @@ func New(dir, backing string, cutAt int, mode Mode) (*Mount, error) {
 		return nil, fmt.Errorf("lazyfs: %w", err)
 	}
 	m := &Mount{Dir: dir, Backing: backing, mode: mode, cutAt: cutAt, cut: make(chan struct{}), dirty: map[*node]bool{}}
+	if mode == Names {
+		// Beside the backing folder, so hard links reach it.
+		stash, err := os.MkdirTemp(filepath.Dir(backing), ".lazyfs-stash-")
+		if err != nil {
+			return nil, fmt.Errorf("lazyfs: %w", err)
+		}
+		m.stash = stash
+	}
 	root := &fs.LoopbackRoot{Path: backing, Dev: uint64(st.Dev)}
 	root.NewNode = func(r *fs.LoopbackRoot, _ *fs.Inode, _ string, _ *syscall.Stat_t) fs.InodeEmbedder {
 		return &node{LoopbackNode: fs.LoopbackNode{RootData: r}, m: m}
@@ -158,8 +176,11 @@ func (m *Mount) Unmount() error {
 	m.mu.Lock()
 	m.freeze()
 	var err error
-	if m.mode == Tear {
+	switch m.mode {
+	case Tear:
 		err = m.tear()
+	case Names:
+		err = m.undoNames()
 	}
 	m.dirty = map[*node]bool{}
 	m.mu.Unlock()
@@ -231,7 +252,73 @@ func (m *Mount) point(op, path, to string) syscall.Errno {
 		m.freeze()
 		return syscall.EIO
 	}
+	if op != "rename" {
+		m.undo = nil // an fsync commits every name change before it
+	}
 	return 0
+}
+
+// undo takes back one change of names on the backing folder.
+type undo struct {
+	op       string // "create", "mkdir", "unlink", "rmdir", "rename"
+	path, to string // backing paths; to: a rename's new name
+	stash    string // the file an unlink or a rename replaced, kept aside
+}
+
+// keep records how to take back a name change (Names mode). stashOf, if
+// not empty, is a file about to be unlinked or replaced: it is kept aside by
+// a hard link. Caller holds m.mu.
+func (m *Mount) keep(u undo, stashOf string) syscall.Errno {
+	if m.mode != Names {
+		return 0
+	}
+	if stashOf != "" {
+		var st syscall.Stat_t
+		if err := syscall.Lstat(stashOf, &st); err == nil && st.Mode&syscall.S_IFMT != syscall.S_IFDIR {
+			m.nstash++
+			u.stash = filepath.Join(m.stash, fmt.Sprint(m.nstash))
+			if err := os.Link(stashOf, u.stash); err != nil {
+				return fs.ToErrno(err)
+			}
+		}
+	}
+	m.undo = append(m.undo, u)
+	return 0
+}
+
+// undoNames takes back the name changes since the last fsync, newest first.
+// Caller holds m.mu.
+func (m *Mount) undoNames() error {
+	var errs []error
+	for i := len(m.undo) - 1; i >= 0; i-- {
+		u := m.undo[i]
+		var err error
+		switch u.op {
+		case "create":
+			err = os.Remove(u.path)
+		case "mkdir":
+			err = syscall.Rmdir(u.path)
+		case "rmdir":
+			err = os.Mkdir(u.path, 0o755)
+		case "unlink":
+			if u.stash != "" {
+				err = os.Rename(u.stash, u.path)
+			}
+		case "rename":
+			err = os.Rename(u.to, u.path)
+			if err == nil && u.stash != "" {
+				err = os.Rename(u.stash, u.to)
+			}
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("undo %s %s: %w", u.op, u.path, err))
+		}
+	}
+	m.undo = nil
+	if len(errs) > 0 {
+		return fmt.Errorf("lazyfs: %w", errors.Join(errs...))
+	}
+	return nil
 }
 
 // node is a loopback node whose file data may be held in memory.
@@ -397,10 +484,14 @@ func (n *node) Create(ctx context.Context, name string, flags, mode uint32, out 
 		return nil, nil, 0, syscall.EIO
 	}
 	var st syscall.Stat_t
-	existed := syscall.Lstat(filepath.Join(n.backingPath(), name), &st) == nil
+	bp := filepath.Join(n.backingPath(), name)
+	existed := syscall.Lstat(bp, &st) == nil
 	ch, fh, ff, errno := n.LoopbackNode.Create(ctx, name, flags&^syscall.O_TRUNC, mode, out)
 	if errno != 0 {
 		return nil, nil, 0, errno
+	}
+	if !existed {
+		n.m.keep(undo{op: "create", path: bp}, "")
 	}
 	c := nodeOf(ch)
 	lf, ok := fh.(*fs.LoopbackFile)
@@ -456,7 +547,15 @@ func (n *node) Rename(ctx context.Context, name string, newParent fs.InodeEmbedd
 	if errno := n.m.point("rename", filepath.Join(n.rel(), name), to); errno != 0 {
 		return errno
 	}
-	return n.LoopbackNode.Rename(ctx, name, newParent, newName, flags)
+	from, bto := filepath.Join(n.backingPath(), name), filepath.Join(n.m.Backing, to)
+	if errno := n.m.keep(undo{op: "rename", path: from, to: bto}, bto); errno != 0 {
+		return errno
+	}
+	errno := n.LoopbackNode.Rename(ctx, name, newParent, newName, flags)
+	if errno != 0 && n.m.mode == Names {
+		n.m.undo = n.m.undo[:len(n.m.undo)-1]
+	}
+	return errno
 }
 
 // The other changes pass through at once, unless the power is off.
@@ -474,7 +573,11 @@ func (n *node) Mkdir(ctx context.Context, name string, mode uint32, out *fuse.En
 	if errno := n.frozen(); errno != 0 {
 		return nil, errno
 	}
-	return n.LoopbackNode.Mkdir(ctx, name, mode, out)
+	ch, errno := n.LoopbackNode.Mkdir(ctx, name, mode, out)
+	if errno == 0 {
+		n.m.keep(undo{op: "mkdir", path: filepath.Join(n.backingPath(), name)}, "")
+	}
+	return ch, errno
 }
 
 func (n *node) Mknod(ctx context.Context, name string, mode, rdev uint32, out *fuse.EntryOut) (*fs.Inode, syscall.Errno) {
@@ -492,7 +595,11 @@ func (n *node) Rmdir(ctx context.Context, name string) syscall.Errno {
 	if errno := n.frozen(); errno != 0 {
 		return errno
 	}
-	return n.LoopbackNode.Rmdir(ctx, name)
+	errno := n.LoopbackNode.Rmdir(ctx, name)
+	if errno == 0 {
+		n.m.keep(undo{op: "rmdir", path: filepath.Join(n.backingPath(), name)}, "")
+	}
+	return errno
 }
 
 func (n *node) Unlink(ctx context.Context, name string) syscall.Errno {
@@ -501,7 +608,15 @@ func (n *node) Unlink(ctx context.Context, name string) syscall.Errno {
 	if errno := n.frozen(); errno != 0 {
 		return errno
 	}
-	return n.LoopbackNode.Unlink(ctx, name)
+	bp := filepath.Join(n.backingPath(), name)
+	if errno := n.m.keep(undo{op: "unlink", path: bp}, bp); errno != 0 {
+		return errno
+	}
+	errno := n.LoopbackNode.Unlink(ctx, name)
+	if errno != 0 && n.m.mode == Names {
+		n.m.undo = n.m.undo[:len(n.m.undo)-1]
+	}
+	return errno
 }
 
 func (n *node) Symlink(ctx context.Context, target, name string, out *fuse.EntryOut) (*fs.Inode, syscall.Errno) {

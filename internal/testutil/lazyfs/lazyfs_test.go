@@ -177,4 +177,53 @@ func TestLazyFS(t *testing.T) {
 			}
 		}
 	})
+	t.Run("names", func(t *testing.T) {
+		backing := t.TempDir()
+		os.WriteFile(filepath.Join(backing, "old"), []byte("old"), 0o644)
+		os.WriteFile(filepath.Join(backing, "gone"), []byte("gone"), 0o644)
+		os.WriteFile(filepath.Join(backing, "kept"), []byte("kept"), 0o644)
+		m := mount(t, backing, 0, Names)
+		d := m.Dir
+		os.Remove(filepath.Join(d, "kept"))
+		write(t, filepath.Join(d, "synced"), "synced", 0, true) // commits the unlink of kept
+		write(t, filepath.Join(d, "tmp"), "new", 0, true)
+		os.Rename(filepath.Join(d, "tmp"), filepath.Join(d, "old")) // replaces old; no fsync after
+		os.Remove(filepath.Join(d, "gone"))
+		os.Mkdir(filepath.Join(d, "dir"), 0o755)
+		write(t, filepath.Join(d, "dir", "f"), "f", 0, false)
+		if err := m.Unmount(); err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]string{}
+		for name := range files(t, backing) {
+			got[name] = read(t, filepath.Join(backing, name))
+		}
+		want := map[string]string{"synced": "synced", "tmp": "new", "old": "old", "gone": "gone"}
+		if len(got) != len(want) {
+			t.Fatalf("after the cut the disk holds %v, want %v", got, want)
+		}
+		for name, w := range want {
+			if got[name] != w {
+				t.Errorf("after the cut %s = %q, want %q", name, got[name], w)
+			}
+		}
+		if _, err := os.Stat(filepath.Join(backing, "dir")); err == nil {
+			t.Error("the unsynced mkdir survived the cut")
+		}
+	})
+}
+
+func files(t *testing.T, dir string) map[string]bool {
+	t.Helper()
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]bool{}
+	for _, e := range ents {
+		if e.Type().IsRegular() {
+			out[e.Name()] = true
+		}
+	}
+	return out
 }
