@@ -28,6 +28,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	iofs "io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -71,10 +72,12 @@ const (
 	// last line torn; a rewrite in place, a torn file.
 	Tear
 	// Names drops the unsynced data as Drop does, and also undoes every
-	// change of names (create, mkdir, rename, unlink, rmdir) made since the
-	// last fsync of any file or folder: ext4's journal, which any fsync
-	// commits whole, can lose them all. It finds a rename or an unlink whose
-	// folder was not synced before something else relied on it.
+	// change of names (create, mkdir, rename, unlink, rmdir) not followed by
+	// an fsync of its folder (of both folders, for a rename between two):
+	// POSIX makes a name durable only so (ext4 often keeps more). A folder
+	// whose own creation is undone takes what is in it along. It finds a
+	// rename, a create or an unlink whose folder was not synced before
+	// something else relied on it.
 	Names
 )
 
@@ -87,8 +90,8 @@ type Mount struct {
 	mode   Mode
 	mu     sync.Mutex // serialises every change, the log and the freeze
 	dirty  map[*node]bool
-	undo   []undo // Names: how to take back the name changes since the last fsync
-	stash  string // Names: where unlinked or replaced files wait, on the backing's file system
+	undo   []*undo // Names: how to take back the name changes not yet synced
+	stash  string  // Names: where unlinked or replaced files wait, on the backing's file system
 	nstash int
 	cutAt  int
 	frozen bool
@@ -253,8 +256,17 @@ func (m *Mount) point(op, path, to string) syscall.Errno {
 		m.freeze()
 		return syscall.EIO
 	}
-	if op != "rename" {
-		m.undo = nil // an fsync commits every name change before it
+	if op == "fsyncdir" {
+		// The folder's name changes so far are durable.
+		dir := filepath.Join(m.Backing, path)
+		kept := m.undo[:0]
+		for _, u := range m.undo {
+			delete(u.dirs, dir)
+			if len(u.dirs) > 0 {
+				kept = append(kept, u)
+			}
+		}
+		m.undo = kept
 	}
 	return 0
 }
@@ -264,6 +276,7 @@ type undo struct {
 	op       string // "create", "mkdir", "unlink", "rmdir", "rename"
 	path, to string // backing paths; to: a rename's new name
 	stash    string // the file an unlink or a rename replaced, kept aside
+	dirs     map[string]bool
 }
 
 // keep records how to take back a name change (Names mode). stashOf, if
@@ -272,6 +285,10 @@ type undo struct {
 func (m *Mount) keep(u undo, stashOf string) syscall.Errno {
 	if m.mode != Names {
 		return 0
+	}
+	u.dirs = map[string]bool{filepath.Dir(u.path): true}
+	if u.to != "" {
+		u.dirs[filepath.Dir(u.to)] = true
 	}
 	if stashOf != "" {
 		var st syscall.Stat_t
@@ -283,11 +300,11 @@ func (m *Mount) keep(u undo, stashOf string) syscall.Errno {
 			}
 		}
 	}
-	m.undo = append(m.undo, u)
+	m.undo = append(m.undo, &u)
 	return 0
 }
 
-// undoNames takes back the name changes since the last fsync, newest first.
+// undoNames takes back the name changes not made durable, newest first.
 // Caller holds m.mu.
 func (m *Mount) undoNames() error {
 	var errs []error
@@ -298,7 +315,7 @@ func (m *Mount) undoNames() error {
 		case "create":
 			err = os.Remove(u.path)
 		case "mkdir":
-			err = syscall.Rmdir(u.path)
+			err = os.RemoveAll(u.path) // what was made in it goes too
 		case "rmdir":
 			err = os.Mkdir(u.path, 0o755)
 		case "unlink":
@@ -311,7 +328,7 @@ func (m *Mount) undoNames() error {
 				err = os.Rename(u.stash, u.to)
 			}
 		}
-		if err != nil {
+		if err != nil && !errors.Is(err, iofs.ErrNotExist) { // gone with its folder
 			errs = append(errs, fmt.Errorf("undo %s %s: %w", u.op, u.path, err))
 		}
 	}

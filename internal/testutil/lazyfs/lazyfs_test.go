@@ -184,13 +184,27 @@ func TestLazyFS(t *testing.T) {
 		os.WriteFile(filepath.Join(backing, "kept"), []byte("kept"), 0o644)
 		m := mount(t, backing, 0, Names)
 		d := m.Dir
+		syncDir := func(dir string) {
+			f, err := os.Open(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			if err := f.Sync(); err != nil {
+				t.Fatal(err)
+			}
+		}
 		os.Remove(filepath.Join(d, "kept"))
-		write(t, filepath.Join(d, "synced"), "synced", 0, true) // commits the unlink of kept
+		write(t, filepath.Join(d, "synced"), "synced", 0, true)
+		os.Mkdir(filepath.Join(d, "sub"), 0o755)
+		syncDir(d)                                           // makes the unlink of kept, synced's and sub's names durable
+		write(t, filepath.Join(d, "sub", "f"), "f", 0, true) // its folder never synced
 		write(t, filepath.Join(d, "tmp"), "new", 0, true)
-		os.Rename(filepath.Join(d, "tmp"), filepath.Join(d, "old")) // replaces old; no fsync after
+		os.Rename(filepath.Join(d, "tmp"), filepath.Join(d, "old")) // replaces old; folder not synced
 		os.Remove(filepath.Join(d, "gone"))
 		os.Mkdir(filepath.Join(d, "dir"), 0o755)
-		write(t, filepath.Join(d, "dir", "f"), "f", 0, false)
+		write(t, filepath.Join(d, "dir", "f"), "f", 0, true)
+		syncDir(filepath.Join(d, "dir")) // durable in dir, but dir itself is not
 		if err := m.Unmount(); err != nil {
 			t.Fatal(err)
 		}
@@ -198,7 +212,7 @@ func TestLazyFS(t *testing.T) {
 		for name := range files(t, backing) {
 			got[name] = read(t, filepath.Join(backing, name))
 		}
-		want := map[string]string{"synced": "synced", "tmp": "new", "old": "old", "gone": "gone"}
+		want := map[string]string{"synced": "synced", "old": "old", "gone": "gone"} // tmp: its create undone too
 		if len(got) != len(want) {
 			t.Fatalf("after the cut the disk holds %v, want %v", got, want)
 		}
@@ -209,6 +223,9 @@ func TestLazyFS(t *testing.T) {
 		}
 		if _, err := os.Stat(filepath.Join(backing, "dir")); err == nil {
 			t.Error("the unsynced mkdir survived the cut")
+		}
+		if len(files(t, filepath.Join(backing, "sub"))) != 0 {
+			t.Error("a file created in a folder never synced survived the cut")
 		}
 	})
 }
