@@ -9,7 +9,9 @@
 // system, and the backing folder holds exactly what a disk would hold after
 // the power went at that instant. A file created and written but never
 // synced is then present and empty; a synced file keeps its last-synced
-// contents.
+// contents. Two harsher modes: Tear leaves the last line written torn in
+// half, and Names also takes back every change of names whose folder was
+// not fsynced after it (POSIX's rule, stricter than LazyFS).
 //
 // Every fsync (of a file or a folder) and every rename is a cut point,
 // numbered from 1 in the order the file system sees them and logged with its
@@ -97,6 +99,7 @@ type Mount struct {
 	frozen bool
 	cut    chan struct{}
 	points []Point
+	gone   bool // unmounted
 }
 
 // New mounts a lazy file system at dir over backing. With cutAt > 0 the
@@ -178,6 +181,11 @@ func (m *Mount) freeze() {
 // (its frozen server keeps answering EIO to them).
 func (m *Mount) Unmount() error {
 	m.mu.Lock()
+	if m.gone {
+		m.mu.Unlock()
+		return nil // a later mount may sit at Dir now: leave it be
+	}
+	m.gone = true
 	m.freeze()
 	var err error
 	switch m.mode {
