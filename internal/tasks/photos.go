@@ -93,9 +93,16 @@ func (c *Client) busy(taskType string) (bool, error) {
 	}
 	for _, s := range servers {
 		for _, w := range s.ActiveWorkers {
-			if w.TaskType == taskType {
-				return true, nil
+			if w.TaskType != taskType {
+				continue
 			}
+			// A worker's list is its last heartbeat, up to 5 s old: a task
+			// that has finished since then is not running.
+			ti, err := c.Inspector.GetTaskInfo(w.Queue, w.TaskID)
+			if errors.Is(err, asynq.ErrTaskNotFound) || err == nil && ti.State != asynq.TaskStateActive {
+				continue
+			}
+			return true, nil
 		}
 	}
 	return false, nil
