@@ -5,6 +5,7 @@ go 1.26.8
 require (
 	github.com/chromedp/chromedp v0.14.2
 	github.com/gorilla/sessions v1.4.0
+	github.com/hanwen/go-fuse/v2 v2.12.1
 	github.com/hibiken/asynq v0.26.0
 	github.com/hibiken/asynqmon v0.7.2
 	github.com/labstack/echo-contrib v0.50.1

@@ -3,7 +3,9 @@
 package fileutil
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -14,7 +16,7 @@ import (
 // a torn one, whenever the power goes.
 func WriteAtomic(path string, data []byte, perm os.FileMode) error {
 	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
@@ -49,13 +51,19 @@ func WriteAtomic(path string, data []byte, perm os.FileMode) error {
 
 // AppendLine appends line (which should end in a newline) to path and fsyncs,
 // for the append-only ledgers. A torn last line is the worst a power cut leaves,
-// and readers of those files ignore an unterminated last line.
+// and readers of those files ignore an unterminated last line. A file it
+// creates gets its folder fsynced too, so its name survives with its line.
 func AppendLine(path string, line string) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	if err := MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("append %s: %w", path, err)
 	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
 	if err != nil {
+		return fmt.Errorf("append %s: %w", path, err)
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
 		return fmt.Errorf("append %s: %w", path, err)
 	}
 	if _, err := f.WriteString(line); err != nil {
@@ -66,7 +74,34 @@ func AppendLine(path string, line string) error {
 		f.Close()
 		return fmt.Errorf("append %s: %w", path, err)
 	}
-	return f.Close()
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("append %s: %w", path, err)
+	}
+	if st.Size() == 0 { // new (or empty until now): make its name durable
+		return SyncDir(filepath.Dir(path))
+	}
+	return nil
+}
+
+// MkdirAll is os.MkdirAll that also fsyncs the parent of each folder it
+// creates, so a new folder's name survives a power cut with what goes in it.
+func MkdirAll(dir string, perm os.FileMode) error {
+	if st, err := os.Stat(dir); err == nil {
+		if st.IsDir() {
+			return nil
+		}
+		return &fs.PathError{Op: "mkdir", Path: dir, Err: syscall.ENOTDIR}
+	}
+	parent := filepath.Dir(dir)
+	if parent != dir {
+		if err := MkdirAll(parent, perm); err != nil {
+			return err
+		}
+	}
+	if err := os.Mkdir(dir, perm); err != nil && !errors.Is(err, fs.ErrExist) {
+		return err
+	}
+	return SyncDir(parent)
 }
 
 // SyncDir fsyncs a folder so a rename or create in it survives a power cut.

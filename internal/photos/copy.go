@@ -206,7 +206,7 @@ func Copy(ctx context.Context, cam camera.Camera, p paths.Paths, opts CopyOption
 	defer lock.Unlock()
 
 	dcim := p.PhotosDCIM()
-	if err := os.MkdirAll(dcim, 0o755); err != nil {
+	if err := fileutil.MkdirAll(dcim, 0o755); err != nil {
 		return fail(fmt.Errorf("create %s: %w", dcim, err))
 	}
 	if err := fileutil.SyncDir(p.Photos()); err != nil {
@@ -342,7 +342,7 @@ func copyOne(ctx context.Context, cam camera.Camera, p paths.Paths, arch *Archiv
 	}
 	subdir := path.Dir(key)
 	destDir := filepath.Join(p.PhotosDCIM(), filepath.FromSlash(subdir))
-	if err := mkdirAllSynced(p.PhotosDCIM(), destDir); err != nil {
+	if err := fileutil.MkdirAll(destDir, 0o755); err != nil {
 		return "", fmt.Errorf("%s: %w", camPath, err)
 	}
 	free, err := opts.FreeSpace(destDir)
@@ -564,22 +564,4 @@ func removeFile(fp string) error {
 		return nil
 	}
 	return err
-}
-
-// mkdirAllSynced creates dir below root and fsyncs each new folder's parent,
-// so the folder of a copied photo survives a power cut with it.
-func mkdirAllSynced(root, dir string) error {
-	if st, err := os.Stat(dir); err == nil && st.IsDir() {
-		return nil
-	}
-	parent := filepath.Dir(dir)
-	if parent != dir && parent != root {
-		if err := mkdirAllSynced(root, parent); err != nil {
-			return err
-		}
-	}
-	if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
-		return err
-	}
-	return fileutil.SyncDir(parent)
 }

@@ -4,9 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -20,26 +18,6 @@ import (
 	"github.com/intvlm8r/intvlm8r-go/internal/testutil"
 	"github.com/intvlm8r/intvlm8r-go/internal/transfer"
 )
-
-// startFTP runs Debian's pyftpdlib on a loopback port for one user.
-func startFTP(t *testing.T) (addr, root string) {
-	t.Helper()
-	if out, err := exec.Command("/usr/bin/python3", "-c", "import pyftpdlib").CombinedOutput(); err != nil {
-		t.Fatalf("python3-pyftpdlib is needed (apt-get install python3-pyftpdlib): %v %s", err, out)
-	}
-	root = t.TempDir()
-	port := testutil.FreePort(t)
-	cmd := exec.Command("/usr/bin/python3", "-m", "pyftpdlib", "-i", "127.0.0.1", "-p", strconv.Itoa(port), "-w", "-d", root, "-u", "u", "-P", "pw%1")
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	addr = "127.0.0.1:" + strconv.Itoa(port)
-	if err := testutil.WaitTCP(addr, 15*time.Second); err != nil {
-		t.Fatal(err)
-	}
-	return addr, root
-}
 
 func TestUploadTaskAndChain(t *testing.T) {
 	r := testutil.StartRedis(t)
@@ -95,7 +73,8 @@ func TestUploadTaskAndChain(t *testing.T) {
 	}
 
 	// A real FTP upload, [Transfer] read from the INI (password with %).
-	addr, root := startFTP(t)
+	ftp := testutil.StartFTP(t)
+	addr, root := ftp.Addr, ftp.Root
 	os.WriteFile(p.INI(), []byte("[Transfer]\ntfrmethod = FTP\nftpserver = ftp://"+addr+"\nftpuser = u\nftppassword = pw%%1\nftpremotefolder = \\up\\\\cam\n"), 0o640)
 	dir := filepath.Join(p.PhotosDCIM(), "100CANON")
 	os.MkdirAll(dir, 0o755)

@@ -128,6 +128,8 @@ func LastStatus(p paths.Paths) (when, text string, ok bool, err error) {
 	if err != nil {
 		return "", "", false, fmt.Errorf("read transfer log: %w", err)
 	}
+	// A last line without its newline was torn by a power cut: not shown.
+	data = data[:bytes.LastIndexByte(data, '\n')+1]
 	var last string
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 64*1024), 1024*1024)
