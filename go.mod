@@ -15,6 +15,8 @@ require (
 	golang.org/x/time v0.15.0
 )
 
+require golang.org/x/sync v0.25.0
+
 require (
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/chromedp/cdproto v0.0.0-20250724212937-08a3db8b4327 // indirect
