@@ -269,8 +269,7 @@ func (s *Server) thermalPage(c echo.Context) error {
 		gt := arduino.CmdRefreshTemps
 		gt.Settle = 0 // waited for below, in parallel with the other reads
 		if err := s.Arduino.Send(actx, gt); err != nil {
-			s.Log.Warn("thermal: GT failed", "err", err)
-			r.fail(err)
+			r.failed("GT", err)
 		} else {
 			settled = time.After(arduino.SettleTemperatures)
 		}
