@@ -32,7 +32,7 @@ type ardReader struct {
 
 	mu     sync.Mutex
 	down   error
-	busy   error // the budget ran out waiting for the bus
+	busy   error     // the budget ran out waiting for the bus
 	oldest time.Time // the oldest cached value shown
 	missed bool      // some value had no cached copy either
 }
