@@ -28,6 +28,7 @@ type cameraSelect struct {
 
 type cameraPageData struct {
 	USBEnabled    bool
+	Shown         string // the USB switch's record (formedit.go)
 	Down          string
 	CanWake       bool
 	Info          []row
@@ -49,6 +50,7 @@ func (s *Server) cameraPage(c echo.Context) error {
 		flash(c, "red", "The settings file could not be read: "+err.Error())
 	}
 	d := cameraPageData{USBEnabled: set.Global.EnableCameraUSB, Maker: string(camera.MakerUnknown)}
+	d.Shown = shownValues(cameraUSBFormValues(set))
 	if d.USBEnabled {
 		var det camera.Details
 		err := s.withCamera(c.Request().Context(), func(cam camera.Camera) error {
@@ -138,20 +140,19 @@ func (s *Server) cameraSubmit(c echo.Context) error {
 		s.wakeCamera(c)
 		return s.redirect(c, "/camera")
 	}
-	if c.FormValue("enableCameraUsb") == "" {
-		if err := s.setCameraUSB(false); err != nil {
-			flash(c, "red", "Not saved: "+err.Error())
-		} else {
-			flash(c, "white", "Camera USB switched off: the camera is left alone.")
-		}
+	// The USB switch is saved when the user changed it (formedit.go); an
+	// absent box in a post that does not come from the page changes nothing.
+	switch on, changed, err := s.saveCameraUSB(c); {
+	case errors.Is(err, errFormRefused):
 		return s.redirect(c, "/camera")
-	}
-	if c.FormValue("cameraUsbToggled") == "true" {
-		if err := s.setCameraUSB(true); err != nil {
-			flash(c, "red", "Not saved: "+err.Error())
-		} else {
-			flash(c, "white", "Camera USB switched on.")
-		}
+	case err != nil:
+		flash(c, "red", "Not saved: "+err.Error())
+		return s.redirect(c, "/camera")
+	case changed && on:
+		flash(c, "white", "Camera USB switched on.")
+		return s.redirect(c, "/camera")
+	case changed:
+		flash(c, "white", "Camera USB switched off: the camera is left alone.")
 		return s.redirect(c, "/camera")
 	}
 	maker := camera.Maker(c.FormValue("cameraMfr"))
@@ -201,9 +202,21 @@ func (s *Server) cameraSubmit(c echo.Context) error {
 	return s.redirect(c, "/camera")
 }
 
-func (s *Server) setCameraUSB(on bool) error {
-	return s.Config.Update(func(f *config.File) error {
+func cameraUSBFormValues(set config.Settings) map[string]string {
+	return map[string]string{"enableCameraUsb": checkboxValue(set.Global.EnableCameraUSB)}
+}
+
+func (s *Server) saveCameraUSB(c echo.Context) (on, changed bool, err error) {
+	err = s.Config.Update(func(f *config.File) error {
+		set, _ := f.Settings()
+		e := newFormEdit(c, cameraUSBFormValues(set))
+		v, ch := e.field("enableCameraUsb", "camera USB switch", fieldCheckbox)
+		if err := e.verdict(c); err != nil || !ch {
+			return err
+		}
+		on, changed = v == "on", true
 		f.Set(config.SectionGlobal, config.KeyEnableCameraUSB, config.FormatBool(on))
-		return nil
+		return f.Err()
 	})
+	return on, changed && err == nil, err
 }
