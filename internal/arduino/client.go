@@ -73,6 +73,8 @@ type Client struct {
 	failed map[byte]error // a shared read's latest failed try, while it runs
 
 	joined func(code byte) // test hook: a caller has joined (or started) a read
+
+	lastSent map[string]time.Time // SendShared: when each command was last sent
 }
 
 // NewClient wraps a transport.
@@ -89,7 +91,7 @@ func NewClient(t Transport, opts Options) *Client {
 	if opts.Log == nil {
 		opts.Log = slog.Default()
 	}
-	return &Client{t: t, opts: opts, bus: make(chan struct{}, 1), failed: map[byte]error{}}
+	return &Client{t: t, opts: opts, bus: make(chan struct{}, 1), failed: map[byte]error{}, lastSent: map[string]time.Time{}}
 }
 
 // Close closes the transport.
@@ -306,6 +308,45 @@ func (c *Client) Send(ctx context.Context, cmd Command) error {
 		return fmt.Errorf("arduino command %q sent, wait cut short: %w", printable(cmd.Text), serr)
 	}
 	return nil
+}
+
+// SendShared sends an idempotent refresh (GT) for readers that want a
+// recent one: when the same command was sent less than fresh ago it is not
+// sent again, and callers that arrive while it is being sent share that one
+// send. It does not wait for the settle time: it returns when the firmware
+// will have acted (the send's time plus cmd.Settle), for the caller to wait
+// on while it reads other values.
+func (c *Client) SendShared(ctx context.Context, cmd Command, fresh time.Duration) (ready time.Time, err error) {
+	key := "cmd:" + string(cmd.Text)
+	c.mu.Lock()
+	last, ok := c.lastSent[key]
+	c.mu.Unlock()
+	if ok && c.opts.Now().Sub(last) < fresh {
+		return last.Add(cmd.Settle), nil
+	}
+	ch := c.flight.DoChan(key, func() (any, error) {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), DefaultTimeout)
+		defer cancel()
+		now := cmd
+		now.Settle = 0
+		if err := c.Send(sctx, now); err != nil {
+			return nil, err
+		}
+		at := c.opts.Now()
+		c.mu.Lock()
+		c.lastSent[key] = at
+		c.mu.Unlock()
+		return at, nil
+	})
+	select {
+	case res := <-ch:
+		if res.Err != nil {
+			return time.Time{}, res.Err
+		}
+		return res.Val.(time.Time).Add(cmd.Settle), nil
+	case <-ctx.Done():
+		return time.Time{}, fmt.Errorf("arduino command %q: %w: %w", printable(cmd.Text), ErrBusy, ctx.Err())
+	}
 }
 
 // Query describes one query: its byte and its parser.

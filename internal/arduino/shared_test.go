@@ -13,11 +13,12 @@ import (
 // reply, after release is closed;
 // entered gets one value per query that reached the transport.
 type gateTransport struct {
-	reply   Reply
-	fail    error // when set, every query fails with it (without waiting)
-	release chan struct{}
-	entered chan byte
-	queries atomic.Int32
+	reply    Reply
+	fail     error // when set, every query fails with it (without waiting)
+	release  chan struct{}
+	entered  chan byte
+	queries  atomic.Int32
+	commands atomic.Int32
 }
 
 func (g *gateTransport) Query(ctx context.Context, code byte) (Reply, error) {
@@ -36,8 +37,16 @@ func (g *gateTransport) Query(ctx context.Context, code byte) (Reply, error) {
 		return Reply{}, ctx.Err()
 	}
 }
-func (g *gateTransport) Command(ctx context.Context, text []byte) error { return nil }
-func (g *gateTransport) Close() error                                   { return nil }
+func (g *gateTransport) Command(ctx context.Context, text []byte) error {
+	g.commands.Add(1)
+	select {
+	case <-g.release:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+func (g *gateTransport) Close() error { return nil }
 
 func newGate(text string) *gateTransport {
 	return &gateTransport{reply: reply(text), release: make(chan struct{}), entered: make(chan byte, 100)}
@@ -148,5 +157,41 @@ func TestJoinedReadOfSilentArduino(t *testing.T) {
 	}
 	if err := <-first; err == nil || errors.Is(err, ErrBusy) {
 		t.Fatalf("first reader: %v, want the Arduino's error", err)
+	}
+}
+
+// A GT sent a moment ago is not sent again for the next thermal pages; an
+// older one is.
+func TestSendSharedRefresh(t *testing.T) {
+	g := newGate("")
+	close(g.release)
+	now := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
+	var clock sync.Mutex
+	c := NewClient(g, Options{LockPath: testPaths(t).ArduinoLock(), Now: func() time.Time {
+		clock.Lock()
+		defer clock.Unlock()
+		return now
+	}})
+	sent := now
+	for i := range 10 {
+		ready, err := c.SendShared(context.Background(), CmdRefreshTemps, 2*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ready.Equal(sent.Add(SettleTemperatures)) {
+			t.Fatalf("call %d: ready at %v, want the first send's time plus the settle", i, ready)
+		}
+		clock.Lock()
+		now = now.Add(100 * time.Millisecond)
+		clock.Unlock()
+	}
+	if got := g.commands.Load(); got != 1 {
+		t.Fatalf("%d GT sends within 2 s, want 1", got)
+	}
+	clock.Lock()
+	now = now.Add(2 * time.Second)
+	clock.Unlock()
+	if _, err := c.SendShared(context.Background(), CmdRefreshTemps, 2*time.Second); err != nil || g.commands.Load() != 2 {
+		t.Fatalf("a stale GT was not sent again: %v, %d sends", err, g.commands.Load())
 	}
 }
