@@ -142,11 +142,8 @@ func (s *Server) cameraSubmit(c echo.Context) error {
 	}
 	// The USB switch is saved when the user changed it (formedit.go); an
 	// absent box in a post that does not come from the page changes nothing.
-	switch on, changed, err := s.saveCameraUSB(c); {
-	case errors.Is(err, errFormRefused):
-		return s.redirect(c, "/camera")
-	case err != nil:
-		flash(c, "red", "Not saved: "+err.Error())
+	switch on, changed, ok := s.saveCameraUSB(c); {
+	case !ok:
 		return s.redirect(c, "/camera")
 	case changed && on:
 		flash(c, "white", "Camera USB switched on.")
@@ -206,17 +203,16 @@ func cameraUSBFormValues(set config.Settings) map[string]string {
 	return map[string]string{"enableCameraUsb": checkboxValue(set.Global.EnableCameraUSB)}
 }
 
-func (s *Server) saveCameraUSB(c echo.Context) (on, changed bool, err error) {
-	err = s.Config.Update(func(f *config.File) error {
-		set, _ := f.Settings()
-		e := newFormEdit(c, cameraUSBFormValues(set))
-		v, ch := e.field("enableCameraUsb", "camera USB switch", fieldCheckbox)
-		if err := e.verdict(c); err != nil || !ch {
-			return err
+// saveCameraUSB saves the USB switch when the user changed it; on failure
+// the reason is flashed and ok is false.
+func (s *Server) saveCameraUSB(c echo.Context) (on, changed, ok bool) {
+	current := func(f *config.File) map[string]string { set, _ := f.Settings(); return cameraUSBFormValues(set) }
+	ok = s.saveForm(c, "", current, func(e *formEdit, f *config.File) {
+		var v string
+		if v, changed = e.field("enableCameraUsb", "camera USB switch", fieldCheckbox); changed {
+			on = v == "on"
+			f.Set(config.SectionGlobal, config.KeyEnableCameraUSB, config.FormatBool(on))
 		}
-		on, changed = v == "on", true
-		f.Set(config.SectionGlobal, config.KeyEnableCameraUSB, config.FormatBool(on))
-		return f.Err()
 	})
-	return on, changed && err == nil, err
+	return on, changed && ok, ok
 }

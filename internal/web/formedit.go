@@ -4,9 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"strings"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/intvlm8r/intvlm8r-go/internal/config"
 )
 
 // Every settings form saves only what its user changed. The page records
@@ -163,4 +166,38 @@ func (e *formEdit) saved(c echo.Context, what string) {
 		flash(c, "orange", n)
 	}
 	flash(c, "white", what)
+}
+
+// saveForm saves one settings form under the INI's lock: current gives the
+// form's values from the INI as it is now, apply reads the fields (e.field),
+// checks the changed ones (e.bad) and sets them in f. Nothing is written
+// when a check or a conflict refuses the post. Every outcome is flashed,
+// "<what> saved." on success unless what is "". ok tells whether the
+// changes (possibly none) were saved.
+func (s *Server) saveForm(c echo.Context, what string, current func(f *config.File) map[string]string, apply func(e *formEdit, f *config.File)) (ok bool) {
+	var e *formEdit
+	err := s.Config.Update(func(f *config.File) error {
+		e = newFormEdit(c, current(f))
+		apply(e, f)
+		if err := e.verdict(c); err != nil {
+			return err
+		}
+		return f.Err()
+	})
+	switch {
+	case errors.Is(err, errFormRefused):
+	case err != nil:
+		s.Log.Error("save settings", "form", what, "err", err)
+		if errors.Is(err, os.ErrPermission) {
+			flash(c, "red", "Not saved: permission denied writing the settings file.")
+		} else {
+			flash(c, "red", "Not saved: the settings file could not be written: "+err.Error())
+		}
+	case what != "":
+		e.saved(c, what+" saved.")
+		return true
+	default:
+		return true
+	}
+	return false
 }

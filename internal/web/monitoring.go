@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -63,10 +62,9 @@ func (s *Server) monitoringSubmit(c echo.Context) error {
 	if c.FormValue("monApply") == "" {
 		return s.redirect(c, "/monitoring")
 	}
-	var e *formEdit
-	err := s.Config.Update(func(f *config.File) error {
+	current := func(f *config.File) map[string]string { d := monitoringFormData(f); return d.formValues() }
+	s.saveForm(c, "Heartbeat settings", current, func(e *formEdit, f *config.File) {
 		d := monitoringFormData(f)
-		e = newFormEdit(c, d.formValues())
 		freq, freqChanged := e.field("hbFreq", "heartbeat frequency", fieldChoice)
 		receiver, urlChanged := e.field("hbUrl", "heartbeat URL", fieldText)
 		n, ferr := heartbeat.ParseFrequency(d.Freq)
@@ -93,16 +91,7 @@ func (s *Server) monitoringSubmit(c echo.Context) error {
 			}
 			f.Set(config.SectionMonitoring, config.KeyHeartbeatURL, receiver)
 		}
-		return e.verdict(c)
 	})
-	switch {
-	case errors.Is(err, errFormRefused):
-	case err != nil:
-		s.Log.Error("save monitoring settings", "err", err)
-		flash(c, "red", "The settings could not be saved: "+err.Error())
-	default:
-		e.saved(c, "Heartbeat settings saved.")
-	}
 	return s.redirect(c, "/monitoring")
 }
 

@@ -352,62 +352,33 @@ func systemFormValues(f *config.File) (location, thumbs map[string]string) {
 // saveLocation saves a changed location name. Any name the original took
 // is kept as long as it is not edited; a new one is checked.
 func (s *Server) saveLocation(c echo.Context) {
-	var e *formEdit
-	err := s.Config.Update(func(f *config.File) error {
-		loc, _ := systemFormValues(f)
-		e = newFormEdit(c, loc)
+	current := func(f *config.File) map[string]string { loc, _ := systemFormValues(f); return loc }
+	s.saveForm(c, "Location name", current, func(e *formEdit, f *config.File) {
 		name, changed := e.field("newName", "location name", fieldText)
-		if !changed {
-			return e.verdict(c)
-		}
 		switch {
+		case !changed:
 		case len([]rune(name)) > maxLocationName:
 			e.bad("Not saved: the location name is longer than %d characters.", maxLocationName)
 		case strings.IndexFunc(name, unicode.IsControl) >= 0:
 			e.bad("Not saved: the location name holds control characters.")
+		default:
+			f.Set(config.SectionGlobal, config.KeyLocationName, name)
 		}
-		if err := e.verdict(c); err != nil {
-			return err
-		}
-		f.Set(config.SectionGlobal, config.KeyLocationName, name)
-		return f.Err()
 	})
-	switch {
-	case errors.Is(err, errFormRefused):
-	case err != nil:
-		s.Log.Error("save location name", "err", err)
-		flash(c, "red", "The location name was not saved: "+err.Error())
-	default:
-		e.saved(c, "Location name saved.")
-	}
 }
 
 func (s *Server) saveThumbsCount(c echo.Context) {
-	var e *formEdit
-	err := s.Config.Update(func(f *config.File) error {
-		_, thumbs := systemFormValues(f)
-		e = newFormEdit(c, thumbs)
+	current := func(f *config.File) map[string]string { _, th := systemFormValues(f); return th }
+	s.saveForm(c, "Thumbnail count", current, func(e *formEdit, f *config.File) {
 		n, changed := e.field("thumbsCount", "thumbnail count", fieldChoice)
-		if !changed {
-			return e.verdict(c)
-		}
-		if !slices.Contains(thumbCounts, n) {
+		switch {
+		case !changed:
+		case !slices.Contains(thumbCounts, n):
 			e.bad("Not saved: %q is not one of the thumbnail counts (%s).", n, strings.Join(thumbCounts, ", "))
+		default:
+			f.Set(config.SectionGlobal, config.KeyThumbsCount, n)
 		}
-		if err := e.verdict(c); err != nil {
-			return err
-		}
-		f.Set(config.SectionGlobal, config.KeyThumbsCount, n)
-		return f.Err()
 	})
-	switch {
-	case errors.Is(err, errFormRefused):
-	case err != nil:
-		s.Log.Error("save thumbs count", "err", err)
-		flash(c, "red", "The thumbnail count was not saved: "+err.Error())
-	default:
-		e.saved(c, "Thumbnail count saved.")
-	}
 }
 
 // saveWakeWindow sends SP= and, once the Arduino has it, mirrors the hour

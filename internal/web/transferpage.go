@@ -561,35 +561,21 @@ func (s *Server) transferApply(c echo.Context) {
 	// The Arduino's wake hour is mirrored into the INI for the hourly
 	// helpers, on Apply only (the original wrote it on every page load).
 	wake, fromArduino := s.wakePiHour(c.Request().Context(), set)
-	var e *formEdit
-	err = s.Config.Update(func(f *config.File) error {
+	current := func(f *config.File) map[string]string {
+		now, _ := f.Settings()
+		d := transferFormData(f, now)
+		return d.formValues()
+	}
+	s.saveForm(c, "Transfer settings", current, func(e *formEdit, f *config.File) {
 		now, err := f.Settings()
 		if err != nil {
 			s.Log.Warn("INI has malformed values", "err", err)
 		}
-		d := transferFormData(f, now)
-		e = newFormEdit(c, d.formValues())
-		e.applyTransfer(f, d, hasKey)
-		if err := e.verdict(c); err != nil {
-			return err
-		}
+		e.applyTransfer(f, transferFormData(f, now), hasKey)
 		if fromArduino && e.changed > 0 {
 			f.Set(config.SectionGlobal, config.KeyWakePiHour, wake)
 		}
-		return f.Err()
 	})
-	switch {
-	case errors.Is(err, errFormRefused):
-	case err != nil:
-		s.Log.Error("save transfer settings", "err", err)
-		if errors.Is(err, os.ErrPermission) {
-			flash(c, "red", "Not saved: permission denied writing the settings file.")
-		} else {
-			flash(c, "red", "Not saved: the settings file could not be written: "+err.Error())
-		}
-	default:
-		e.saved(c, "Transfer settings saved.")
-	}
 }
 
 // applyTransfer checks the changed fields and sets them in f; verdict then
