@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -70,13 +69,13 @@ func (s *Server) monitoringSubmit(c echo.Context) error {
 		n, ferr := heartbeat.ParseFrequency(d.Freq)
 		if freqChanged {
 			if !slices.Contains(heartbeat.Frequencies, freq) {
-				e.bad("%q is not a heartbeat frequency (Off, 5, 10, 15, 20, 30 or 60 minutes).", freq)
+				e.bad("Not saved: %q is not a heartbeat frequency (Off, 5, 10, 15, 20, 30 or 60 minutes).", freq)
 			} else {
 				wasOn := ferr == nil && n > 0
 				n, _ = heartbeat.ParseFrequency(freq)
 				if n > 0 && !wasOn && !urlChanged {
 					if err := heartbeat.ValidateURL(receiver); err != nil {
-						e.bad("Heartbeats cannot be switched on: %v.", err)
+						e.bad("Not saved: heartbeats cannot be switched on: %v.", err)
 					}
 				}
 				f.Set(config.SectionMonitoring, config.KeyHeartbeatFrequency, freq)
@@ -86,20 +85,13 @@ func (s *Server) monitoringSubmit(c echo.Context) error {
 			on := n > 0 && (freqChanged || ferr == nil)
 			if receiver != "" || on {
 				if err := heartbeat.ValidateURL(receiver); err != nil {
-					e.bad("%s.", capitalise(err.Error()))
+					e.bad("Not saved: %v.", err)
 				}
 			}
 			f.Set(config.SectionMonitoring, config.KeyHeartbeatURL, receiver)
 		}
 	})
 	return s.redirect(c, "/monitoring")
-}
-
-func capitalise(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // savedReceiver returns the saved heartbeat URL when heartbeats are set up
