@@ -27,8 +27,12 @@ document.addEventListener('DOMContentLoaded', () => {
     urlRow.classList.toggle('hidden', off);
     resultRow.classList.toggle('hidden', off);
     const changed = freq.value !== savedFreq || url.value !== savedURL;
-    // Empty is fine only with the heartbeat off; anything typed must be valid.
-    const urlOK = url.value === '' ? off : validHeartbeatURL(url.value);
+    // Empty is fine only with the heartbeat off; anything typed must be
+    // valid. The saved URL, untouched, is left as it is (the server checks
+    // only what changes) unless heartbeats are being switched on.
+    const switchingOn = savedFreq === 'Off' && !off;
+    let urlOK = url.value === '' ? off : validHeartbeatURL(url.value);
+    if (url.value === savedURL && !switchingOn) urlOK = true;
     url.classList.toggle('redborder', !urlOK);
     apply.disabled = !changed || !urlOK;
     // Test what is saved: apply first, then test.

@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
+
+	"golang.org/x/sync/singleflight"
 
 	"github.com/intvlm8r/intvlm8r-go/internal/fileutil"
 )
@@ -53,9 +56,25 @@ type Options struct {
 
 // Client is the firmware's protocol over a Transport, safe for concurrent
 // use by goroutines and processes alike (the bus lock serialises them).
+//
+// Readers of the same query share one bus transaction (see Get), and the
+// goroutines of one process queue for the bus in arrival order before they
+// contend with other processes for the lock file.
 type Client struct {
 	t    Transport
 	opts Options
+
+	// bus is this process's turn on the bus, taken before the lock file:
+	// a channel, so that a wait ends with its context and waiters queue.
+	bus    chan struct{}
+	flight singleflight.Group
+
+	mu     sync.Mutex
+	failed map[byte]error // a shared read's latest failed try, while it runs
+
+	joined func(code byte) // test hook: a caller has joined (or started) a read
+
+	lastSent map[string]time.Time // SendShared: when each command was last sent
 }
 
 // NewClient wraps a transport.
@@ -72,7 +91,7 @@ func NewClient(t Transport, opts Options) *Client {
 	if opts.Log == nil {
 		opts.Log = slog.Default()
 	}
-	return &Client{t: t, opts: opts}
+	return &Client{t: t, opts: opts, bus: make(chan struct{}, 1), failed: map[byte]error{}, lastSent: map[string]time.Time{}}
 }
 
 // Close closes the transport.
@@ -95,23 +114,41 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// lock takes the bus lock, polling so that the context can end the wait
-// (flock itself cannot be interrupted).
-func (c *Client) lock(ctx context.Context) (*fileutil.Lock, error) {
+// ErrBusy is wrapped when a context ended while waiting for the bus (other
+// readers or another process held it): the Arduino was never asked, so it
+// says nothing about whether the Arduino answers.
+var ErrBusy = errors.New("the Arduino's bus is busy")
+
+// lock takes this process's turn, then the bus lock file, polling so that
+// the context can end the wait (flock itself cannot be interrupted). The
+// returned func releases both.
+func (c *Client) lock(ctx context.Context) (func(), error) {
+	start := time.Now()
+	busy := func(err error) error {
+		return fmt.Errorf("%w (waited %s for it): %w", ErrBusy, time.Since(start).Round(time.Millisecond), err)
+	}
+	select {
+	case c.bus <- struct{}{}:
+	case <-ctx.Done():
+		return nil, busy(ctx.Err())
+	}
+	release := func() { <-c.bus }
 	if c.opts.LockPath == "" {
-		return nil, nil
+		return release, nil
 	}
 	wait := 200 * time.Microsecond
 	for {
 		l, ok, err := fileutil.TryLockExclusive(c.opts.LockPath)
 		if err != nil {
+			release()
 			return nil, fmt.Errorf("arduino bus lock: %w", err)
 		}
 		if ok {
-			return l, nil
+			return func() { l.Unlock(); release() }, nil
 		}
 		if err := sleepCtx(ctx, wait); err != nil {
-			return nil, fmt.Errorf("arduino bus lock: %w", err)
+			release()
+			return nil, busy(err)
 		}
 		if wait < 5*time.Millisecond {
 			wait *= 2
@@ -126,21 +163,31 @@ func withDefaultTimeout(ctx context.Context) (context.Context, context.CancelFun
 	return context.WithTimeout(ctx, DefaultTimeout)
 }
 
-// transact runs one transaction under the bus lock, twice at most.
+// transact runs one transaction under the bus lock, twice at most. A try
+// that fails is reported to onFail (may be nil) before the retry.
 func (c *Client) transact(ctx context.Context, what string, fn func(ctx context.Context) error) error {
+	return c.transactNoting(ctx, what, fn, nil)
+}
+
+func (c *Client) transactNoting(ctx context.Context, what string, fn func(ctx context.Context) error, onFail func(error)) error {
 	ctx, cancel := withDefaultTimeout(ctx)
 	defer cancel()
 	var err error
 	for try := 1; try <= Tries; try++ {
-		var l *fileutil.Lock
-		l, err = c.lock(ctx)
-		if err != nil {
-			return fmt.Errorf("arduino %s: %w", what, err)
+		unlock, lerr := c.lock(ctx)
+		if lerr != nil {
+			if err != nil { // the Arduino failed the try before: say so
+				return fmt.Errorf("arduino %s: %w", what, err)
+			}
+			return fmt.Errorf("arduino %s: %w", what, lerr)
 		}
 		err = fn(ctx)
-		l.Unlock()
+		unlock()
 		if err == nil {
 			return nil
+		}
+		if onFail != nil {
+			onFail(err)
 		}
 		if ctx.Err() != nil || try == Tries {
 			break
@@ -151,6 +198,73 @@ func (c *Client) transact(ctx context.Context, what string, fn func(ctx context.
 		}
 	}
 	return fmt.Errorf("arduino %s: %w", what, err)
+}
+
+// sharedRead reads query code live: concurrent callers share one
+// transaction (and one cache write). The transaction is not cut short when
+// a caller gives up: it runs to its own end (DefaultTimeout at most) and
+// its reply serves whoever is still waiting, and the cache. A caller whose
+// context ends first gets ErrBusy, unless the Arduino already failed a try
+// of this read, which is then the error.
+func (c *Client) sharedRead(ctx context.Context, code byte, name string, parse func(Reply) error) (Reply, time.Time, error) {
+	type result struct {
+		raw Reply
+		at  time.Time
+	}
+	key := string(rune(code))
+	ch := c.flight.DoChan(key, func() (any, error) {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), DefaultTimeout)
+		defer cancel()
+		defer func() {
+			c.mu.Lock()
+			delete(c.failed, code)
+			c.mu.Unlock()
+		}()
+		var raw Reply
+		err := c.transactNoting(sctx, name, func(ctx context.Context) error {
+			var err error
+			if raw, err = c.t.Query(ctx, code); err != nil {
+				return err
+			}
+			return parse(raw)
+		}, func(err error) {
+			c.mu.Lock()
+			c.failed[code] = err
+			c.mu.Unlock()
+		})
+		if err != nil {
+			return nil, err
+		}
+		at := c.opts.Now()
+		if c.opts.Cache != nil {
+			cctx, cancel := context.WithTimeout(sctx, CacheTimeout)
+			cerr := c.opts.Cache.Put(cctx, code, raw, at)
+			cancel()
+			if cerr != nil {
+				c.opts.Log.Warn("arduino: cache write failed", "query", key, "err", cerr)
+			}
+		}
+		return result{raw, at}, nil
+	})
+	if c.joined != nil {
+		c.joined(code)
+	}
+	select {
+	case res := <-ch:
+		if res.Err != nil {
+			return Reply{}, time.Time{}, res.Err
+		}
+		r := res.Val.(result)
+		return r.raw, r.at, nil
+	case <-ctx.Done():
+		c.mu.Lock()
+		failed := c.failed[code]
+		c.mu.Unlock()
+		if failed != nil {
+			return Reply{}, time.Time{}, fmt.Errorf("arduino %s: %w (and no answer yet from the retry: %w)", name, failed, ctx.Err())
+		}
+		return Reply{}, time.Time{}, fmt.Errorf("arduino %s: %w (waiting for the read under way): %w", name, ErrBusy, ctx.Err())
+	}
 }
 
 // Raw sends query code and returns the reply as it came. Nothing is cached.
@@ -176,6 +290,10 @@ func (c *Client) Send(ctx context.Context, cmd Command) error {
 	if err != nil {
 		return err
 	}
+	// A read that started before the command must not answer later readers.
+	for _, code := range cmd.Invalidates {
+		c.flight.Forget(string(rune(code)))
+	}
 	serr := c.opts.Sleep(ctx, cmd.Settle)
 	// Drop stale replies only once the firmware has acted: a read by another
 	// process during the wait may have cached the old state.
@@ -190,6 +308,45 @@ func (c *Client) Send(ctx context.Context, cmd Command) error {
 		return fmt.Errorf("arduino command %q sent, wait cut short: %w", printable(cmd.Text), serr)
 	}
 	return nil
+}
+
+// SendShared sends an idempotent refresh (GT) for readers that want a
+// recent one: when the same command was sent less than fresh ago it is not
+// sent again, and callers that arrive while it is being sent share that one
+// send. It does not wait for the settle time: it returns when the firmware
+// will have acted (the send's time plus cmd.Settle), for the caller to wait
+// on while it reads other values.
+func (c *Client) SendShared(ctx context.Context, cmd Command, fresh time.Duration) (ready time.Time, err error) {
+	key := "cmd:" + string(cmd.Text)
+	c.mu.Lock()
+	last, ok := c.lastSent[key]
+	c.mu.Unlock()
+	if ok && c.opts.Now().Sub(last) < fresh {
+		return last.Add(cmd.Settle), nil
+	}
+	ch := c.flight.DoChan(key, func() (any, error) {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), DefaultTimeout)
+		defer cancel()
+		now := cmd
+		now.Settle = 0
+		if err := c.Send(sctx, now); err != nil {
+			return nil, err
+		}
+		at := c.opts.Now()
+		c.mu.Lock()
+		c.lastSent[key] = at
+		c.mu.Unlock()
+		return at, nil
+	})
+	select {
+	case res := <-ch:
+		if res.Err != nil {
+			return time.Time{}, res.Err
+		}
+		return res.Val.(time.Time).Add(cmd.Settle), nil
+	case <-ctx.Done():
+		return time.Time{}, fmt.Errorf("arduino command %q: %w: %w", printable(cmd.Text), ErrBusy, ctx.Err())
+	}
 }
 
 // Query describes one query: its byte and its parser.
@@ -219,6 +376,9 @@ type Cached[T any] struct {
 	Value T
 	At    time.Time
 	Live  bool
+	// Err is why the live read failed when a LiveOrCache read answered from
+	// the cache (errors.Is(Err, ErrBusy) when the bus was only busy).
+	Err error
 }
 
 // Age is how old the value is at now.
@@ -279,32 +439,20 @@ func Get[T any](ctx context.Context, c *Client, q Query[T], mode Mode) (Cached[T
 			return zero, fmt.Errorf("%s: %w", q.Name, ErrNoValue)
 		}
 	}
-	var v T
-	var raw Reply
-	err := c.transact(ctx, q.Name, func(ctx context.Context) error {
-		var err error
-		raw, err = c.t.Query(ctx, q.Code)
-		if err != nil {
-			return err
-		}
-		v, err = q.Parse(raw)
+	raw, at, err := c.sharedRead(ctx, q.Code, q.Name, func(r Reply) error {
+		_, err := q.Parse(r)
 		return err
 	})
 	if err == nil {
-		at := c.opts.Now()
-		if c.opts.Cache != nil {
-			cctx, cancel := context.WithTimeout(ctx, CacheTimeout)
-			cerr := c.opts.Cache.Put(cctx, q.Code, raw, at)
-			cancel()
-			if cerr != nil {
-				c.opts.Log.Warn("arduino: cache write failed", "query", string(q.Code), "err", cerr)
-			}
+		var v T
+		if v, err = q.Parse(raw); err == nil {
+			return Cached[T]{Value: v, At: at, Live: true}, nil
 		}
-		return Cached[T]{Value: v, At: at, Live: true}, nil
 	}
 	if mode == LiveOrCache {
 		if cv, ok := fromCache(); ok {
-			c.opts.Log.Info("arduino: no answer, using the cached reply", "query", string(q.Code), "age", c.opts.Now().Sub(cv.At).Round(time.Second), "err", err)
+			c.opts.Log.Info("arduino: no live reply, using the cached one", "query", string(q.Code), "age", c.opts.Now().Sub(cv.At).Round(time.Second), "err", err)
+			cv.Err = err
 			return cv, nil
 		}
 		return zero, fmt.Errorf("%w: %w", ErrNoValue, err)

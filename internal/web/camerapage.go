@@ -28,6 +28,7 @@ type cameraSelect struct {
 
 type cameraPageData struct {
 	USBEnabled    bool
+	Shown         string // the USB switch's record (formedit.go)
 	Down          string
 	CanWake       bool
 	Info          []row
@@ -49,6 +50,7 @@ func (s *Server) cameraPage(c echo.Context) error {
 		flash(c, "red", "The settings file could not be read: "+err.Error())
 	}
 	d := cameraPageData{USBEnabled: set.Global.EnableCameraUSB, Maker: string(camera.MakerUnknown)}
+	d.Shown = shownValues(cameraUSBFormValues(set))
 	if d.USBEnabled {
 		var det camera.Details
 		err := s.withCamera(c.Request().Context(), func(cam camera.Camera) error {
@@ -138,20 +140,16 @@ func (s *Server) cameraSubmit(c echo.Context) error {
 		s.wakeCamera(c)
 		return s.redirect(c, "/camera")
 	}
-	if c.FormValue("enableCameraUsb") == "" {
-		if err := s.setCameraUSB(false); err != nil {
-			flash(c, "red", "Not saved: "+err.Error())
-		} else {
-			flash(c, "white", "Camera USB switched off: the camera is left alone.")
-		}
+	// The USB switch is saved when the user changed it (formedit.go); an
+	// absent box in a post that does not come from the page changes nothing.
+	switch on, changed, ok := s.saveCameraUSB(c); {
+	case !ok:
 		return s.redirect(c, "/camera")
-	}
-	if c.FormValue("cameraUsbToggled") == "true" {
-		if err := s.setCameraUSB(true); err != nil {
-			flash(c, "red", "Not saved: "+err.Error())
-		} else {
-			flash(c, "white", "Camera USB switched on.")
-		}
+	case changed && on:
+		flash(c, "white", "Camera USB switched on.")
+		return s.redirect(c, "/camera")
+	case changed:
+		flash(c, "white", "Camera USB switched off: the camera is left alone.")
 		return s.redirect(c, "/camera")
 	}
 	maker := camera.Maker(c.FormValue("cameraMfr"))
@@ -201,9 +199,20 @@ func (s *Server) cameraSubmit(c echo.Context) error {
 	return s.redirect(c, "/camera")
 }
 
-func (s *Server) setCameraUSB(on bool) error {
-	return s.Config.Update(func(f *config.File) error {
-		f.Set(config.SectionGlobal, config.KeyEnableCameraUSB, config.FormatBool(on))
-		return nil
+func cameraUSBFormValues(set config.Settings) map[string]string {
+	return map[string]string{"enableCameraUsb": checkboxValue(set.Global.EnableCameraUSB)}
+}
+
+// saveCameraUSB saves the USB switch when the user changed it; on failure
+// the reason is flashed and ok is false.
+func (s *Server) saveCameraUSB(c echo.Context) (on, changed, ok bool) {
+	current := func(f *config.File) map[string]string { set, _ := f.Settings(); return cameraUSBFormValues(set) }
+	ok = s.saveForm(c, "", current, func(e *formEdit, f *config.File) {
+		var v string
+		if v, changed = e.field("enableCameraUsb", "camera USB switch", fieldCheckbox); changed {
+			on = v == "on"
+			f.Set(config.SectionGlobal, config.KeyEnableCameraUSB, config.FormatBool(on))
+		}
 	})
+	return on, changed && ok, ok
 }

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
+	"slices"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -19,56 +19,79 @@ type monitoringData struct {
 	Frequencies []string
 	Freq, URL   string
 	Result      string
+	Shown       string // the form's record of the values shown (formedit.go)
+}
+
+// monitoringFormData is the form's part of the page, from the INI.
+func monitoringFormData(f *config.File) monitoringData {
+	set, _ := f.Settings()
+	d := monitoringData{Frequencies: heartbeat.Frequencies, Freq: set.Monitoring.HeartbeatFrequency, URL: set.Monitoring.HeartbeatURL}
+	if _, err := heartbeat.ParseFrequency(d.Freq); err != nil || !slices.Contains(d.Frequencies, d.Freq) {
+		// A hand-edited value outside the list stays shown, and selected.
+		d.Frequencies = append([]string{d.Freq}, d.Frequencies...)
+	}
+	return d
+}
+
+func (d *monitoringData) formValues() map[string]string {
+	return map[string]string{"hbFreq": d.Freq, "hbUrl": inputValue(d.URL)}
 }
 
 func (s *Server) monitoringPage(c echo.Context) error {
-	d := monitoringData{Frequencies: heartbeat.Frequencies, Freq: heartbeat.FrequencyOff, Result: heartbeat.ReadResult(s.Paths.HeartbeatResult())}
+	d := monitoringData{Frequencies: heartbeat.Frequencies, Freq: heartbeat.FrequencyOff}
 	f, err := s.Config.Load()
 	if err != nil {
 		s.Log.Error("read INI", "err", err)
 		flash(c, "red", "The settings file could not be read: "+err.Error())
 	} else {
-		set, _ := f.Settings()
-		d.Freq, d.URL = set.Monitoring.HeartbeatFrequency, set.Monitoring.HeartbeatURL
+		d = monitoringFormData(f)
 		if _, err := heartbeat.ParseFrequency(d.Freq); err != nil {
 			// A hand-edited value outside the list: say so instead of showing Off.
 			flash(c, "orange", "The saved heartbeat frequency "+fmt.Sprintf("%q", d.Freq)+" is not one of the choices; pick one and Apply.")
-			d.Frequencies = append([]string{d.Freq}, d.Frequencies...)
 		}
+		d.Shown = shownValues(d.formValues())
 	}
+	d.Result = heartbeat.ReadResult(s.Paths.HeartbeatResult())
 	return s.render(c, http.StatusOK, "monitoring", d)
 }
 
+// monitoringSubmit saves what the user changed (formedit.go). A changed
+// URL must be one the heartbeat can use, and so must the saved one when
+// heartbeats are being switched on; an unchanged one is left as it is.
 func (s *Server) monitoringSubmit(c echo.Context) error {
 	if c.FormValue("monApply") == "" {
 		return s.redirect(c, "/monitoring")
 	}
-	freq, receiver := strings.TrimSpace(c.FormValue("hbFreq")), strings.TrimSpace(c.FormValue("hbUrl"))
-	n, err := heartbeat.ParseFrequency(freq)
-	if err != nil {
-		flash(c, "red", "Not saved: "+err.Error())
-		return s.redirect(c, "/monitoring")
-	}
-	if receiver != "" || n > 0 {
-		if err := heartbeat.ValidateURL(receiver); err != nil {
-			flash(c, "red", "Not saved: "+err.Error()+".")
-			return s.redirect(c, "/monitoring")
+	current := func(f *config.File) map[string]string { d := monitoringFormData(f); return d.formValues() }
+	s.saveForm(c, "Heartbeat settings", current, func(e *formEdit, f *config.File) {
+		d := monitoringFormData(f)
+		freq, freqChanged := e.field("hbFreq", "heartbeat frequency", fieldChoice)
+		receiver, urlChanged := e.field("hbUrl", "heartbeat URL", fieldText)
+		n, ferr := heartbeat.ParseFrequency(d.Freq)
+		if freqChanged {
+			if !slices.Contains(heartbeat.Frequencies, freq) {
+				e.bad("Not saved: %q is not a heartbeat frequency (Off, 5, 10, 15, 20, 30 or 60 minutes).", freq)
+			} else {
+				wasOn := ferr == nil && n > 0
+				n, _ = heartbeat.ParseFrequency(freq)
+				if n > 0 && !wasOn && !urlChanged {
+					if err := heartbeat.ValidateURL(receiver); err != nil {
+						e.bad("Not saved: heartbeats cannot be switched on: %v.", err)
+					}
+				}
+				f.Set(config.SectionMonitoring, config.KeyHeartbeatFrequency, freq)
+			}
 		}
-	}
-	if n == 0 {
-		freq = heartbeat.FrequencyOff
-	}
-	err = s.Config.Update(func(f *config.File) error {
-		f.Set("Monitoring", "heartbeatfrequency", freq)
-		f.Set("Monitoring", "heartbeaturl", receiver)
-		return nil
+		if urlChanged {
+			on := n > 0 && (freqChanged || ferr == nil)
+			if receiver != "" || on {
+				if err := heartbeat.ValidateURL(receiver); err != nil {
+					e.bad("Not saved: %v.", err)
+				}
+			}
+			f.Set(config.SectionMonitoring, config.KeyHeartbeatURL, receiver)
+		}
 	})
-	if err != nil {
-		s.Log.Error("save monitoring settings", "err", err)
-		flash(c, "red", "The settings could not be saved: "+err.Error())
-		return s.redirect(c, "/monitoring")
-	}
-	flash(c, "white", "Heartbeat settings saved.")
 	return s.redirect(c, "/monitoring")
 }
 

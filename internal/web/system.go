@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -123,10 +124,12 @@ type timeModeOption struct {
 
 type systemData struct {
 	// Checks are the health checks (intvlm8r-doctor's), when asked for.
-	Checks       []doctor.Check
-	Notice       string
-	LocationName string
-	ThumbCounts  []hourOption
+	Checks []doctor.Check
+	Notice string
+	// ShownLocation and ShownThumbs are the two forms' records (formedit.go).
+	ShownLocation, ShownThumbs string
+	LocationName               string
+	ThumbCounts                []hourOption
 
 	WakeKnown     bool
 	WakeCached    string
@@ -168,6 +171,12 @@ func (s *Server) systemPage(c echo.Context) error {
 		set, _ := f.Settings()
 		thumbs = strconv.Itoa(set.Global.ThumbsCount)
 		d.CameraUSB = set.Global.EnableCameraUSB
+		loc, th := systemFormValues(f)
+		d.ShownLocation, d.ShownThumbs = shownValues(loc), shownValues(th)
+		d.LocationName = loc["newName"] // as saved: the header shows a default for none
+	}
+	if !slices.Contains(thumbCounts, thumbs) { // hand-edited: shown as it is
+		d.ThumbCounts = append(d.ThumbCounts, hourOption{thumbs, true})
 	}
 	for _, n := range thumbCounts {
 		d.ThumbCounts = append(d.ThumbCounts, hourOption{n, n == thumbs})
@@ -332,46 +341,44 @@ func (s *Server) sendArduino(ctx context.Context, cmd arduino.Command) error {
 	return s.Arduino.Send(ctx, cmd)
 }
 
+// systemFormValues are the location and thumbnail forms' fields as the
+// page shows them (each form records its own).
+func systemFormValues(f *config.File) (location, thumbs map[string]string) {
+	set, _ := f.Settings()
+	return map[string]string{"newName": inputValue(f.String(config.SectionGlobal, config.KeyLocationName, ""))},
+		map[string]string{"thumbsCount": strconv.Itoa(set.Global.ThumbsCount)}
+}
+
+// saveLocation saves a changed location name. Any name the original took
+// is kept as long as it is not edited; a new one is checked.
 func (s *Server) saveLocation(c echo.Context) {
-	name := strings.TrimSpace(c.FormValue("newName"))
-	if len([]rune(name)) > maxLocationName {
-		flash(c, "red", fmt.Sprintf("Not saved: the location name is longer than %d characters.", maxLocationName))
-		return
-	}
-	if strings.IndexFunc(name, unicode.IsControl) >= 0 {
-		flash(c, "red", "Not saved: the location name holds control characters.")
-		return
-	}
-	if err := s.Config.Update(func(f *config.File) error {
-		f.Set(config.SectionGlobal, config.KeyLocationName, name)
-		return f.Err()
-	}); err != nil {
-		s.Log.Error("save location name", "err", err)
-		flash(c, "red", "The location name was not saved: "+err.Error())
-		return
-	}
-	flash(c, "white", "Location name saved.")
+	current := func(f *config.File) map[string]string { loc, _ := systemFormValues(f); return loc }
+	s.saveForm(c, "Location name", current, func(e *formEdit, f *config.File) {
+		name, changed := e.field("newName", "location name", fieldText)
+		switch {
+		case !changed:
+		case len([]rune(name)) > maxLocationName:
+			e.bad("Not saved: the location name is longer than %d characters.", maxLocationName)
+		case strings.IndexFunc(name, unicode.IsControl) >= 0:
+			e.bad("Not saved: the location name holds control characters.")
+		default:
+			f.Set(config.SectionGlobal, config.KeyLocationName, name)
+		}
+	})
 }
 
 func (s *Server) saveThumbsCount(c echo.Context) {
-	n := c.FormValue("thumbsCount")
-	ok := false
-	for _, v := range thumbCounts {
-		ok = ok || v == n
-	}
-	if !ok {
-		flash(c, "red", fmt.Sprintf("Not saved: %q is not one of the thumbnail counts (%s).", n, strings.Join(thumbCounts, ", ")))
-		return
-	}
-	if err := s.Config.Update(func(f *config.File) error {
-		f.Set(config.SectionGlobal, config.KeyThumbsCount, n)
-		return f.Err()
-	}); err != nil {
-		s.Log.Error("save thumbs count", "err", err)
-		flash(c, "red", "The thumbnail count was not saved: "+err.Error())
-		return
-	}
-	flash(c, "white", "Thumbnail count saved.")
+	current := func(f *config.File) map[string]string { _, th := systemFormValues(f); return th }
+	s.saveForm(c, "Thumbnail count", current, func(e *formEdit, f *config.File) {
+		n, changed := e.field("thumbsCount", "thumbnail count", fieldChoice)
+		switch {
+		case !changed:
+		case !slices.Contains(thumbCounts, n):
+			e.bad("Not saved: %q is not one of the thumbnail counts (%s).", n, strings.Join(thumbCounts, ", "))
+		default:
+			f.Set(config.SectionGlobal, config.KeyThumbsCount, n)
+		}
+	})
 }
 
 // saveWakeWindow sends SP= and, once the Arduino has it, mirrors the hour

@@ -242,6 +242,10 @@ func piTemperature() (int, bool) {
 	return int(math.RoundToEven(float64(milli) / 1000)), true
 }
 
+// thermalGTFresh is how recent a GT must be for a render to use its reading
+// rather than send another.
+const thermalGTFresh = 2 * time.Second
+
 func (s *Server) thermalPage(c echo.Context) error {
 	ck, err := c.Cookie(unitsCookie)
 	d := thermalData{Fahrenheit: err == nil && ck.Value == fahrenheit,
@@ -264,15 +268,14 @@ func (s *Server) thermalPage(c echo.Context) error {
 	// GT asks the firmware for a fresh reading. It goes out first, and
 	// while the firmware settles the version and the hourly arrays (which
 	// GT does not touch) are read; query 4 follows once the settle time is up.
+	// Pages rendered at once share one GT, and one sent in the last few
+	// seconds is fresh enough.
 	var settled <-chan time.Time
 	if r.isDown() == nil {
-		gt := arduino.CmdRefreshTemps
-		gt.Settle = 0 // waited for below, in parallel with the other reads
-		if err := s.Arduino.Send(actx, gt); err != nil {
-			s.Log.Warn("thermal: GT failed", "err", err)
-			r.fail(err)
+		if ready, err := s.Arduino.SendShared(actx, arduino.CmdRefreshTemps, thermalGTFresh); err != nil {
+			r.failed("GT", err)
 		} else {
-			settled = time.After(arduino.SettleTemperatures)
+			settled = time.After(time.Until(ready)) // waited for below, in parallel with the other reads
 		}
 	}
 	ver, verOK := ardGet(r, arduino.QVersion)

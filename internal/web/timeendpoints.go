@@ -23,13 +23,16 @@ const arduinoPageBudget = 3 * time.Second
 
 // ardReader reads one page's Arduino values. The first failure marks the
 // Arduino down for the rest of the page, whose remaining values then come
-// from the cache alone (each read of a silent bus would cost seconds).
+// from the cache alone (each read of a silent bus would cost seconds). A bus
+// kept busy by other readers past the page's budget is not a silent Arduino:
+// the page says the bus was busy.
 type ardReader struct {
 	s   *Server
 	ctx context.Context
 
 	mu     sync.Mutex
 	down   error
+	busy   error     // the budget ran out waiting for the bus
 	oldest time.Time // the oldest cached value shown
 	missed bool      // some value had no cached copy either
 }
@@ -48,14 +51,6 @@ func (r *ardReader) isDown() error {
 	return r.down
 }
 
-func (r *ardReader) fail(err error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.down == nil {
-		r.down = err
-	}
-}
-
 func (r *ardReader) noteCached(at time.Time, ok bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -68,10 +63,10 @@ func (r *ardReader) noteCached(at time.Time, ok bool) {
 	}
 }
 
-// read gets q live, falling back to its cached copy; ok is false when
+// ardGet gets q live, falling back to its cached copy; ok is false when
 // neither had a value.
 func ardGet[T any](r *ardReader, q arduino.Query[T]) (v arduino.Cached[T], ok bool) {
-	if r.isDown() != nil {
+	if r.isDown() != nil || r.ctx.Err() != nil {
 		v, ok = cachedOnly(r, q)
 		r.noteCached(v.At, ok)
 		return v, ok
@@ -80,18 +75,38 @@ func ardGet[T any](r *ardReader, q arduino.Query[T]) (v arduino.Cached[T], ok bo
 	if err == nil && v.Live {
 		return v, true
 	}
-	if err == nil { // the Arduino failed; the cache answered
-		r.fail(fmt.Errorf("query %s: no answer", q.Name))
+	if err == nil { // no live reply; the cache answered
+		r.failed(q.Name, v.Err)
 		r.noteCached(v.At, true)
 		return v, true
 	}
-	r.s.Log.Warn("arduino read failed", "query", q.Name, "err", err)
-	r.fail(err)
+	r.failed(q.Name, err)
 	// Get's own fallback may have lost its context with the Arduino's
 	// timeout; the cache gets a fresh one.
 	v, ok = cachedOnly(r, q)
 	r.noteCached(v.At, ok)
 	return v, ok
+}
+
+// failed records why a live read of q gave nothing: a busy bus, or an
+// Arduino that did not answer.
+func (r *ardReader) failed(query string, err error) {
+	if err == nil {
+		err = errors.New("no answer")
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if errors.Is(err, arduino.ErrBusy) {
+		r.s.Log.Info("arduino bus busy for the page's budget", "query", query, "err", err)
+		if r.busy == nil {
+			r.busy = err
+		}
+		return
+	}
+	r.s.Log.Warn("arduino read failed", "query", query, "err", err)
+	if r.down == nil {
+		r.down = fmt.Errorf("query %s: %w", query, err)
+	}
 }
 
 // cachedOnly is the cached copy of q, if any. It gets a context of its
@@ -110,12 +125,15 @@ func cachedOnly[T any](r *ardReader, q arduino.Query[T]) (arduino.Cached[T], boo
 func (r *ardReader) notice() string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.down == nil {
+	if r.down == nil && r.busy == nil {
 		return ""
 	}
 	msg := "The Arduino is not answering"
-	if r.s.Arduino == nil {
+	switch {
+	case r.s.Arduino == nil:
 		msg = "No Arduino link is configured"
+	case r.down == nil:
+		msg = "The Arduino's bus was busy (many readers at once)"
 	}
 	switch {
 	case !r.oldest.IsZero() && r.missed:

@@ -76,19 +76,48 @@ type transferPageData struct {
 	RenameString string
 
 	WakePiTime string // "25" when the Pi is always on, else its wake hour "07"
+
+	Shown string // the form's record of the values shown (formedit.go)
 }
 
 func hourOptions(stored string) []option {
 	sel, err := strconv.Atoi(strings.TrimSpace(stored))
-	if err != nil {
-		sel = 0 // as the original: an empty or odd hour shows 00
+	if err != nil || sel < 0 || sel > 23 {
+		sel = -1
 	}
 	out := make([]option, 24)
 	for h := range out {
 		v := fmt.Sprintf("%02d", h)
 		out[h] = option{Value: v, Label: v, Selected: h == sel}
 	}
+	if sel < 0 {
+		// Not set (or hand-edited to junk): say so, as for the days, rather
+		// than show 00 while the INI holds something else.
+		label := "(not set)"
+		if strings.TrimSpace(stored) != "" {
+			label = stored + " (not an hour)"
+		}
+		out = append([]option{{Value: "", Label: label, Selected: true, Disabled: true}}, out...)
+	}
 	return out
+}
+
+// selectedValue is what a browser sends for a select: the selected option's
+// value, or nothing ("") when that option is disabled.
+func selectedValue(opts []option) string {
+	for _, o := range opts {
+		if o.Selected && !o.Disabled {
+			return o.Value
+		}
+	}
+	return ""
+}
+
+func checkboxValue(on bool) string {
+	if on {
+		return "on"
+	}
+	return ""
 }
 
 func dayOptions(days []string, stored string) []option {
@@ -162,16 +191,32 @@ func (s *Server) transferPage(c echo.Context) error {
 		s.Log.Error("read INI", "err", err)
 		flash(c, "red", "The settings file could not be read: "+err.Error())
 	}
-	d := transferPageData{USBOff: !set.Global.EnableCameraUSB}
-	if d.USBOff {
-		return s.render(c, http.StatusOK, "transfer", d)
+	if !set.Global.EnableCameraUSB {
+		return s.render(c, http.StatusOK, "transfer", transferPageData{USBOff: true})
 	}
 	f, _ := s.Config.Load()
-	t, cp := set.Transfer, set.Copy
-	d.Method = transfer.Canonical(t.Method)
+	d := transferFormData(f, set)
 	if d.Method == "" {
-		flash(c, "orange", fmt.Sprintf("The saved upload method %q is not one of the choices; pick one and Apply.", t.Method))
+		flash(c, "orange", fmt.Sprintf("The saved upload method %q is not one of the choices; pick one and Apply.", set.Transfer.Method))
+	} else if ok, why := transfer.MethodUsable(d.Method); !ok {
+		flash(c, "orange", "Uploads by "+d.Method+" cannot run: "+why+".")
 	}
+	d.SFTPPasswordNeeded = !d.SFTPPasswordSet && !s.hasPrivateKey()
+	d.DropboxToken = s.dropboxTokenStored()
+	if pend, ok := dropboxPending(c); ok && pend.key == strings.TrimSpace(set.Transfer.DropboxAppKey) {
+		d.DropboxAuthURL = pend.url
+	}
+	d.PublicKey = s.publicKey()
+	d.WakePiTime, _ = s.wakePiHour(c.Request().Context(), set)
+	d.Shown = shownValues(d.formValues())
+	return s.render(c, http.StatusOK, "transfer", d)
+}
+
+// transferFormData is the form's part of the page, from the INI alone: what
+// the page shows, and what a submit is compared with.
+func transferFormData(f *config.File, set config.Settings) transferPageData {
+	t, cp := set.Transfer, set.Copy
+	d := transferPageData{Method: transfer.Canonical(t.Method)}
 	for _, m := range transfer.Methods {
 		o := option{Value: m, Label: m, Selected: m == d.Method}
 		if ok, why := transfer.MethodUsable(m); !ok {
@@ -180,9 +225,6 @@ func (s *Server) transferPage(c echo.Context) error {
 			// The saved method stays selectable, so saving other fields
 			// cannot lose it (the original saved "None").
 			o.Disabled = !o.Selected
-			if o.Selected {
-				flash(c, "orange", "Uploads by "+m+" cannot run: "+why+".")
-			}
 		}
 		d.Methods = append(d.Methods, o)
 	}
@@ -196,20 +238,32 @@ func (s *Server) transferPage(c echo.Context) error {
 		d.FTPTLSInsecure, _ = f.Bool(config.SectionTransfer, transfer.KeyFTPTLSInsecure, false)
 	}
 	d.SFTPServer, d.SFTPUser, d.SFTPRemoteFolder, d.SFTPPasswordSet = t.SFTPServer, t.SFTPUser, t.SFTPRemoteFolder, t.SFTPPassword != ""
-	d.SFTPPasswordNeeded = !d.SFTPPasswordSet && !s.hasPrivateKey()
-	d.DropboxAppKey, d.DropboxKeySaved, d.DropboxToken = t.DropboxAppKey, strings.TrimSpace(t.DropboxAppKey) != "", s.dropboxTokenStored()
-	if pend, ok := dropboxPending(c); ok && pend.key == strings.TrimSpace(t.DropboxAppKey) {
-		d.DropboxAuthURL = pend.url
-	}
+	d.DropboxAppKey, d.DropboxKeySaved = t.DropboxAppKey, strings.TrimSpace(t.DropboxAppKey) != ""
 	d.RsyncHost, d.RsyncUser, d.RsyncRemoteFolder = t.RsyncHost, t.RsyncUsername, t.RsyncRemoteFolder
-	d.PublicKey = s.publicKey()
 	d.TransferDay, d.TransferOnBoot = t.TransferDay, t.TransferOnBootup
 	d.DeleteAfterTransfer = t.DeleteAfterTransfer
 	d.TransferDays, d.TransferHours = dayOptions(transferDays, t.TransferDay), hourOptions(t.TransferHour)
 	d.CopyDay, d.CopyOnBoot, d.RenameOnCopy, d.RenameString = cp.CopyDay, cp.CopyOnBootup, cp.RenameOnCopy, cp.RenameString
 	d.CopyDays, d.CopyHours = dayOptions(copyDays, cp.CopyDay), hourOptions(cp.CopyHour)
-	d.WakePiTime, _ = s.wakePiHour(c.Request().Context(), set)
-	return s.render(c, http.StatusOK, "transfer", d)
+	return d
+}
+
+// formValues are the form's fields as a browser sends them back untouched
+// (passwords are never shown, so never among them).
+func (d *transferPageData) formValues() map[string]string {
+	return map[string]string{
+		"tfrMethod": selectedValue(d.Methods),
+		"ftpServer": inputValue(d.FTPServer), "ftpUser": inputValue(d.FTPUser), "ftpRemoteFolder": inputValue(d.FTPRemoteFolder),
+		"ftpActive": checkboxValue(d.FTPActive), "ftpTls": checkboxValue(d.FTPTLS), "ftpTlsInsecure": checkboxValue(d.FTPTLSInsecure),
+		"sftpServer": inputValue(d.SFTPServer), "sftpUser": inputValue(d.SFTPUser), "sftpRemoteFolder": inputValue(d.SFTPRemoteFolder),
+		"dbx_app_key": inputValue(d.DropboxAppKey),
+		"rsyncHost":   inputValue(d.RsyncHost), "rsyncUsername": inputValue(d.RsyncUser), "rsyncRemoteFolder": inputValue(d.RsyncRemoteFolder),
+		"transferDay": selectedValue(d.TransferDays), "transferHour": selectedValue(d.TransferHours),
+		"transferOnBootup": checkboxValue(d.TransferOnBoot),
+		"copyDay":          selectedValue(d.CopyDays), "copyHour": selectedValue(d.CopyHours),
+		"copyOnBootup": checkboxValue(d.CopyOnBoot), "renameOnCopy": checkboxValue(d.RenameOnCopy),
+		"renameString": inputValue(d.RenameString),
+	}
 }
 
 func (s *Server) transferSubmit(c echo.Context) error {
@@ -327,22 +381,6 @@ func (s *Server) dropboxFinish(c echo.Context) {
 	flash(c, "white", "Dropbox authorised: the token is stored on the Pi.")
 }
 
-// form reads the submitted Transfer page.
-type transferForm struct {
-	c    echo.Context
-	errs []string
-}
-
-func (t *transferForm) bad(format string, a ...any) {
-	t.errs = append(t.errs, fmt.Sprintf(format, a...))
-}
-func (t *transferForm) val(name string) string { return t.c.FormValue(name) }
-func (t *transferForm) has(name string) bool {
-	_, ok := t.c.Request().PostForm[name]
-	return ok
-}
-func (t *transferForm) ticked(name string) bool { return t.val(name) == "on" }
-
 var (
 	hostnameRE = regexp.MustCompile(`^[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?(\.[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?)*\.?$`)
 	appKeyRE   = regexp.MustCompile(`^[A-Za-z0-9]{1,64}$`)
@@ -352,20 +390,20 @@ func hasControl(v string) bool {
 	return strings.ContainsFunc(v, func(r rune) bool { return unicode.IsControl(r) || r == '\uFFFD' })
 }
 
-// server checks host[:port] (an IPv6 address in brackets when it has a
-// port), with scheme:// removed as the original did, and returns it clean.
-func (t *transferForm) server(name, label, scheme string) string {
-	v := strings.TrimSpace(t.val(name))
+// checkServer checks a changed host[:port] (an IPv6 address in brackets
+// when it has a port), with scheme:// removed as the original did, and
+// returns it clean.
+func (e *formEdit) checkServer(v, label, scheme string) string {
 	if len(v) >= len(scheme) && strings.EqualFold(v[:len(scheme)], scheme) {
 		v = v[len(scheme):]
 	}
 	v = strings.TrimRight(v, "/")
 	if v == "" {
-		t.bad("%s is blank.", label)
+		e.bad("%s is blank.", label)
 		return ""
 	}
 	if err := checkHostPort(v); err != nil {
-		t.bad("%s %q: %v.", label, v, err)
+		e.bad("%s %q: %v.", label, v, err)
 		return ""
 	}
 	return v
@@ -413,70 +451,68 @@ func checkHostPort(v string) error {
 	return nil
 }
 
-// text checks a one-line value the INI can hold as typed.
-func (t *transferForm) text(name, label string, required bool, max int) string {
-	v := strings.TrimSpace(t.val(name))
+// checkText checks a changed one-line value.
+func (e *formEdit) checkText(v, label string, required bool, max int) string {
 	switch {
 	case v == "" && required:
-		t.bad("%s is blank.", label)
+		e.bad("%s is blank.", label)
 	case hasControl(v):
-		t.bad("%s holds a control character or line break.", label)
+		e.bad("%s holds a control character or line break.", label)
 	case len(v) > max:
-		t.bad("%s is longer than %d characters.", label, max)
+		e.bad("%s is longer than %d characters.", label, max)
 	default:
 		return v
 	}
 	return ""
 }
 
-func (t *transferForm) folder(name, label string) string {
-	v := transfer.NormaliseRemoteFolder(t.text(name, label, false, 255))
-	return v
-}
-
-// password returns the new password, whether to store it, and whether the
-// result is a stored password (kept, new, or cleared to none).
-func (t *transferForm) password(name, label string, stored bool) (value string, change, present bool) {
-	v := t.val(name)
-	clear := t.ticked(name + "Clear")
+// password reads a password field (never shown, so typed means changed):
+// the new password, whether to store it, and whether the result is a
+// stored password (kept, new, or cleared to none). A password keeps its
+// spaces only inside: the INI would drop outer ones, so they are refused.
+func (e *formEdit) password(name, label string, stored bool) (value string, change, present bool) {
+	v := e.post.Get(name)
+	clear := e.post.Get(name+"Clear") == "on"
 	switch {
 	case v != "" && clear:
-		t.bad("%s: type a new password or tick Clear, not both.", label)
+		e.bad("%s: type a new password or tick Clear, not both.", label)
 	case v != "" && strings.TrimSpace(v) != v:
-		t.bad("%s cannot start or end with a space (the settings file would lose it).", label)
+		e.bad("%s cannot start or end with a space (the settings file would lose it).", label)
 	case hasControl(v):
-		t.bad("%s holds a control character or line break.", label)
+		e.bad("%s holds a control character or line break.", label)
 	case len(v) > 256:
-		t.bad("%s is longer than 256 characters.", label)
+		e.bad("%s is longer than 256 characters.", label)
 	case v != "":
+		e.changed++
 		return v, true, true
 	case clear:
+		e.changed++
 		return "", true, false
 	}
 	return "", false, stored
 }
 
-func (t *transferForm) choice(name, label string, choices []string) string {
-	v := t.val(name)
+func (e *formEdit) checkChoice(v, label string, choices []string) string {
 	for _, c := range choices {
 		if v == c {
 			return v
 		}
 	}
 	if v == "" {
-		t.bad("Choose a %s.", label)
+		e.bad("Choose a %s.", label)
 	} else {
-		t.bad("%q is not a %s.", v, label)
+		e.bad("%q is not a %s.", v, label)
 	}
 	return ""
 }
 
-func (t *transferForm) hour(name, label string) string {
-	v := t.val(name)
-	if n, err := strconv.Atoi(v); err == nil && n >= 0 && n <= 23 && len(v) == 2 {
-		return v
+// checkHour parses an hour strictly (one or two digits, 0 to 23) and
+// returns it as the INI keeps it, two digits.
+func (e *formEdit) checkHour(v, label string) string {
+	if n, err := strconv.Atoi(v); err == nil && n >= 0 && n <= 23 && len(v) <= 2 && strings.Trim(v, "0123456789") == "" {
+		return fmt.Sprintf("%02d", n)
 	}
-	t.bad("%s %q is not an hour from 00 to 23.", label, v)
+	e.bad("%s %q is not an hour from 00 to 23.", label, v)
 	return ""
 }
 
@@ -516,127 +552,176 @@ func checkRename(v string) error {
 	return nil
 }
 
-// transferApply validates every field and saves them all in one update, or
-// nothing.
+// transferApply saves the fields the user changed (formedit.go), each
+// checked, in one update, or nothing.
 func (s *Server) transferApply(c echo.Context) {
 	set, err := s.settings()
 	if err != nil {
 		flash(c, "red", "Not saved: the settings file could not be read: "+err.Error())
 		return
 	}
-	old := set.Transfer
-	t := &transferForm{c: c}
-	type kv struct{ key, value string }
-	var tr []kv // [Transfer] keys to set
-
-	method := t.val("tfrMethod")
-	if m := transfer.Canonical(method); m == "" || method == "" {
-		if method == "" {
-			t.bad("Choose an upload method.")
-		} else {
-			t.bad("%q is not an upload method.", method)
-		}
-	} else {
-		method = m
-		if ok, why := transfer.MethodUsable(m); !ok && m != transfer.Canonical(old.Method) {
-			t.bad("%s cannot be chosen: %s.", m, why)
-		}
-		tr = append(tr, kv{config.KeyTfrMethod, m})
-	}
 	hasKey := s.hasPrivateKey()
-	switch method {
-	case transfer.MethodFTP:
-		tr = append(tr,
-			kv{config.KeyFTPServer, t.server("ftpServer", "FTP server", "ftp://")},
-			kv{config.KeyFTPUser, t.text("ftpUser", "FTP user name", true, 128)},
-			kv{config.KeyFTPRemoteFolder, t.folder("ftpRemoteFolder", "FTP remote folder")},
-			kv{transfer.KeyFTPActive, config.FormatCheckbox(t.ticked("ftpActive"))},
-			kv{transfer.KeyFTPTLS, config.FormatCheckbox(t.ticked("ftpTls"))},
-			kv{transfer.KeyFTPTLSInsecure, config.FormatCheckbox(t.ticked("ftpTls") && t.ticked("ftpTlsInsecure"))})
-		if pw, change, _ := t.password("ftpPassword", "FTP password", old.FTPPassword != ""); change {
-			tr = append(tr, kv{config.KeyFTPPassword, pw})
-		}
-	case transfer.MethodSFTP:
-		tr = append(tr,
-			kv{config.KeySFTPServer, t.server("sftpServer", "SFTP server", "sftp://")},
-			kv{config.KeySFTPUser, t.text("sftpUser", "SFTP user name", true, 128)},
-			kv{config.KeySFTPRemoteFolder, t.folder("sftpRemoteFolder", "SFTP remote folder")})
-		pw, change, present := t.password("sftpPassword", "SFTP password", old.SFTPPassword != "")
-		if change {
-			tr = append(tr, kv{config.KeySFTPPassword, pw})
-		}
-		if !present && !hasKey && len(t.errs) == 0 {
-			t.bad("SFTP needs a password, or the Pi's key pair (create it below and put its public key on the server).")
-		}
-	case transfer.MethodDropbox:
-		key := t.text("dbx_app_key", "Dropbox app key", true, 64)
-		if key != "" && !appKeyRE.MatchString(key) {
-			t.bad("The Dropbox app key %q should be letters and digits only.", key)
-		}
-		tr = append(tr, kv{config.KeyDropboxAppKey, key})
-	case transfer.MethodRsync:
-		user := t.text("rsyncUsername", "rsync user name", true, 64)
-		if strings.ContainsAny(user, " @:/") {
-			t.bad("The rsync user name cannot hold spaces or any of @ : /.")
-		}
-		tr = append(tr,
-			kv{config.KeyRsyncUsername, user},
-			kv{config.KeyRsyncHost, t.server("rsyncHost", "rsync host", "rsync://")},
-			kv{config.KeyRsyncRemoteFolder, t.folder("rsyncRemoteFolder", "rsync remote folder")})
-	}
-	if method != "" && method != transfer.MethodOff {
-		tr = append(tr,
-			kv{config.KeyTransferDay, t.choice("transferDay", "transfer day", transferDays)},
-			kv{config.KeyTransferHour, t.hour("transferHour", "Transfer hour")})
-	}
-	tr = append(tr, kv{config.KeyTransferOnBootup, config.FormatCheckbox(t.ticked("transferOnBootup"))})
-
-	rename := t.ticked("renameOnCopy")
-	pattern := strings.TrimSpace(t.val("renameString"))
-	if rename || pattern != "" { // a pattern kept for later must be good too
-		if err := checkRename(pattern); err != nil {
-			t.bad("The rename pattern %s.", err)
-		}
-	}
-	cp := []kv{
-		{config.KeyCopyDay, t.choice("copyDay", "copy day", copyDays)},
-		{config.KeyCopyHour, t.hour("copyHour", "Copy hour")},
-		{config.KeyRenameOnCopy, config.FormatCheckbox(rename)},
-		{config.KeyRenameString, pattern},
-		{config.KeyCopyOnBootup, config.FormatCheckbox(t.ticked("copyOnBootup"))},
-	}
-	if len(t.errs) > 0 {
-		for _, e := range t.errs {
-			flash(c, "red", e)
-		}
-		flash(c, "red", "Nothing was saved.")
-		return
-	}
 	// The Arduino's wake hour is mirrored into the INI for the hourly
 	// helpers, on Apply only (the original wrote it on every page load).
 	wake, fromArduino := s.wakePiHour(c.Request().Context(), set)
-	err = s.Config.Update(func(f *config.File) error {
-		for _, e := range tr {
-			f.Set(config.SectionTransfer, e.key, e.value)
+	current := func(f *config.File) map[string]string {
+		now, _ := f.Settings()
+		d := transferFormData(f, now)
+		return d.formValues()
+	}
+	s.saveForm(c, "Transfer settings", current, func(e *formEdit, f *config.File) {
+		now, err := f.Settings()
+		if err != nil {
+			s.Log.Warn("INI has malformed values", "err", err)
 		}
-		for _, e := range cp {
-			f.Set(config.SectionCopy, e.key, e.value)
-		}
-		if fromArduino {
+		e.applyTransfer(f, transferFormData(f, now), hasKey)
+		if fromArduino && e.changed > 0 {
 			f.Set(config.SectionGlobal, config.KeyWakePiHour, wake)
 		}
-		return f.Err()
 	})
-	if err != nil {
-		s.Log.Error("save transfer settings", "err", err)
-		if errors.Is(err, os.ErrPermission) {
-			flash(c, "red", "Not saved: permission denied writing the settings file.")
-		} else {
-			flash(c, "red", "Not saved: the settings file could not be written: "+err.Error())
+}
+
+// applyTransfer checks the changed fields and sets them in f; verdict then
+// tells whether they may be written.
+func (e *formEdit) applyTransfer(f *config.File, d transferPageData, hasKey bool) {
+	tr := func(key, v string) { f.Set(config.SectionTransfer, key, v) }
+	cp := func(key, v string) { f.Set(config.SectionCopy, key, v) }
+
+	method, methodChanged := e.field("tfrMethod", "upload method", fieldChoice)
+	if methodChanged {
+		m := transfer.Canonical(method)
+		switch {
+		case method == "":
+			e.bad("Choose an upload method.")
+		case m == "":
+			e.bad("%q is not an upload method.", method)
+		default:
+			if ok, why := transfer.MethodUsable(m); !ok {
+				e.bad("%s cannot be chosen: %s.", m, why)
+			}
+			tr(config.KeyTfrMethod, m)
 		}
-		return
+		method = m
+	} else {
+		method = d.Method // "" for a saved method that is not a choice: left alone
 	}
-	flash(c, "white", "Transfer settings saved.")
+
+	// text reads a method's text field: checked when changed, and required
+	// (not blank) too when the method has just been chosen.
+	text := func(name, label, key string, required bool, check func(v string) string) {
+		v, changed := e.field(name, label, fieldText)
+		switch {
+		case changed:
+			if v == "" && required {
+				e.bad("%s is blank.", label)
+				return
+			}
+			if v = check(v); len(e.errs) == 0 {
+				tr(key, v)
+			}
+		case methodChanged && required && strings.TrimSpace(v) == "":
+			e.bad("%s is blank.", label)
+		}
+	}
+	server := func(label, scheme string) func(string) string {
+		return func(v string) string { return e.checkServer(v, label, scheme) }
+	}
+	plain := func(label string, required bool, max int) func(string) string {
+		return func(v string) string { return e.checkText(v, label, required, max) }
+	}
+	folder := func(label string) func(string) string {
+		return func(v string) string { return transfer.NormaliseRemoteFolder(e.checkText(v, label, false, 255)) }
+	}
+	switch method {
+	case transfer.MethodFTP:
+		text("ftpServer", "FTP server", config.KeyFTPServer, true, server("FTP server", "ftp://"))
+		text("ftpUser", "FTP user name", config.KeyFTPUser, true, plain("FTP user name", true, 128))
+		text("ftpRemoteFolder", "FTP remote folder", config.KeyFTPRemoteFolder, false, folder("FTP remote folder"))
+		active, activeChanged := e.field("ftpActive", "FTP active mode", fieldCheckbox)
+		if activeChanged {
+			tr(transfer.KeyFTPActive, config.FormatCheckbox(active == "on"))
+		}
+		tls, tlsChanged := e.field("ftpTls", "FTP encryption", fieldCheckbox)
+		if tlsChanged {
+			tr(transfer.KeyFTPTLS, config.FormatCheckbox(tls == "on"))
+		}
+		insecure, insecureChanged := e.field("ftpTlsInsecure", "self-signed certificate choice", fieldCheckbox)
+		if insecureChanged || (tlsChanged && tls != "on" && d.FTPTLSInsecure) {
+			tr(transfer.KeyFTPTLSInsecure, config.FormatCheckbox(tls == "on" && insecure == "on"))
+		}
+		if pw, change, _ := e.password("ftpPassword", "FTP password", d.FTPPasswordSet); change {
+			tr(config.KeyFTPPassword, pw)
+		}
+	case transfer.MethodSFTP:
+		text("sftpServer", "SFTP server", config.KeySFTPServer, true, server("SFTP server", "sftp://"))
+		text("sftpUser", "SFTP user name", config.KeySFTPUser, true, plain("SFTP user name", true, 128))
+		text("sftpRemoteFolder", "SFTP remote folder", config.KeySFTPRemoteFolder, false, folder("SFTP remote folder"))
+		pw, change, present := e.password("sftpPassword", "SFTP password", d.SFTPPasswordSet)
+		if change {
+			tr(config.KeySFTPPassword, pw)
+		}
+		if (change || methodChanged) && !present && !hasKey && len(e.errs) == 0 {
+			e.bad("SFTP needs a password, or the Pi's key pair (create it below and put its public key on the server).")
+		}
+	case transfer.MethodDropbox:
+		text("dbx_app_key", "Dropbox app key", config.KeyDropboxAppKey, true, func(v string) string {
+			v = e.checkText(v, "Dropbox app key", true, 64)
+			if v != "" && !appKeyRE.MatchString(v) {
+				e.bad("The Dropbox app key %q should be letters and digits only.", v)
+			}
+			return v
+		})
+	case transfer.MethodRsync:
+		text("rsyncUsername", "rsync user name", config.KeyRsyncUsername, true, func(v string) string {
+			v = e.checkText(v, "rsync user name", true, 64)
+			if strings.ContainsAny(v, " @:/") {
+				e.bad("The rsync user name cannot hold spaces or any of @ : /.")
+			}
+			return v
+		})
+		text("rsyncHost", "rsync host", config.KeyRsyncHost, true, server("rsync host", "rsync://"))
+		text("rsyncRemoteFolder", "rsync remote folder", config.KeyRsyncRemoteFolder, false, folder("rsync remote folder"))
+	}
+	if method != "" && method != transfer.MethodOff {
+		if v, changed := e.field("transferDay", "transfer day", fieldChoice); changed {
+			tr(config.KeyTransferDay, e.checkChoice(v, "transfer day", transferDays))
+		} else if methodChanged && selectedValue(d.TransferDays) == "" {
+			e.bad("Choose a transfer day.")
+		}
+		if v, changed := e.field("transferHour", "transfer hour", fieldChoice); changed {
+			tr(config.KeyTransferHour, e.checkHour(v, "Transfer hour"))
+		}
+	}
+	if v, changed := e.field("transferOnBootup", "transfer at start-up", fieldCheckbox); changed {
+		tr(config.KeyTransferOnBootup, config.FormatCheckbox(v == "on"))
+	}
+
+	if v, changed := e.field("copyDay", "copy day", fieldChoice); changed {
+		cp(config.KeyCopyDay, e.checkChoice(v, "copy day", copyDays))
+	}
+	if v, changed := e.field("copyHour", "copy hour", fieldChoice); changed {
+		cp(config.KeyCopyHour, e.checkHour(v, "Copy hour"))
+	}
+	if v, changed := e.field("copyOnBootup", "copy at start-up", fieldCheckbox); changed {
+		cp(config.KeyCopyOnBootup, config.FormatCheckbox(v == "on"))
+	}
+	rename, renameChanged := e.field("renameOnCopy", "rename on copy", fieldCheckbox)
+	if renameChanged {
+		cp(config.KeyRenameOnCopy, config.FormatCheckbox(rename == "on"))
+	}
+	pattern, patternChanged := e.field("renameString", "rename pattern", fieldText)
+	switch {
+	case patternChanged && (pattern != "" || rename == "on"):
+		if err := checkRename(pattern); err != nil {
+			e.bad("The rename pattern %s.", err)
+		} else {
+			cp(config.KeyRenameString, pattern)
+		}
+	case patternChanged:
+		cp(config.KeyRenameString, "") // cleared while renaming is off
+	case renameChanged && rename == "on" && strings.TrimSpace(pattern) == "":
+		e.bad("The rename pattern is blank.")
+	}
 }
 
 // startUpload queues an upload after the checks both triggers share.

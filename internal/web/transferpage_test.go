@@ -138,7 +138,9 @@ const tpINI = "[Global]\nfile created = 01 Dec 2026\nlocationname = Hut\nthumbsc
 	"transferday = Daily\ntransferhour = 09\ntransferonbootup = Off\ndeleteaftertransfer = Off\n\n" +
 	"[Copy]\ncopyday = Daily\ncopyhour = 14\ncopyonbootup = on\nrenameoncopy = on\nrenamestring = Hut-%%Y%%m%%d-%%F\ndeleteaftercopy = Off\n"
 
-// applyForm is a complete, valid Apply of the page for FTP.
+// applyForm is a hand-made Apply of the page for FTP, changing every
+// field (it carries no record of the page, so an absent field would mean
+// "unchanged": the unticked box is sent empty).
 func applyForm() url.Values {
 	return url.Values{
 		"tfrApply": {"apply"}, "tfrMethod": {"FTP"},
@@ -146,6 +148,7 @@ func applyForm() url.Values {
 		"ftpRemoteFolder": {`\photos\\site1//`}, "ftpActive": {"on"},
 		"transferDay": {"afterCopy"}, "transferHour": {"05"}, "transferOnBootup": {"on"},
 		"copyDay": {"Monday"}, "copyHour": {"03"}, "renameOnCopy": {"on"}, "renameString": {"Site-%Y%m%d-%H%M%S-%F"},
+		"copyOnBootup": {""},
 	}
 }
 
@@ -228,8 +231,8 @@ func TestTransferPageSavesEveryField(t *testing.T) {
 	}
 	want := map[[2]string]string{
 		{"Transfer", "tfrmethod"}: "FTP", {"Transfer", "ftpserver"}: "ftp2.example.com:2121", {"Transfer", "ftpuser"}: "pi2",
-		{"Transfer", "ftppassword"}:     "hunter2%x", // empty field: the stored one is kept
-		{"Transfer", "ftpremotefolder"}: "/photos/site1/", {"Transfer", "ftpactive"}: "on", {"Transfer", "ftptls"}: "Off",
+		{"Transfer", "ftppassword"}:     "hunter2%x",                                                                   // empty field: the stored one is kept
+		{"Transfer", "ftpremotefolder"}: "/photos/site1/", {"Transfer", "ftpactive"}: "on", {"Transfer", "ftptls"}: "", // not sent, not set
 		{"Transfer", "transferday"}: "afterCopy", {"Transfer", "transferhour"}: "05", {"Transfer", "transferonbootup"}: "on",
 		{"Transfer", "sftppassword"}: "s3cr3t-sftp", {"Transfer", "sftpserver"}: "sftp.example.com", // other methods untouched
 		{"Copy", "copyday"}: "Monday", {"Copy", "copyhour"}: "03", {"Copy", "renameoncopy"}: "on",
@@ -320,7 +323,6 @@ func TestTransferPageRefusesBadValues(t *testing.T) {
 	before := u.ini()
 	for name, change := range map[string]func(url.Values){
 		"method":        func(v url.Values) { v.Set("tfrMethod", "Gopher") },
-		"no method":     func(v url.Values) { v.Del("tfrMethod") },
 		"blank server":  func(v url.Values) { v.Set("ftpServer", "  ") },
 		"bad server":    func(v url.Values) { v.Set("ftpServer", "ftp.example.com/path") },
 		"bad port":      func(v url.Values) { v.Set("ftpServer", "ftp.example.com:99999") },
@@ -330,9 +332,10 @@ func TestTransferPageRefusesBadValues(t *testing.T) {
 		"both pw":       func(v url.Values) { v.Set("ftpPassword", "x"); v.Set("ftpPasswordClear", "on") },
 		"pw spaces":     func(v url.Values) { v.Set("ftpPassword", " padded ") },
 		"day":           func(v url.Values) { v.Set("transferDay", "Someday") },
-		"no day":        func(v url.Values) { v.Del("transferDay") },
 		"hour":          func(v url.Values) { v.Set("transferHour", "24") },
-		"hour junk":     func(v url.Values) { v.Set("copyHour", "7") },
+		"hour sign":     func(v url.Values) { v.Set("copyHour", "+1") },
+		"hour 3 digits": func(v url.Values) { v.Set("transferHour", "007") },
+		"hour space":    func(v url.Values) { v.Set("copyHour", " 7") },
 		"copy day":      func(v url.Values) { v.Set("copyDay", "afterCopy") },
 		"rename blank":  func(v url.Values) { v.Set("renameString", "") },
 		"rename slash":  func(v url.Values) { v.Set("renameString", "a/%F") },
