@@ -16,6 +16,9 @@ import (
 	"time"
 
 	"golang.org/x/image/draw"
+
+	"github.com/intvlm8r/intvlm8r-go/internal/imaging"
+	"github.com/intvlm8r/intvlm8r-go/internal/imaging/imagingtest"
 )
 
 var (
@@ -46,12 +49,12 @@ func bench24MP(b *testing.B) (withThumb, without string) {
 			img.Cb[i], img.Cr[i] = uint8(110+rng.IntN(6)), uint8(140+rng.IntN(6))
 		}
 		without = filepath.Join(dir, "plain.JPG")
-		writeFile(b, without, encJPEG(b, img, 90))
+		imagingtest.WriteFile(b, without, imagingtest.EncJPEG(b, img, 90))
 		small := image.NewRGBA(image.Rect(0, 0, 160, 107))
 		draw.ApproxBiLinear.Scale(small, small.Bounds(), img, img.Bounds(), draw.Src, nil)
 		withThumb = filepath.Join(dir, "camera.JPG")
-		writeFile(b, withThumb, encJPEG(b, img, 90))
-		writeFile(b, withThumb+".t", encJPEG(b, letterbox(small, 160, 120), 90))
+		imagingtest.WriteFile(b, withThumb, imagingtest.EncJPEG(b, img, 90))
+		imagingtest.WriteFile(b, withThumb+".t", imagingtest.EncJPEG(b, letterbox(small, 160, 120), 90))
 		exiftool(b, "-q", "-overwrite_original", "-ThumbnailImage<="+withThumb+".t", "-ISO=100", withThumb)
 		benchFiles.withThumb, benchFiles.without = withThumb, without
 	})
@@ -60,7 +63,7 @@ func bench24MP(b *testing.B) (withThumb, without string) {
 
 // BenchmarkThumbnail24MP compares, on the same 24-megapixel files, this
 // package's thumbnail paths with the original's PIL Image.thumbnail (run by
-// bench_pil.py through the system python3, python3-pil):
+// testdata/bench_pil.py through the system python3, python3-pil):
 //
 //	exif-thumb        camera JPEG: its EXIF thumbnail is scaled
 //	no-exif-thumb     JPEG without one: what Thumbnail does (DC-only decode)
@@ -89,11 +92,11 @@ func BenchmarkThumbnail24MP(b *testing.B) {
 		{"no-exif-thumb", without, thumbnailOnly},
 		{"go-full-decode", without, func(fp string) ([]byte, error) { return thumbBy(fp, decodeFullAt) }},
 	}
-	if reducedDecoder != "go-full-decode" {
+	if imaging.ReducedDecoder != "go-full-decode" {
 		goCases = append(goCases[:2:2], append([]struct {
 			name, file string
 			thumb      func(string) ([]byte, error)
-		}{{reducedDecoder, without, func(fp string) ([]byte, error) { return thumbBy(fp, decodeReduced) }}}, goCases[2:]...)...)
+		}{{imaging.ReducedDecoder, without, func(fp string) ([]byte, error) { return thumbBy(fp, imaging.DecodeReduced) }}}, goCases[2:]...)...)
 	}
 	for _, c := range goCases {
 		b.Run(c.name, func(b *testing.B) {
@@ -111,7 +114,7 @@ func BenchmarkThumbnail24MP(b *testing.B) {
 	}
 	for _, c := range []struct{ name, file string }{{"pil-camera-file", withThumb}, {"pil-plain-file", without}} {
 		b.Run(c.name, func(b *testing.B) {
-			out, err := exec.Command(pilPython(b), "bench_pil.py", c.file, strconv.Itoa(b.N)).CombinedOutput()
+			out, err := exec.Command(imagingtest.PILPython(b), "testdata/bench_pil.py", c.file, strconv.Itoa(b.N)).CombinedOutput()
 			if err != nil {
 				b.Fatalf("%v\n%s", err, out)
 			}
@@ -154,7 +157,7 @@ func thumbnailOnly(fp string) ([]byte, error) {
 }
 
 func decodeFullAt(r io.ReaderAt, size int64, _, _, _, _ int) (image.Image, error) {
-	return decodeFull(r, size)
+	return imaging.DecodeFull(r, size)
 }
 
 // thumbBy is the thumbnail of the JPEG at fp by one decoder alone (no EXIF
@@ -169,7 +172,7 @@ func thumbBy(fp string, decode func(r io.ReaderAt, size int64, w, h, tw, th int)
 	if err != nil {
 		return nil, err
 	}
-	hd, err := scanJPEG(f, 0, st.Size())
+	hd, err := imaging.ScanJPEG(f, 0, st.Size())
 	if err != nil {
 		return nil, err
 	}

@@ -65,7 +65,7 @@ func BenchmarkCopyFromCamera(b *testing.B) {
 		b.SetBytes(total)
 		for i := 0; i < b.N; i++ {
 			out := b.TempDir()
-			if msg, err := exec.Command("/usr/bin/python3", "bench_gphoto2.py", card, out).CombinedOutput(); err != nil {
+			if msg, err := exec.Command("/usr/bin/python3", "testdata/bench_gphoto2.py", card, out).CombinedOutput(); err != nil {
 				b.Fatalf("%v\n%s", err, msg)
 			}
 		}

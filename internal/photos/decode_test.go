@@ -2,280 +2,42 @@ package photos
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"image"
 	"image/color"
 	"image/png"
-	"math"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sync"
 	"testing"
+
+	"github.com/intvlm8r/intvlm8r-go/internal/imaging"
+	"github.com/intvlm8r/intvlm8r-go/internal/imaging/imagingtest"
 )
 
-// Tests of the decoders a JPEG without an embedded thumbnail goes through:
-// the DC-only decoder, libjpeg's reduced decode (cgo builds) and image/jpeg.
-// Test JPEGs come from image/jpeg, PIL (python3-pil) and libjpeg-turbo's own
-// tools (libjpeg-turbo-progs: cjpeg, jpegtran).
-
-// scene is a photo-like picture: gradients, a colour per quadrant, noise.
-func scene(w, h int, seed uint64) *image.RGBA {
-	img := image.NewRGBA(image.Rect(0, 0, w, h))
-	rng := rand.New(rand.NewPCG(seed, 7))
-	for y := 0; y < h; y++ {
-		for x := 0; x < w; x++ {
-			r := 40 + 160*x/w + rng.IntN(10)
-			g := 30 + 150*y/h + rng.IntN(10)
-			b := 200 - 120*x/w
-			if x < w/2 != (y < h/2) {
-				b = 60
-			}
-			i := img.PixOffset(x, y)
-			img.Pix[i], img.Pix[i+1], img.Pix[i+2], img.Pix[i+3] = uint8(r), uint8(g), uint8(b), 255
-		}
-	}
-	return img
-}
-
-// pilJPEG has PIL write img as a JPEG at fp: mode "RGB", "L" or "CMYK",
-// subsampling 0 (4:4:4), 1 (4:2:2) or 2 (4:2:0), optionally progressive.
-func pilJPEG(t *testing.T, fp string, img image.Image, mode string, subsampling int, progressive bool) {
-	t.Helper()
-	src := fp + ".png"
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, img); err != nil {
-		t.Fatal(err)
-	}
-	writeFile(t, src, buf.Bytes())
-	defer os.Remove(src)
-	prog := "False"
-	if progressive {
-		prog = "True"
-	}
-	script := fmt.Sprintf(`from PIL import Image
-im = Image.open(%q).convert(%q)
-im.save(%q, "JPEG", quality=90, subsampling=%d, progressive=%s)`, src, mode, fp, subsampling, prog)
-	if out, err := exec.Command(pilPython(t), "-c", script).CombinedOutput(); err != nil {
-		t.Fatalf("PIL: %v\n%s", err, out)
-	}
-}
-
-// run runs a libjpeg-turbo tool (libjpeg-turbo-progs).
-func run(t *testing.T, name string, args ...string) {
-	t.Helper()
-	if out, err := exec.Command(name, args...).CombinedOutput(); err != nil {
-		t.Fatalf("%s %v: %v\n%s (apt-get install libjpeg-turbo-progs)", name, args, err, out)
-	}
-}
-
-func readJPEG(t *testing.T, fp string) (data []byte, w, h int) {
-	t.Helper()
-	data, err := os.ReadFile(fp)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hd, err := scanJPEG(bytes.NewReader(data), 0, int64(len(data)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data, hd.W, hd.H
-}
-
-// blockMeans averages img (the full decode) over f×f blocks, in RGB.
-func blockMeans(img image.Image, f int) [][3]float64 {
-	b := img.Bounds()
-	bw, bh := (b.Dx()+f-1)/f, (b.Dy()+f-1)/f
-	out := make([][3]float64, bw*bh)
-	n := make([]float64, bw*bh)
-	for y := b.Min.Y; y < b.Max.Y; y++ {
-		for x := b.Min.X; x < b.Max.X; x++ {
-			r, g, bl, _ := img.At(x, y).RGBA()
-			i := (y-b.Min.Y)/f*bw + (x-b.Min.X)/f
-			out[i][0] += float64(r >> 8)
-			out[i][1] += float64(g >> 8)
-			out[i][2] += float64(bl >> 8)
-			n[i]++
-		}
-	}
-	for i := range out {
-		for c := range 3 {
-			out[i][c] /= n[i]
-		}
-	}
-	return out
-}
-
-// compareSmall checks that small (a decode at 1/f scale) shows what full
-// (the full-size decode of the same JPEG) shows: the same size, and each
-// pixel near the mean of its f×f block in RGB: within worst everywhere,
-// within mean on average (chroma subsampling makes edges differ more).
-func compareSmall(t *testing.T, what string, small, full image.Image, f int, worst, mean float64) {
-	t.Helper()
-	fb, sb := full.Bounds(), small.Bounds()
-	if sb.Dx() != (fb.Dx()+f-1)/f || sb.Dy() != (fb.Dy()+f-1)/f {
-		t.Fatalf("%s: decoded %v, want 1/%d of %v", what, sb, f, fb)
-	}
-	means := blockMeans(full, f)
-	var w, sum float64
-	for y := 0; y < sb.Dy(); y++ {
-		for x := 0; x < sb.Dx(); x++ {
-			r, g, b, _ := small.At(sb.Min.X+x, sb.Min.Y+y).RGBA()
-			m := means[y*sb.Dx()+x]
-			for c, v := range []uint32{r >> 8, g >> 8, b >> 8} {
-				d := math.Abs(float64(v) - m[c])
-				w = max(w, d)
-				sum += d
-			}
-		}
-	}
-	avg := sum / float64(3*sb.Dx()*sb.Dy())
-	t.Logf("%s: %v, worst difference %.1f, mean %.2f", what, sb, w, avg)
-	if w > worst || avg > mean {
-		t.Errorf("%s: differs from the full decode: worst %.1f, mean %.2f (tolerances %.0f, %.1f)", what, w, avg, worst, mean)
-	}
-}
-
-// planeMeans checks that every sample of the small plane (sw×sh) is the
-// mean of its 8×8 block of the full plane (fw×fh), to within tol.
-func planeMeans(t *testing.T, what string, small []byte, sStride, sw, sh int, full []byte, fStride, fw, fh int, tol float64) {
-	t.Helper()
-	if sw != (fw+7)/8 || sh != (fh+7)/8 {
-		t.Fatalf("%s: plane %dx%d for a full plane of %dx%d", what, sw, sh, fw, fh)
-	}
-	var worst float64
-	for by := 0; by < sh; by++ {
-		for bx := 0; bx < sw; bx++ {
-			var sum, n float64
-			for y := by * 8; y < min(by*8+8, fh); y++ {
-				for x := bx * 8; x < min(bx*8+8, fw); x++ {
-					sum += float64(full[y*fStride+x])
-					n++
-				}
-			}
-			worst = max(worst, math.Abs(float64(small[by*sStride+bx])-sum/n))
-		}
-	}
-	if worst > tol {
-		t.Errorf("%s: a sample differs from its block's mean by %.1f", what, worst)
-	}
-}
-
-func TestDCDecodeMatchesFullDecode(t *testing.T) {
-	dir := t.TempDir()
-	pic := scene(803, 605, 1) // not a multiple of the MCU, to test the edges
-	files := map[string]string{}
-	add := func(name string) string { fp := filepath.Join(dir, name); files[name] = fp; return fp }
-
-	writeFile(t, add("go-420.jpg"), encJPEG(t, pic, 90))
-	gray := image.NewGray(pic.Bounds())
-	for i := range gray.Pix {
-		gray.Pix[i] = pic.Pix[4*i+1]
-	}
-	writeFile(t, add("go-gray.jpg"), encJPEG(t, gray, 90))
-	pilJPEG(t, add("pil-444.jpg"), pic, "RGB", 0, false)
-	pilJPEG(t, add("pil-422.jpg"), pic, "RGB", 1, false)
-	pilJPEG(t, add("pil-gray.jpg"), pic, "L", 0, false)
-	// Restart markers every 2 MCU rows, and every 5 MCUs (not a row).
-	run(t, "jpegtran", "-restart", "2", "-outfile", add("restart-rows.jpg"), files["go-420.jpg"])
-	run(t, "jpegtran", "-restart", "5B", "-outfile", add("restart-blocks.jpg"), files["pil-444.jpg"])
-	// Optimised Huffman tables have long codes (the slow path).
-	run(t, "jpegtran", "-optimize", "-outfile", add("optimized.jpg"), files["pil-422.jpg"])
-
-	for name, fp := range files {
-		data, _, _ := readJPEG(t, fp)
-		full, err := decodeFull(bytes.NewReader(data), int64(len(data)))
-		if err != nil {
-			t.Fatalf("%s: image/jpeg: %v", name, err)
-		}
-		small, err := dcDecode(append([]byte(nil), data...))
-		if err != nil {
-			t.Fatalf("%s: DC-only decode: %v", name, err)
-		}
-		// Each plane's samples are its blocks' means, to within the
-		// JPEG's rounding (the full decode's IDCT rounds each pixel).
-		switch f := full.(type) {
-		case *image.Gray:
-			g, ok := small.(*image.Gray)
-			if !ok {
-				t.Fatalf("%s: DC-only decode is a %T for a grey JPEG", name, small)
-			}
-			b := g.Bounds()
-			planeMeans(t, name+" grey", g.Pix, g.Stride, b.Dx(), b.Dy(), f.Pix, f.Stride, f.Rect.Dx(), f.Rect.Dy(), 2.5)
-		case *image.YCbCr:
-			y, ok := small.(*image.YCbCr)
-			if !ok || y.SubsampleRatio != f.SubsampleRatio {
-				t.Fatalf("%s: DC-only decode is %T, full decode %v", name, small, f.SubsampleRatio)
-			}
-			b := y.Bounds()
-			planeMeans(t, name+" Y", y.Y, y.YStride, b.Dx(), b.Dy(), f.Y, f.YStride, f.Rect.Dx(), f.Rect.Dy(), 2.5)
-			cw, ch := chromaSize(f)
-			scw, sch := chromaSize(y)
-			planeMeans(t, name+" Cb", y.Cb, y.CStride, scw, sch, f.Cb, f.CStride, cw, ch, 2.5)
-			planeMeans(t, name+" Cr", y.Cr, y.CStride, scw, sch, f.Cr, f.CStride, cw, ch, 2.5)
-		default:
-			t.Fatalf("%s: full decode is a %T", name, full)
-		}
-		// And in RGB, pixel by pixel (chroma subsampling shows at edges).
-		compareSmall(t, name+" DC-only", small, full, 8, 40, 1.5)
-	}
-}
-
-// chromaSize is the size of a YCbCr image's chroma planes.
-func chromaSize(m *image.YCbCr) (int, int) {
-	w, h := m.Rect.Dx(), m.Rect.Dy()
-	switch m.SubsampleRatio {
-	case image.YCbCrSubsampleRatio422:
-		return (w + 1) / 2, h
-	case image.YCbCrSubsampleRatio420:
-		return (w + 1) / 2, (h + 1) / 2
-	case image.YCbCrSubsampleRatio440:
-		return w, (h + 1) / 2
-	case image.YCbCrSubsampleRatio411:
-		return (w + 3) / 4, h
-	case image.YCbCrSubsampleRatio410:
-		return (w + 3) / 4, (h + 1) / 2
-	}
-	return w, h
-}
-
-func TestDCDecodeDeclines(t *testing.T) {
-	dir := t.TempDir()
-	pic := scene(400, 300, 2)
-	prog := filepath.Join(dir, "prog.jpg")
-	pilJPEG(t, prog, pic, "RGB", 2, true)
-	cmyk := filepath.Join(dir, "cmyk.jpg")
-	pilJPEG(t, cmyk, pic, "CMYK", 0, false)
-	arith := filepath.Join(dir, "arith.jpg")
-	run(t, "jpegtran", "-arithmetic", "-outfile", arith, prog)
-	for _, fp := range []string{prog, cmyk, arith} {
-		data, _, _ := readJPEG(t, fp)
-		if _, err := dcDecode(data); !errors.Is(err, errDCUnsupported) {
-			t.Errorf("%s: DC-only decoder says %v, want errDCUnsupported", filepath.Base(fp), err)
-		}
-	}
-}
+// Thumbnails through the decoders of internal/imaging, and those decoders
+// on damaged files. Test JPEGs come from image/jpeg, PIL (python3-pil) and
+// libjpeg-turbo's own tools (libjpeg-turbo-progs: cjpeg, jpegtran).
 
 // Thumbnails of JPEGs without an EXIF thumbnail, of every kind and by
 // every path, look like the thumbnail from image/jpeg's full decode.
 func TestThumbnailWithoutExifThumb(t *testing.T) {
 	dir := t.TempDir()
-	big := scene(1600, 1280, 3)  // 1/8 is enough: the DC-only decoder
-	mid := scene(700, 1000, 4)   // portrait; 1/4 scale (libjpeg with cgo)
-	wide := scene(2000, 400, 5)  // a panorama
-	files := map[string]string{} // name → path
+	big := imagingtest.Scene(1600, 1280, 3) // 1/8 is enough: the DC-only decoder
+	mid := imagingtest.Scene(700, 1000, 4)  // portrait; 1/4 scale (libjpeg with cgo)
+	wide := imagingtest.Scene(2000, 400, 5) // a panorama
+	files := map[string]string{}            // name → path
 	add := func(name string) string { fp := filepath.Join(dir, name); files[name] = fp; return fp }
-	writeFile(t, add("big.JPG"), encJPEG(t, big, 90))
-	writeFile(t, add("mid.JPG"), encJPEG(t, mid, 90))
-	writeFile(t, add("wide.JPG"), encJPEG(t, wide, 90))
-	pilJPEG(t, add("big-progressive.JPG"), big, "RGB", 2, true)
-	run(t, "cjpeg", "-progressive", "-quality", "85", "-outfile", add("mid-cjpeg-progressive.JPG"), pngFile(t, dir, mid))
-	pilJPEG(t, add("big-gray.JPG"), big, "L", 0, false)
-	pilJPEG(t, add("mid-cmyk.JPG"), mid, "CMYK", 0, false)
-	pilJPEG(t, add("big-cmyk.JPG"), big, "CMYK", 0, false)
-	run(t, "jpegtran", "-restart", "1", "-outfile", add("big-restart.JPG"), files["big.JPG"])
+	imagingtest.WriteFile(t, add("big.JPG"), imagingtest.EncJPEG(t, big, 90))
+	imagingtest.WriteFile(t, add("mid.JPG"), imagingtest.EncJPEG(t, mid, 90))
+	imagingtest.WriteFile(t, add("wide.JPG"), imagingtest.EncJPEG(t, wide, 90))
+	imagingtest.PILJPEG(t, add("big-progressive.JPG"), big, "RGB", 2, true)
+	imagingtest.Tool(t, "cjpeg", "-progressive", "-quality", "85", "-outfile", add("mid-cjpeg-progressive.JPG"), pngFile(t, dir, mid))
+	imagingtest.PILJPEG(t, add("big-gray.JPG"), big, "L", 0, false)
+	imagingtest.PILJPEG(t, add("mid-cmyk.JPG"), mid, "CMYK", 0, false)
+	imagingtest.PILJPEG(t, add("big-cmyk.JPG"), big, "CMYK", 0, false)
+	imagingtest.Tool(t, "jpegtran", "-restart", "1", "-outfile", add("big-restart.JPG"), files["big.JPG"])
 
 	for name, fp := range files {
 		got, _, err := Thumbnail(fp, "", true)
@@ -315,7 +77,7 @@ func pngFile(t *testing.T, dir string, img image.Image) string {
 		t.Fatal(err)
 	}
 	fp := filepath.Join(dir, fmt.Sprintf("src-%d.png", img.Bounds().Dx()))
-	writeFile(t, fp, buf.Bytes())
+	imagingtest.WriteFile(t, fp, buf.Bytes())
 	// cjpeg reads PPM/BMP/TGA/GIF (and PNG from 3.0 on): give it a PPM.
 	ppm := fp + ".ppm"
 	b := img.Bounds()
@@ -327,7 +89,7 @@ func pngFile(t *testing.T, dir string, img image.Image) string {
 			p.Write([]byte{c.R, c.G, c.B})
 		}
 	}
-	writeFile(t, ppm, p.Bytes())
+	imagingtest.WriteFile(t, ppm, p.Bytes())
 	return ppm
 }
 
@@ -369,8 +131,8 @@ func spread(m [][3]float64) float64 {
 func TestDamagedJPEGsGiveErrors(t *testing.T) {
 	dir := t.TempDir()
 	for _, sz := range [][2]int{{2400, 1600}, {1000, 700}} { // DC-only and libjpeg-reduced sizes
-		good := encJPEG(t, scene(sz[0], sz[1], 6), 90)
-		hd, err := scanJPEG(bytes.NewReader(good), 0, int64(len(good)))
+		good := imagingtest.EncJPEG(t, imagingtest.Scene(sz[0], sz[1], 6), 90)
+		hd, err := imaging.ScanJPEG(bytes.NewReader(good), 0, int64(len(good)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -387,7 +149,7 @@ func TestDamagedJPEGsGiveErrors(t *testing.T) {
 		}
 		for name, data := range cases {
 			fp := filepath.Join(dir, fmt.Sprintf("%dx%d %s.JPG", sz[0], sz[1], name))
-			writeFile(t, fp, data)
+			imagingtest.WriteFile(t, fp, data)
 			_, _, err := Thumbnail(fp, "", true)
 			if err == nil {
 				t.Errorf("%dx%d %s: no error", sz[0], sz[1], name)
@@ -395,8 +157,8 @@ func TestDamagedJPEGsGiveErrors(t *testing.T) {
 			}
 			t.Logf("%dx%d %s: %v", sz[0], sz[1], name, err)
 			tw, th := fitBox(hd.W, hd.H, ThumbSize)
-			if _, err := decodeReduced(bytes.NewReader(data), int64(len(data)), hd.W, hd.H, tw, th); err == nil {
-				t.Errorf("%dx%d %s: %s gave no error", sz[0], sz[1], name, reducedDecoder)
+			if _, err := imaging.DecodeReduced(bytes.NewReader(data), int64(len(data)), hd.W, hd.H, tw, th); err == nil {
+				t.Errorf("%dx%d %s: %s gave no error", sz[0], sz[1], name, imaging.ReducedDecoder)
 			}
 		}
 	}
@@ -408,13 +170,13 @@ func TestDamagedJPEGsGiveErrors(t *testing.T) {
 		"marker, short": {0xFF, 0xD8, 0xFF, 0xDB, 0x00},
 		"PNG":           {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0},
 	} {
-		if _, err := dcDecode(append([]byte(nil), data...)); err == nil {
+		if _, err := imaging.DCDecode(append([]byte(nil), data...)); err == nil {
 			t.Errorf("%s: DC-only decoder gave no error", name)
 		}
-		if _, err := decodeReduced(bytes.NewReader(data), int64(len(data)), 1600, 1200, 160, 120); err == nil {
-			t.Errorf("%s: %s gave no error", name, reducedDecoder)
+		if _, err := imaging.DecodeReduced(bytes.NewReader(data), int64(len(data)), 1600, 1200, 160, 120); err == nil {
+			t.Errorf("%s: %s gave no error", name, imaging.ReducedDecoder)
 		} else {
-			t.Logf("%s: %s: %v", name, reducedDecoder, err)
+			t.Logf("%s: %s: %v", name, imaging.ReducedDecoder, err)
 		}
 	}
 }
@@ -423,10 +185,10 @@ func TestDamagedJPEGsGiveErrors(t *testing.T) {
 // picture, and never crashes (out-of-range reads, libjpeg's error exit).
 func TestDecodersSurviveRandomDamage(t *testing.T) {
 	dir := t.TempDir()
-	pic := scene(1300, 900, 8)
-	base := map[string][]byte{"go": encJPEG(t, pic, 85)}
-	pilJPEG(t, filepath.Join(dir, "p.jpg"), pic, "RGB", 2, true)
-	run(t, "jpegtran", "-restart", "1", "-optimize", "-outfile", filepath.Join(dir, "r.jpg"), filepath.Join(dir, "p.jpg"))
+	pic := imagingtest.Scene(1300, 900, 8)
+	base := map[string][]byte{"go": imagingtest.EncJPEG(t, pic, 85)}
+	imagingtest.PILJPEG(t, filepath.Join(dir, "p.jpg"), pic, "RGB", 2, true)
+	imagingtest.Tool(t, "jpegtran", "-restart", "1", "-optimize", "-outfile", filepath.Join(dir, "r.jpg"), filepath.Join(dir, "p.jpg"))
 	for _, n := range []string{"p.jpg", "r.jpg"} {
 		b, err := os.ReadFile(filepath.Join(dir, n))
 		if err != nil {
@@ -450,13 +212,13 @@ func TestDecodersSurviveRandomDamage(t *testing.T) {
 			if rng.IntN(3) == 0 {
 				data = data[:rng.IntN(len(data))]
 			}
-			if _, err := dcDecode(append([]byte(nil), data...)); err != nil {
+			if _, err := imaging.DCDecode(append([]byte(nil), data...)); err != nil {
 				errs++
 			} else {
 				ok++
 			}
 			for _, scale := range [][2]int{{160, 111}, {320, 222}} { // 1/8 and 1/4
-				if _, err := decodeReduced(bytes.NewReader(data), int64(len(data)), 1300, 900, scale[0], scale[1]); err != nil {
+				if _, err := imaging.DecodeReduced(bytes.NewReader(data), int64(len(data)), 1300, 900, scale[0], scale[1]); err != nil {
 					errs++
 				} else {
 					ok++
@@ -476,7 +238,7 @@ func TestThumbnailsConcurrently(t *testing.T) {
 	for i := range 4 {
 		fp := filepath.Join(dir, fmt.Sprintf("p%d.JPG", i))
 		w, h := 1700+400*i, 1300
-		writeFile(t, fp, encJPEG(t, scene(w, h, uint64(20+i)), 88))
+		imagingtest.WriteFile(t, fp, imagingtest.EncJPEG(t, imagingtest.Scene(w, h, uint64(20+i)), 88))
 		b, _, err := Thumbnail(fp, "", true)
 		if err != nil {
 			t.Fatal(err)
@@ -484,8 +246,8 @@ func TestThumbnailsConcurrently(t *testing.T) {
 		files, want = append(files, fp), append(want, b)
 	}
 	bad := filepath.Join(dir, "bad.JPG")
-	good := encJPEG(t, scene(1600, 1200, 30), 88)
-	writeFile(t, bad, append(good[:len(good)/3:len(good)/3], 0xFF, 0xD9))
+	good := imagingtest.EncJPEG(t, imagingtest.Scene(1600, 1200, 30), 88)
+	imagingtest.WriteFile(t, bad, append(good[:len(good)/3:len(good)/3], 0xFF, 0xD9))
 	var wg sync.WaitGroup
 	for g := range 6 {
 		wg.Add(1)

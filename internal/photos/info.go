@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"github.com/intvlm8r/intvlm8r-go/internal/fileutil"
+
+	"github.com/intvlm8r/intvlm8r-go/internal/imaging"
 )
 
 // The EXIF summary line, as the Thumbnails page shows it:
@@ -28,7 +30,7 @@ import (
 // timestamp, as it did.
 
 // SummaryValue is the part of a photo's line after " = ".
-func SummaryValue(rel string, m exifMeta) string {
+func SummaryValue(rel string, m imaging.Meta) string {
 	date, clock := "", ""
 	if d, t, ok := strings.Cut(m.DateTimeOriginal, " "); ok {
 		date, clock = strings.ReplaceAll(d, ":", "/"), t
@@ -50,7 +52,7 @@ func SummaryValue(rel string, m exifMeta) string {
 // formatExposure prints an exposure time as the original does: whole
 // seconds bare ("6"), exact halves as a decimal ("0.5", "2.5"), anything
 // else as the reduced fraction ("1/250", "3/10").
-func formatExposure(r *rational) string {
+func formatExposure(r *imaging.Rational) string {
 	if r == nil || r.Den == 0 {
 		return "?"
 	}
@@ -68,7 +70,7 @@ func formatExposure(r *rational) string {
 // formatFNumber prints the f-number as a decimal without a trailing ".0"
 // ("8", "2.8"). (The original removed every ".0" in the text; only the
 // trailing one is meant.)
-func formatFNumber(r *rational) string {
+func formatFNumber(r *imaging.Rational) string {
 	if r == nil || r.Den == 0 {
 		return "?"
 	}

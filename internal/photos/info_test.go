@@ -9,13 +9,15 @@ import (
 	"testing"
 
 	"github.com/intvlm8r/intvlm8r-go/internal/paths"
+
+	"github.com/intvlm8r/intvlm8r-go/internal/imaging/imagingtest"
 )
 
 func TestInfoFileLegacyAndTornTail(t *testing.T) {
 	p := paths.New(t.TempDir())
 	// The original's seed line (CRLF), an LF line from its dedupe, a
 	// duplicate, a bad line, and a line torn by a power cut.
-	writeFile(t, p.ThumbsInfo(), []byte("default_image.JPG = 2021/01/01 09:00:00|JPG &bull; 1/10s &bull; F5.6 &bull; ISO200\r\n"+
+	imagingtest.WriteFile(t, p.ThumbsInfo(), []byte("default_image.JPG = 2021/01/01 09:00:00|JPG &bull; 1/10s &bull; F5.6 &bull; ISO200\r\n"+
 		"IMG_8.JPG = 2022/02/02 02:02:02|JPG &bull; 1s &bull; F8 &bull; ISO100\n"+
 		"garbage\n"+
 		"IMG_8.JPG = 2023/03/03 03:03:03|JPG &bull; 2s &bull; F8 &bull; ISO100\r\n"+
@@ -63,11 +65,11 @@ func TestInfoFileLegacyAndTornTail(t *testing.T) {
 func TestRemoveDerivatives(t *testing.T) {
 	p := paths.New(t.TempDir())
 	for _, rel := range []string{"100CANON/A.CR2", "100CANON/A.JPG", "100CANON/B.JPG", "101CANON/B.JPG", "100CANON/C.JPG"} {
-		writeFile(t, PhotoPath(p, rel), []byte("photo"))
-		writeFile(t, ThumbPath(p, rel), []byte("thumb"))
+		imagingtest.WriteFile(t, PhotoPath(p, rel), []byte("photo"))
+		imagingtest.WriteFile(t, ThumbPath(p, rel), []byte("thumb"))
 	}
-	writeFile(t, PreviewPath(p, "100CANON/A.CR2"), []byte("preview"))
-	writeFile(t, p.ThumbsInfo(), []byte("B.JPG = legacy|x\r\nC.JPG = legacy|c\r\n100CANON/A.CR2 = a|x\r\n100CANON/B.JPG = b|x\r\n101CANON/B.JPG = b1|x\r\n100CANON/C.JPG = c|x\r\n"))
+	imagingtest.WriteFile(t, PreviewPath(p, "100CANON/A.CR2"), []byte("preview"))
+	imagingtest.WriteFile(t, p.ThumbsInfo(), []byte("B.JPG = legacy|x\r\nC.JPG = legacy|c\r\n100CANON/A.CR2 = a|x\r\n100CANON/B.JPG = b|x\r\n101CANON/B.JPG = b1|x\r\n100CANON/C.JPG = c|x\r\n"))
 
 	// The JPEG twin goes: the RAW still needs the shared thumbnail.
 	os.Remove(PhotoPath(p, "100CANON/A.JPG"))
@@ -121,13 +123,13 @@ const originalThumbsInfo = "default_image.JPG = 2021/01/01 09:00:00|JPG &bull; 1
 // less never hides the original's.
 func TestMakeThumbsKeepsTheOriginalsLines(t *testing.T) {
 	p := paths.New(t.TempDir())
-	writeFile(t, p.ThumbsInfo(), []byte(originalThumbsInfo))
-	noExif := encJPEG(t, pattern(320, 240, color.RGBA{B: 90, A: 255}), 85) // nothing this port can read but the picture
+	imagingtest.WriteFile(t, p.ThumbsInfo(), []byte(originalThumbsInfo))
+	noExif := imagingtest.EncJPEG(t, pattern(320, 240, color.RGBA{B: 90, A: 255}), 85) // nothing this port can read but the picture
 	plain := func(rel string, sec int, withThumb bool) {
-		writeFile(t, PhotoPath(p, rel), noExif)
+		imagingtest.WriteFile(t, PhotoPath(p, rel), noExif)
 		setMTime(t, PhotoPath(p, rel), sec)
 		if withThumb { // made by the original
-			writeFile(t, ThumbPath(p, rel), encJPEG(t, pattern(160, 120, color.RGBA{A: 255}), 80))
+			imagingtest.WriteFile(t, ThumbPath(p, rel), imagingtest.EncJPEG(t, pattern(160, 120, color.RGBA{A: 255}), 80))
 		}
 	}
 	plain("100CANON/IMG_0001.JPG", 1, true)  // the original made everything
@@ -192,7 +194,7 @@ func TestMakeThumbsKeepsTheOriginalsLines(t *testing.T) {
 
 func TestLookupPrefersTheLineThatKnowsMore(t *testing.T) {
 	p := paths.New(t.TempDir())
-	writeFile(t, p.ThumbsInfo(), []byte("A.JPG = 2024/01/01 00:00:01|JPG &bull; 1/60s &bull; F8 &bull; ISO100\r\n"+
+	imagingtest.WriteFile(t, p.ThumbsInfo(), []byte("A.JPG = 2024/01/01 00:00:01|JPG &bull; 1/60s &bull; F8 &bull; ISO100\r\n"+
 		"100CANON/A.JPG = 2024/01/01 00:00:01|JPG &bull; ?s &bull; F8 &bull; ISO100\r\n"+
 		"B.JPG =  |JPG &bull; ?s &bull; F? &bull; ISO?\r\n"+
 		"100CANON/B.JPG = 2024/02/02 00:00:00|JPG &bull; ?s &bull; F? &bull; ISO?\r\n"+

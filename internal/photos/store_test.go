@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/intvlm8r/intvlm8r-go/internal/paths"
+
+	"github.com/intvlm8r/intvlm8r-go/internal/imaging/imagingtest"
 )
 
 func TestListAndSummary(t *testing.T) {
@@ -19,13 +21,13 @@ func TestListAndSummary(t *testing.T) {
 	if err != nil || s.Count != 0 || s.Newest != nil || s.Last.URLPath() != "" || s.Largest != MinLargestImage {
 		t.Fatalf("empty store: %+v %v", s, err)
 	}
-	writeFile(t, p.DefaultImage(), []byte("placeholder"))
+	imagingtest.WriteFile(t, p.DefaultImage(), []byte("placeholder"))
 	for rel, size := range map[string]int{
 		"100CANON/IMG_1.JPG": 10, "100CANON/IMG_2.CR2": 250000, "101CANON/IMG_3.jpg": 20,
 		"100CANON/notes.txt": 5, "100CANON/Thumbs.db": 5, "100CANON/.directory": 1,
 		"100CANON/.thumbs/x.JPG": 1, "100CANON/" + partPrefix + "IMG_4.JPG": 3, "default_image.JPG": 1,
 	} {
-		writeFile(t, PhotoPath(p, rel), make([]byte, size))
+		imagingtest.WriteFile(t, PhotoPath(p, rel), make([]byte, size))
 	}
 	setMTime(t, PhotoPath(p, "100CANON/IMG_1.JPG"), 1)
 	setMTime(t, PhotoPath(p, "100CANON/IMG_2.CR2"), 3)
@@ -52,12 +54,12 @@ func TestListAndSummary(t *testing.T) {
 	if got := s.Last.URLPath(); got != "thumbs/DCIM/100CANON/IMG_2-thumb.JPG" {
 		t.Fatalf("last image %s", got)
 	}
-	writeFile(t, PhotoPath(p, "100CANON/IMG_2.JPG"), []byte("x"))
+	imagingtest.WriteFile(t, PhotoPath(p, "100CANON/IMG_2.JPG"), []byte("x"))
 	setMTime(t, PhotoPath(p, "100CANON/IMG_2.JPG"), 3)
 	if got := ChooseLastImage(p, *s.Newest).URLPath(); got != "photos/DCIM/100CANON/IMG_2.JPG" {
 		t.Fatalf("last image %s", got)
 	}
-	writeFile(t, PreviewPath(p, "100CANON/IMG_2.CR2"), []byte("x"))
+	imagingtest.WriteFile(t, PreviewPath(p, "100CANON/IMG_2.CR2"), []byte("x"))
 	if got := ChooseLastImage(p, *s.Newest).URLPath(); got != "preview/DCIM/100CANON/IMG_2-preview.JPG" {
 		t.Fatalf("last image %s", got)
 	}
@@ -124,7 +126,7 @@ func TestFormatGBMatchesPython(t *testing.T) {
 	for _, v := range vals {
 		fmt.Fprintf(&script, "print(str(round(%d / 2**30, 2)) + ' GB')\n", v)
 	}
-	out, err := exec.Command(pilPython(t), "-c", script.String()).CombinedOutput()
+	out, err := exec.Command(imagingtest.PILPython(t), "-c", script.String()).CombinedOutput()
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
@@ -156,7 +158,7 @@ func TestArchiveFormats(t *testing.T) {
 	fp := filepath.Join(t.TempDir(), "piPhotoRename.txt")
 	// Lines from the original (CRLF, a legacy bare name), a hand-edited LF
 	// line, a torn last line.
-	writeFile(t, fp, []byte("100CANON/IMG_1.JPG 100CANON/Site-1.JPG\r\nIMG_7.JPG IMG_7.JPG\r\n101CANON/IMG_2.JPG 101CANON/IMG_2.JPG\n100CANON/IMG_3.JPG 100CANON/Si"))
+	imagingtest.WriteFile(t, fp, []byte("100CANON/IMG_1.JPG 100CANON/Site-1.JPG\r\nIMG_7.JPG IMG_7.JPG\r\n101CANON/IMG_2.JPG 101CANON/IMG_2.JPG\n100CANON/IMG_3.JPG 100CANON/Si"))
 	a, err := LoadArchive(fp)
 	if err != nil {
 		t.Fatal(err)
@@ -288,8 +290,8 @@ func TestCopyRenameCollisionsAndLegacy(t *testing.T) {
 	p := paths.New(t.TempDir())
 	// An older release copied IMG_0000 without recording it; IMG_0003 is on
 	// the Pi with another size (a different photo or a torn old copy).
-	writeFile(t, PhotoPath(p, "100CANON/IMG_0000.JPG"), fx.want["100CANON/IMG_0000.JPG"])
-	writeFile(t, PhotoPath(p, "100CANON/IMG_0003.JPG"), []byte("other"))
+	imagingtest.WriteFile(t, PhotoPath(p, "100CANON/IMG_0000.JPG"), fx.want["100CANON/IMG_0000.JPG"])
+	imagingtest.WriteFile(t, PhotoPath(p, "100CANON/IMG_0003.JPG"), []byte("other"))
 	res, err := Copy(context.Background(), &folderCam{root: fx.cam}, p, CopyOptions{RenameOnCopy: true, RenameTemplate: "Site %Y%m%d"}, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -5,11 +5,12 @@ import (
 	"encoding/binary"
 	"image"
 	"image/color"
-	"image/jpeg"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"testing"
+
+	"github.com/intvlm8r/intvlm8r-go/internal/imaging"
+	"github.com/intvlm8r/intvlm8r-go/internal/imaging/imagingtest"
 )
 
 // Test pictures: real JPEGs made with image/jpeg, tagged by exiftool (a real
@@ -52,25 +53,6 @@ func letterbox(pic image.Image, w, h int) *image.RGBA {
 	return dst
 }
 
-func encJPEG(t testing.TB, img image.Image, q int) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: q}); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
-func writeFile(t testing.TB, fp string, data []byte) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(fp), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(fp, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // exiftool runs the real exiftool with args and fails the test on error.
 func exiftool(t testing.TB, args ...string) []byte {
 	t.Helper()
@@ -85,11 +67,11 @@ func exiftool(t testing.TB, args ...string) []byte {
 // when thumb is not nil, that JPEG embedded as its EXIF thumbnail.
 func cameraJPEG(t testing.TB, fp string, w, h int, thumb []byte, tags ...string) {
 	t.Helper()
-	writeFile(t, fp, encJPEG(t, pattern(w, h, color.RGBA{R: 180, A: 255}), 90))
+	imagingtest.WriteFile(t, fp, imagingtest.EncJPEG(t, pattern(w, h, color.RGBA{R: 180, A: 255}), 90))
 	args := append([]string{"-q", "-overwrite_original"}, tags...)
 	if thumb != nil {
 		tp := fp + ".thumb"
-		writeFile(t, tp, thumb)
+		imagingtest.WriteFile(t, tp, thumb)
 		defer os.Remove(tp)
 		args = append(args, "-ThumbnailImage<="+tp)
 	}
@@ -177,10 +159,10 @@ type rawParts struct {
 
 func exifEntries(date string, expN, expD, fN, fD uint32, iso uint16) []tEntry {
 	return []tEntry{
-		{tag: tagExposureTime, typ: 5, count: 1, val: rat(expN, expD)},
-		{tag: tagFNumber, typ: 5, count: 1, val: rat(fN, fD)},
-		{tag: tagISO, typ: 3, count: 1, val: u16(iso)},
-		{tag: tagDateTimeOrig, typ: 2, count: uint32(len(date) + 1), val: ascii(date)},
+		{tag: imaging.TagExposureTime, typ: 5, count: 1, val: rat(expN, expD)},
+		{tag: imaging.TagFNumber, typ: 5, count: 1, val: rat(fN, fD)},
+		{tag: imaging.TagISO, typ: 3, count: 1, val: u16(iso)},
+		{tag: imaging.TagDateTimeOrig, typ: 2, count: uint32(len(date) + 1), val: ascii(date)},
 	}
 }
 
@@ -195,14 +177,14 @@ func fakeCR2(r rawParts) []byte {
 	lossless = append(lossless, 0xFF, 0xD9)
 	rw := tb.blob(lossless)
 	exif := tb.ifd(0, r.exif...)
-	ifd3 := tb.ifd(0, tEntry{tag: tagCompression, typ: 3, count: 1, val: u16(6)}, long(tagStripOffsets, rw), long(tagStripByteCounts, uint32(len(lossless))))
+	ifd3 := tb.ifd(0, tEntry{tag: imaging.TagCompression, typ: 3, count: 1, val: u16(6)}, long(imaging.TagStripOffsets, rw), long(imaging.TagStripByteCounts, uint32(len(lossless))))
 	ifd2 := tb.ifd(ifd3, long(256, 8), long(257, 8)) // a tiny uncompressed image, as CR2s have
-	ifd1 := tb.ifd(ifd2, long(tagJPEGOffset, th), long(tagJPEGLength, uint32(len(r.thumb))))
+	ifd1 := tb.ifd(ifd2, long(imaging.TagJPEGOffset, th), long(imaging.TagJPEGLength, uint32(len(r.thumb))))
 	ifd0 := tb.ifd(ifd1,
-		tEntry{tag: tagCompression, typ: 3, count: 1, val: u16(6)},
-		long(tagStripOffsets, pv), long(tagStripByteCounts, uint32(len(r.preview))),
-		tEntry{tag: tagDateTime, typ: 2, count: 20, val: ascii("2020:02:02 02:02:02")},
-		long(tagExifIFD, exif))
+		tEntry{tag: imaging.TagCompression, typ: 3, count: 1, val: u16(6)},
+		long(imaging.TagStripOffsets, pv), long(imaging.TagStripByteCounts, uint32(len(r.preview))),
+		tEntry{tag: imaging.TagDateTime, typ: 2, count: 20, val: ascii("2020:02:02 02:02:02")},
+		long(imaging.TagExifIFD, exif))
 	return tb.finish(ifd0)
 }
 
@@ -214,9 +196,9 @@ func fakeNEF(r rawParts) []byte {
 	pv := tb.blob(r.preview)
 	rawData := tb.blob(bytes.Repeat([]byte{0x12, 0x34}, 3000))
 	exif := tb.ifd(0, r.exif...)
-	sub1 := tb.ifd(0, long(tagJPEGOffset, pv), long(tagJPEGLength, uint32(len(r.preview))))
-	sub2 := tb.ifd(0, tEntry{tag: tagCompression, typ: 3, count: 1, val: u16(34713)},
-		long(tagStripOffsets, rawData, rawData+3000), long(tagStripByteCounts, 3000, 3000))
-	ifd0 := tb.ifd(0, long(tagSubIFDs, sub1, sub2), long(tagExifIFD, exif))
+	sub1 := tb.ifd(0, long(imaging.TagJPEGOffset, pv), long(imaging.TagJPEGLength, uint32(len(r.preview))))
+	sub2 := tb.ifd(0, tEntry{tag: imaging.TagCompression, typ: 3, count: 1, val: u16(34713)},
+		long(imaging.TagStripOffsets, rawData, rawData+3000), long(imaging.TagStripByteCounts, 3000, 3000))
+	ifd0 := tb.ifd(0, long(imaging.TagSubIFDs, sub1, sub2), long(imaging.TagExifIFD, exif))
 	return tb.finish(ifd0)
 }

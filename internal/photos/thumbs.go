@@ -15,12 +15,13 @@ import (
 	"os"
 	"path"
 	"sort"
-	"sync"
 
 	"golang.org/x/image/draw"
 
 	"github.com/intvlm8r/intvlm8r-go/internal/fileutil"
 	"github.com/intvlm8r/intvlm8r-go/internal/paths"
+
+	"github.com/intvlm8r/intvlm8r-go/internal/imaging"
 )
 
 // Thumbnail task statuses.
@@ -185,7 +186,7 @@ func derive(p paths.Paths, ph Photo, info *InfoFile, needLine bool) (made bool, 
 // coefficients alone when 1/8 scale is enough (a camera JPEG), else with
 // libjpeg at a reduced DCT scale (as PIL's draft mode does), or in pure Go
 // at full size when built without libjpeg; then scaled to the box.
-func Thumbnail(photoPath, previewPath string, wantThumb bool) (thumb []byte, meta exifMeta, err error) {
+func Thumbnail(photoPath, previewPath string, wantThumb bool) (thumb []byte, meta imaging.Meta, err error) {
 	f, err := os.Open(photoPath)
 	if err != nil {
 		return nil, meta, err
@@ -219,27 +220,27 @@ func Thumbnail(photoPath, previewPath string, wantThumb bool) (thumb []byte, met
 }
 
 type embedded struct {
-	span
+	imaging.Span
 	W, H int
 }
 
 // candidates are the embedded JPEGs a decoder here can read (baseline or
 // progressive, not the lossless raw data), smallest first.
-func candidates(r io.ReaderAt, spans []span) []embedded {
+func candidates(r io.ReaderAt, spans []imaging.Span) []embedded {
 	var out []embedded
 	for _, s := range spans {
-		h, err := scanJPEG(r, s.Off, s.Len)
+		h, err := imaging.ScanJPEG(r, s.Off, s.Len)
 		if err != nil || (h.SOF != 0xC0 && h.SOF != 0xC1 && h.SOF != 0xC2) {
 			continue
 		}
-		out = append(out, embedded{span: s, W: h.W, H: h.H})
+		out = append(out, embedded{Span: s, W: h.W, H: h.H})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].W*out[i].H < out[j].W*out[j].H })
 	return out
 }
 
-func rawThumb(f *os.File, size int64, previewPath string, wantThumb bool) ([]byte, exifMeta, error) {
-	meta, err := readTIFF(f, 0, size)
+func rawThumb(f *os.File, size int64, previewPath string, wantThumb bool) ([]byte, imaging.Meta, error) {
+	meta, err := imaging.ReadTIFF(f, 0, size)
 	if err != nil && len(meta.JPEGs) == 0 {
 		return nil, meta, fmt.Errorf("not a readable RAW file: %w", err)
 	}
@@ -253,7 +254,7 @@ func rawThumb(f *os.File, size int64, previewPath string, wantThumb bool) ([]byt
 		if _, err := f.ReadAt(data, largest.Off); err != nil {
 			return nil, meta, fmt.Errorf("read the RAW's preview: %w", err)
 		}
-		if !hasEOI(bytes.NewReader(data), 0, int64(len(data))) {
+		if !imaging.HasEOI(bytes.NewReader(data), 0, int64(len(data))) {
 			return nil, meta, errors.New("the RAW's preview JPEG is truncated")
 		}
 		if err := fileutil.WriteAtomic(previewPath, data, 0o644); err != nil {
@@ -275,16 +276,16 @@ func rawThumb(f *os.File, size int64, previewPath string, wantThumb bool) ([]byt
 	return nil, meta, errors.New("no embedded JPEG of the RAW could be decoded")
 }
 
-func jpegThumb(f *os.File, size int64, wantThumb bool) ([]byte, exifMeta, error) {
-	var meta exifMeta
-	h, err := scanJPEG(f, 0, size)
+func jpegThumb(f *os.File, size int64, wantThumb bool) ([]byte, imaging.Meta, error) {
+	var meta imaging.Meta
+	h, err := imaging.ScanJPEG(f, 0, size)
 	if err != nil {
 		return nil, meta, fmt.Errorf("not a readable JPEG: %w", err)
 	}
 	if h.Exif != nil {
 		meta = *h.Exif
 	}
-	if !hasEOI(f, 0, size) {
+	if !imaging.HasEOI(f, 0, size) {
 		return nil, meta, errors.New("truncated JPEG (no end-of-image marker)")
 	}
 	if !wantThumb {
@@ -298,50 +299,12 @@ func jpegThumb(f *os.File, size int64, wantThumb bool) ([]byte, exifMeta, error)
 			}
 		}
 	}
-	img, err := decodeForThumb(f, size, h.W, h.H, tw, th)
+	img, err := imaging.DecodeSmall(f, size, h.W, h.H, tw, th)
 	if err != nil {
 		return nil, meta, fmt.Errorf("decode JPEG: %w", err)
 	}
 	t, err := encodeThumb(scaleTo(img, tw, th))
 	return t, meta, err
-}
-
-// maxDCBytes bounds the JPEGs read whole into memory for the DC-only decoder.
-const maxDCBytes = 256 << 20
-
-// dcBufs keeps the buffers photos are read into for the DC-only decoder:
-// a thumbnail run reads one camera JPEG after another, all much the same size.
-var dcBufs sync.Pool
-
-// decodeForThumb decodes the JPEG in r (size bytes, w×h pixels) to a
-// picture at least tw×th, as cheaply as it can: when 1/8 scale is big
-// enough, by the DC-only decoder here; otherwise, and for any JPEG that one
-// does not read (progressive, CMYK, damaged…), by decodeReduced (libjpeg at
-// a reduced scale, or image/jpeg without cgo), which also gives the error.
-func decodeForThumb(r io.ReaderAt, size int64, w, h, tw, th int) (image.Image, error) {
-	if (w+7)/8 >= tw && (h+7)/8 >= th && size > 0 && size <= maxDCBytes {
-		bp, _ := dcBufs.Get().(*[]byte)
-		if bp == nil || int64(cap(*bp)) < size+256 {
-			b := make([]byte, 0, size+size/4+256)
-			bp = &b
-		}
-		data := (*bp)[:size]
-		_, err := r.ReadAt(data, 0)
-		var img image.Image
-		if err == nil || errors.Is(err, io.EOF) {
-			img, err = dcDecode(data)
-		}
-		dcBufs.Put(bp) // the picture's planes are its own, not in data
-		if err == nil {
-			return img, nil
-		}
-	}
-	return decodeReduced(r, size, w, h, tw, th)
-}
-
-// decodeFull is image/jpeg's decode of the whole picture.
-func decodeFull(r io.ReaderAt, size int64) (image.Image, error) {
-	return jpeg.Decode(io.NewSectionReader(r, 0, size))
 }
 
 // cropSize is the part of a w×h embedded picture that shows the main
@@ -357,7 +320,7 @@ func thumbFromEmbedded(r io.ReaderAt, c embedded, mw, mh, tw, th int) ([]byte, e
 	// The crop must still cover tw×th after a reduced decode.
 	cw, ch := cropSize(c.W, c.H, mw, mh)
 	needW, needH := (tw*c.W+cw-1)/cw, (th*c.H+ch-1)/ch
-	img, err := decodeForThumb(io.NewSectionReader(r, c.Off, c.Len), c.Len, c.W, c.H, needW, needH)
+	img, err := imaging.DecodeSmall(io.NewSectionReader(r, c.Off, c.Len), c.Len, c.W, c.H, needW, needH)
 	if err != nil {
 		return nil, err
 	}

@@ -21,19 +21,9 @@ import (
 	"golang.org/x/image/draw"
 
 	"github.com/intvlm8r/intvlm8r-go/internal/paths"
-)
 
-// pilPython is the system interpreter, which has python3-pil (a pyenv shim
-// earlier on PATH may not).
-func pilPython(t testing.TB) string {
-	for _, py := range []string{"/usr/bin/python3", "python3"} {
-		if exec.Command(py, "-c", "import PIL").Run() == nil {
-			return py
-		}
-	}
-	t.Fatal("no python3 with PIL (apt-get install python3-pil)")
-	return ""
-}
+	"github.com/intvlm8r/intvlm8r-go/internal/imaging/imagingtest"
+)
 
 type exifToolValues struct {
 	ExposureTime     float64
@@ -114,7 +104,7 @@ func TestSummaryLineMatchesExiftool(t *testing.T) {
 
 func TestSummaryWithoutExif(t *testing.T) {
 	fp := filepath.Join(t.TempDir(), "plain.jpg")
-	writeFile(t, fp, encJPEG(t, pattern(40, 30, color.RGBA{A: 255}), 80))
+	imagingtest.WriteFile(t, fp, imagingtest.EncJPEG(t, pattern(40, 30, color.RGBA{A: 255}), 80))
 	_, meta, err := Thumbnail(fp, "", false)
 	if err != nil {
 		t.Fatal(err)
@@ -131,7 +121,7 @@ func TestFitBoxMatchesPIL(t *testing.T) {
 	for _, s := range sizes {
 		fmt.Fprintf(&script, "im = Image.new('L', (%d, %d)); im.thumbnail((160, 160)); print(im.size[0], im.size[1])\n", s[0], s[1])
 	}
-	out, err := exec.Command(pilPython(t), "-c", script.String()).CombinedOutput()
+	out, err := exec.Command(imagingtest.PILPython(t), "-c", script.String()).CombinedOutput()
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
@@ -165,7 +155,7 @@ func TestThumbnailPaths(t *testing.T) {
 	// the result shows which one it came from; it is letter-boxed to 4:3.
 	small := image.NewRGBA(image.Rect(0, 0, 160, 107))
 	draw.ApproxBiLinear.Scale(small, small.Bounds(), pattern(1200, 800, color.RGBA{R: 40, A: 255}), image.Rect(0, 0, 1200, 800), draw.Src, nil)
-	embedded := encJPEG(t, letterbox(small, 160, 120), 95)
+	embedded := imagingtest.EncJPEG(t, letterbox(small, 160, 120), 95)
 
 	withThumb := filepath.Join(dir, "with.JPG")
 	cameraJPEG(t, withThumb, 1200, 800, embedded, "-ISO=100")
@@ -196,7 +186,7 @@ func TestThumbnailPaths(t *testing.T) {
 
 	// Portrait, small, and non-JPEG photos.
 	tall := filepath.Join(dir, "tall.jpg")
-	writeFile(t, tall, encJPEG(t, pattern(300, 900, color.RGBA{R: 90, A: 255}), 90))
+	imagingtest.WriteFile(t, tall, imagingtest.EncJPEG(t, pattern(300, 900, color.RGBA{R: 90, A: 255}), 90))
 	b, _, err := Thumbnail(tall, "", true)
 	if err != nil {
 		t.Fatal(err)
@@ -205,7 +195,7 @@ func TestThumbnailPaths(t *testing.T) {
 		t.Fatalf("portrait thumbnail %v", got)
 	}
 	tiny := filepath.Join(dir, "tiny.JPG")
-	writeFile(t, tiny, encJPEG(t, pattern(100, 60, color.RGBA{A: 255}), 90))
+	imagingtest.WriteFile(t, tiny, imagingtest.EncJPEG(t, pattern(100, 60, color.RGBA{A: 255}), 90))
 	b, _, err = Thumbnail(tiny, "", true)
 	if err != nil {
 		t.Fatal(err)
@@ -217,10 +207,10 @@ func TestThumbnailPaths(t *testing.T) {
 
 func TestRawPreviewAndThumb(t *testing.T) {
 	dir := t.TempDir()
-	preview := encJPEG(t, pattern(900, 600, color.RGBA{R: 120, A: 255}), 85)
+	preview := imagingtest.EncJPEG(t, pattern(900, 600, color.RGBA{R: 120, A: 255}), 85)
 	small := image.NewRGBA(image.Rect(0, 0, 160, 107))
 	draw.ApproxBiLinear.Scale(small, small.Bounds(), pattern(900, 600, color.RGBA{R: 10, A: 255}), image.Rect(0, 0, 900, 600), draw.Src, nil)
-	thumb := encJPEG(t, letterbox(small, 160, 120), 90)
+	thumb := imagingtest.EncJPEG(t, letterbox(small, 160, 120), 90)
 	exif := exifEntries("2024:05:06 07:08:09", 1, 125, 56, 10, 1600)
 
 	for _, tc := range []struct {
@@ -232,7 +222,7 @@ func TestRawPreviewAndThumb(t *testing.T) {
 		{"DSC_0001.nef", "-JpgFromRaw", fakeNEF(rawParts{preview: preview, exif: exif}), 120},
 	} {
 		fp := filepath.Join(dir, tc.name)
-		writeFile(t, fp, tc.data)
+		imagingtest.WriteFile(t, fp, tc.data)
 		pv := filepath.Join(dir, "out", tc.name+"-preview.JPG")
 		b, meta, err := Thumbnail(fp, pv, true)
 		if err != nil {
@@ -265,7 +255,7 @@ func TestRawPreviewAndThumb(t *testing.T) {
 
 func TestBadFilesGiveErrors(t *testing.T) {
 	dir := t.TempDir()
-	good := encJPEG(t, pattern(400, 300, color.RGBA{A: 255}), 90)
+	good := imagingtest.EncJPEG(t, pattern(400, 300, color.RGBA{A: 255}), 90)
 	for name, data := range map[string][]byte{
 		"zero.JPG":    nil,
 		"trunc.JPG":   good[:len(good)/2],
@@ -274,7 +264,7 @@ func TestBadFilesGiveErrors(t *testing.T) {
 		"text.JPG":    []byte("hello"),
 	} {
 		fp := filepath.Join(dir, name)
-		writeFile(t, fp, data)
+		imagingtest.WriteFile(t, fp, data)
 		_, _, err := Thumbnail(fp, filepath.Join(dir, name+"-preview.JPG"), true)
 		if err == nil {
 			t.Errorf("%s: no error", name)
@@ -293,10 +283,10 @@ func setMTime(t *testing.T, fp string, sec int) {
 
 func TestMakeThumbs(t *testing.T) {
 	p := paths.New(t.TempDir())
-	small := encJPEG(t, letterbox(pattern(160, 107, color.RGBA{A: 255}), 160, 120), 90)
+	small := imagingtest.EncJPEG(t, letterbox(pattern(160, 107, color.RGBA{A: 255}), 160, 120), 90)
 	put := func(rel string, sec int, data []byte) {
 		fp := PhotoPath(p, rel)
-		writeFile(t, fp, data)
+		imagingtest.WriteFile(t, fp, data)
 		setMTime(t, fp, sec)
 	}
 	jp := func(rel string, sec int) {
@@ -308,11 +298,11 @@ func TestMakeThumbs(t *testing.T) {
 	jp("100CANON/IMG_0001.JPG", 1)
 	jp("101CANON/IMG_0001.JPG", 2) // same bare name, another folder
 	put("100CANON/IMG_0002.CR2", 3, fakeCR2(rawParts{
-		preview: encJPEG(t, pattern(600, 400, color.RGBA{R: 99, A: 255}), 85), thumb: small,
+		preview: imagingtest.EncJPEG(t, pattern(600, 400, color.RGBA{R: 99, A: 255}), 85), thumb: small,
 		exif: exifEntries("2024:01:01 00:00:03", 1, 30, 4, 1, 200)}))
 	jp("100CANON/IMG_0002.JPG", 3) // its twin
 	put("100CANON/ZERO.JPG", 4, nil)
-	full := encJPEG(t, pattern(300, 200, color.RGBA{A: 255}), 90)
+	full := imagingtest.EncJPEG(t, pattern(300, 200, color.RGBA{A: 255}), 90)
 	put("100CANON/TRUNC.JPG", 5, full[:len(full)-600])
 	put("100CANON/JUNK.CR2", 6, bytes.Repeat([]byte{0xAB}, 3000))
 
@@ -384,7 +374,7 @@ func TestMakeThumbsSilent(t *testing.T) {
 	p := paths.New(t.TempDir())
 	for i, rel := range []string{"100CANON/A.JPG", "100CANON/B.JPG", "100CANON/C.JPG"} {
 		fp := PhotoPath(p, rel)
-		writeFile(t, fp, encJPEG(t, pattern(320, 240, color.RGBA{A: 255}), 80))
+		imagingtest.WriteFile(t, fp, imagingtest.EncJPEG(t, pattern(320, 240, color.RGBA{A: 255}), 80))
 		setMTime(t, fp, 10-i) // A is the newest
 	}
 	called := false

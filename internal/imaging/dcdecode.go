@@ -1,4 +1,4 @@
-package photos
+package imaging
 
 import (
 	"encoding/binary"
@@ -17,9 +17,9 @@ import (
 // It reads what cameras write: baseline (or extended) sequential Huffman
 // JPEGs with 8-bit samples, greyscale or three components, in one scan,
 // with or without restart markers. For anything else it returns
-// errDCUnsupported and the caller uses a general decoder.
+// ErrDCUnsupported and the caller uses a general decoder.
 
-var errDCUnsupported = errors.New("not a JPEG the DC-only decoder reads")
+var ErrDCUnsupported = errors.New("not a JPEG the DC-only decoder reads")
 
 const lookBits = 13 // bits a table look-up sees (8192 entries: measured best)
 
@@ -137,10 +137,10 @@ type dcComponent struct {
 	pred         int32
 }
 
-// dcDecode decodes the JPEG in data at 1/8 scale: every block's mean, as
+// DCDecode decodes the JPEG in data at 1/8 scale: every block's mean, as
 // *image.YCbCr or *image.Gray. data is changed (its entropy-coded bytes are
 // unstuffed in place); with 256 bytes of spare capacity it is not copied.
-func dcDecode(data []byte) (image.Image, error) {
+func DCDecode(data []byte) (image.Image, error) {
 	if len(data) < 4 || data[0] != 0xFF || data[1] != 0xD8 {
 		return nil, errors.New("not a JPEG")
 	}
@@ -229,13 +229,13 @@ func dcDecode(data []byte) (image.Image, error) {
 			restart = int(binary.BigEndian.Uint16(seg))
 		case m == 0xC0 || m == 0xC1:
 			if sawFrame || len(seg) < 6 || seg[0] != 8 {
-				return nil, errDCUnsupported
+				return nil, ErrDCUnsupported
 			}
 			sawFrame = true
 			h, w = int(binary.BigEndian.Uint16(seg[1:])), int(binary.BigEndian.Uint16(seg[3:]))
 			nc := int(seg[5])
 			if w == 0 || h == 0 || (nc != 1 && nc != 3) || len(seg) < 6+3*nc {
-				return nil, errDCUnsupported
+				return nil, ErrDCUnsupported
 			}
 			for i := 0; i < nc; i++ {
 				c := seg[6+3*i:]
@@ -246,24 +246,24 @@ func dcDecode(data []byte) (image.Image, error) {
 				comps = append(comps, comp)
 			}
 		case m >= 0xC2 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC:
-			return nil, errDCUnsupported // progressive, lossless, arithmetic
+			return nil, ErrDCUnsupported // progressive, lossless, arithmetic
 		case m == 0xDA:
 			if !sawFrame || len(seg) < 1 || int(seg[0]) != len(comps) || len(seg) < 1+2*len(comps)+3 {
-				return nil, errDCUnsupported // not one scan of every component
+				return nil, ErrDCUnsupported // not one scan of every component
 			}
 			for i := range comps {
 				cs, t := int(seg[1+2*i]), seg[2+2*i]
 				if cs != comps[i].id {
-					return nil, errDCUnsupported
+					return nil, ErrDCUnsupported
 				}
 				comps[i].td, comps[i].ta = int(t>>4)&3, int(t&15)&3
 			}
 			ss := seg[1+2*len(comps):]
 			if ss[0] != 0 || ss[1] != 63 || ss[2] != 0 {
-				return nil, errDCUnsupported
+				return nil, ErrDCUnsupported
 			}
 			if len(comps) == 3 && (adobeRGB || comps[0].id == 'R' && comps[1].id == 'G' && comps[2].id == 'B') {
-				return nil, errDCUnsupported // RGB, not YCbCr
+				return nil, ErrDCUnsupported // RGB, not YCbCr
 			}
 			for i := range comps {
 				c := &comps[i]
@@ -314,7 +314,7 @@ func dcScan(d []byte, comps []dcComponent, w, h, restart int, qt [4]int32, dcTab
 	if len(comps) == 3 {
 		var ok bool
 		if ratio, ok = subsampleRatio(comps); !ok {
-			return nil, errDCUnsupported
+			return nil, ErrDCUnsupported
 		}
 	}
 	n, restarts := unstuff(d)

@@ -1,4 +1,4 @@
-package photos
+package imaging
 
 import (
 	"bytes"
@@ -14,39 +14,40 @@ import (
 // a JPEG's APP1 "Exif" segment holds one, so the same walker serves both.
 // Every offset and count is bounds-checked: camera files can be anything.
 
+// The TIFF and EXIF tags the walker reads.
 const (
-	tagCompression     = 0x0103
-	tagStripOffsets    = 0x0111
-	tagStripByteCounts = 0x0117
-	tagDateTime        = 0x0132
-	tagSubIFDs         = 0x014A
-	tagJPEGOffset      = 0x0201
-	tagJPEGLength      = 0x0202
-	tagExposureTime    = 0x829A
-	tagFNumber         = 0x829D
-	tagExifIFD         = 0x8769
-	tagISO             = 0x8827
-	tagDateTimeOrig    = 0x9003
+	TagCompression     = 0x0103
+	TagStripOffsets    = 0x0111
+	TagStripByteCounts = 0x0117
+	TagDateTime        = 0x0132
+	TagSubIFDs         = 0x014A
+	TagJPEGOffset      = 0x0201
+	TagJPEGLength      = 0x0202
+	TagExposureTime    = 0x829A
+	TagFNumber         = 0x829D
+	TagExifIFD         = 0x8769
+	TagISO             = 0x8827
+	TagDateTimeOrig    = 0x9003
 )
 
 var errNotTIFF = errors.New("not a TIFF structure")
 
-type rational struct{ Num, Den uint32 }
+type Rational struct{ Num, Den uint32 }
 
-// exifMeta is what the walk found.
-type exifMeta struct {
+// Meta is what the walk found.
+type Meta struct {
 	DateTimeOriginal string
 	DateTime         string
-	Exposure         *rational
-	FNumber          *rational
+	Exposure         *Rational
+	FNumber          *Rational
 	ISO              *uint32
 	// JPEGs are the embedded JPEG streams (absolute offsets in the file):
 	// thumbnails, previews, and (in a CR2) the lossless raw data, which
 	// callers reject by its SOF marker.
-	JPEGs []span
+	JPEGs []Span
 }
 
-type span struct{ Off, Len int64 }
+type Span struct{ Off, Len int64 }
 
 type tiffWalker struct {
 	r     io.ReaderAt
@@ -54,19 +55,19 @@ type tiffWalker struct {
 	base  int64 // file offset of the TIFF header
 	bo    binary.ByteOrder
 	seen  map[int64]bool
-	meta  exifMeta
+	meta  Meta
 	nIFDs int
 }
 
-// readTIFF walks the TIFF structure that starts at base in r (size bytes
+// ReadTIFF walks the TIFF structure that starts at base in r (size bytes
 // from base): IFD0 and its chain, SubIFDs, and the EXIF IFD.
-func readTIFF(r io.ReaderAt, base, size int64) (exifMeta, error) {
+func ReadTIFF(r io.ReaderAt, base, size int64) (Meta, error) {
 	var hdr [8]byte
 	if size < 8 {
-		return exifMeta{}, errNotTIFF
+		return Meta{}, errNotTIFF
 	}
 	if _, err := r.ReadAt(hdr[:], base); err != nil {
-		return exifMeta{}, fmt.Errorf("read TIFF header: %w", err)
+		return Meta{}, fmt.Errorf("read TIFF header: %w", err)
 	}
 	w := &tiffWalker{r: r, base: base, size: size, seen: map[int64]bool{}}
 	switch string(hdr[:2]) {
@@ -75,10 +76,10 @@ func readTIFF(r io.ReaderAt, base, size int64) (exifMeta, error) {
 	case "MM":
 		w.bo = binary.BigEndian
 	default:
-		return exifMeta{}, errNotTIFF
+		return Meta{}, errNotTIFF
 	}
 	if w.bo.Uint16(hdr[2:]) != 42 {
-		return exifMeta{}, errNotTIFF
+		return Meta{}, errNotTIFF
 	}
 	if err := w.walk(int64(w.bo.Uint32(hdr[4:])), true, 0); err != nil {
 		return w.meta, err
@@ -191,45 +192,45 @@ func (w *tiffWalker) ifd(entries []ifdEntry, depth int) error {
 	exifOff := int64(-1)
 	for _, e := range entries {
 		switch e.tag {
-		case tagCompression:
+		case TagCompression:
 			if v, err := w.uints(e); err == nil && len(v) > 0 {
 				compression = int64(v[0])
 			}
-		case tagStripOffsets:
+		case TagStripOffsets:
 			strips, _ = w.uints(e)
-		case tagStripByteCounts:
+		case TagStripByteCounts:
 			counts, _ = w.uints(e)
-		case tagJPEGOffset:
+		case TagJPEGOffset:
 			if v, err := w.uints(e); err == nil && len(v) > 0 {
 				jpegOff = int64(v[0])
 			}
-		case tagJPEGLength:
+		case TagJPEGLength:
 			if v, err := w.uints(e); err == nil && len(v) > 0 {
 				jpegLen = int64(v[0])
 			}
-		case tagSubIFDs:
+		case TagSubIFDs:
 			subs, _ = w.uints(e)
-		case tagExifIFD:
+		case TagExifIFD:
 			if v, err := w.uints(e); err == nil && len(v) > 0 {
 				exifOff = int64(v[0])
 			}
-		case tagDateTime:
+		case TagDateTime:
 			if w.meta.DateTime == "" {
 				w.meta.DateTime = w.ascii(e)
 			}
-		case tagDateTimeOrig:
+		case TagDateTimeOrig:
 			if w.meta.DateTimeOriginal == "" {
 				w.meta.DateTimeOriginal = w.ascii(e)
 			}
-		case tagExposureTime:
+		case TagExposureTime:
 			if w.meta.Exposure == nil {
-				w.meta.Exposure = w.rational(e)
+				w.meta.Exposure = w.Rational(e)
 			}
-		case tagFNumber:
+		case TagFNumber:
 			if w.meta.FNumber == nil {
-				w.meta.FNumber = w.rational(e)
+				w.meta.FNumber = w.Rational(e)
 			}
-		case tagISO:
+		case TagISO:
 			if v, err := w.uints(e); err == nil && len(v) > 0 && w.meta.ISO == nil {
 				iso := v[0]
 				w.meta.ISO = &iso
@@ -268,7 +269,7 @@ func (w *tiffWalker) addJPEG(off, n int64) {
 			return
 		}
 	}
-	w.meta.JPEGs = append(w.meta.JPEGs, span{Off: w.base + off, Len: n})
+	w.meta.JPEGs = append(w.meta.JPEGs, Span{Off: w.base + off, Len: n})
 }
 
 func (w *tiffWalker) ascii(e ifdEntry) string {
@@ -285,7 +286,7 @@ func (w *tiffWalker) ascii(e ifdEntry) string {
 	return strings.TrimSpace(string(b))
 }
 
-func (w *tiffWalker) rational(e ifdEntry) *rational {
+func (w *tiffWalker) Rational(e ifdEntry) *Rational {
 	if (e.typ != 5 && e.typ != 10) || e.count < 1 {
 		return nil
 	}
@@ -293,5 +294,5 @@ func (w *tiffWalker) rational(e ifdEntry) *rational {
 	if err != nil || len(b) < 8 {
 		return nil
 	}
-	return &rational{Num: w.bo.Uint32(b), Den: w.bo.Uint32(b[4:])}
+	return &Rational{Num: w.bo.Uint32(b), Den: w.bo.Uint32(b[4:])}
 }

@@ -1,4 +1,4 @@
-package photos
+package imaging
 
 import (
 	"bytes"
@@ -32,7 +32,7 @@ func FuzzDCDecode(f *testing.F) {
 	f.Add([]byte{0xff, 0xd8, 0xff, 0xd9})
 	f.Add([]byte("not a jpeg"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		img, err := dcDecode(data)
+		img, err := DCDecode(data)
 		if err != nil {
 			return
 		}
@@ -63,6 +63,6 @@ func FuzzDecodeReduced(f *testing.F) {
 		if err != nil || cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width*cfg.Height > 4<<20 {
 			return
 		}
-		decodeReduced(bytes.NewReader(data), int64(len(data)), cfg.Width, cfg.Height, ThumbSize, ThumbSize)
+		DecodeReduced(bytes.NewReader(data), int64(len(data)), cfg.Width, cfg.Height, 160, 160) // the thumbnail box
 	})
 }

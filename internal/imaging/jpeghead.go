@@ -1,4 +1,4 @@
-package photos
+package imaging
 
 import (
 	"bytes"
@@ -6,21 +6,20 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 )
 
-// jpegHead is what the markers before the image data say.
-type jpegHead struct {
+// JPEGHead is what the markers before the image data say.
+type JPEGHead struct {
 	W, H    int
-	SOF     byte      // 0xC0 baseline, 0xC1, 0xC2 progressive, 0xC3 lossless…
-	Exif    *exifMeta // nil without an APP1 Exif segment
-	ExifErr error     // a damaged Exif segment (the image may still be fine)
+	SOF     byte  // 0xC0 baseline, 0xC1, 0xC2 progressive, 0xC3 lossless…
+	Exif    *Meta // nil without an APP1 Exif segment
+	ExifErr error // a damaged Exif segment (the image may still be fine)
 }
 
-// scanJPEG reads the marker segments of the JPEG stream at off (n bytes)
+// ScanJPEG reads the marker segments of the JPEG stream at off (n bytes)
 // up to its frame header.
-func scanJPEG(r io.ReaderAt, off, n int64) (jpegHead, error) {
-	var h jpegHead
+func ScanJPEG(r io.ReaderAt, off, n int64) (JPEGHead, error) {
+	var h JPEGHead
 	var b [4]byte
 	if n < 4 {
 		return h, errors.New("not a JPEG: too short")
@@ -62,7 +61,7 @@ func scanJPEG(r io.ReaderAt, off, n int64) (jpegHead, error) {
 		case m == 0xE1 && h.Exif == nil && h.ExifErr == nil && bodyLen > 14:
 			var id [6]byte
 			if _, err := r.ReadAt(id[:], body); err == nil && string(id[:]) == "Exif\x00\x00" {
-				meta, err := readTIFF(r, body+6, bodyLen-6)
+				meta, err := ReadTIFF(r, body+6, bodyLen-6)
 				if err != nil && len(meta.JPEGs) == 0 && meta.DateTimeOriginal == "" {
 					h.ExifErr = err
 				} else {
@@ -92,10 +91,10 @@ func scanJPEG(r io.ReaderAt, off, n int64) (jpegHead, error) {
 	return h, errors.New("JPEG: too many marker segments")
 }
 
-// hasEOI reports whether the stream at off (n bytes) ends with an
+// HasEOI reports whether the stream at off (n bytes) ends with an
 // end-of-image marker, allowing the padding some cameras add after it: a
 // cheap check that the file was not cut short.
-func hasEOI(r io.ReaderAt, off, n int64) bool {
+func HasEOI(r io.ReaderAt, off, n int64) bool {
 	tail := int64(64 << 10)
 	if tail > n {
 		tail = n
@@ -114,39 +113,4 @@ func hasEOI(r io.ReaderAt, off, n int64) bool {
 		}
 	}
 	return true
-}
-
-// ThumbSize is the 160-pixel box thumbnails fit in.
-const ThumbSize = 160
-
-// fitBox is the size PIL's Image.thumbnail((box, box)) gives a w×h image:
-// aspect kept, never enlarged, the rounded side chosen to keep the aspect closest.
-func fitBox(w, h, box int) (int, int) {
-	if w <= box && h <= box {
-		return w, h
-	}
-	aspect := float64(w) / float64(h)
-	x, y := box, box
-	roundAspect := func(v float64, key func(float64) float64) int {
-		lo, hi := math.Floor(v), math.Ceil(v)
-		best := lo
-		if key(hi) < key(lo) {
-			best = hi
-		}
-		if best < 1 {
-			best = 1
-		}
-		return int(best)
-	}
-	if float64(x)/float64(y) >= aspect {
-		x = roundAspect(float64(y)*aspect, func(n float64) float64 { return math.Abs(aspect - n/float64(y)) })
-	} else {
-		y = roundAspect(float64(x)/aspect, func(n float64) float64 {
-			if n == 0 {
-				return 0
-			}
-			return math.Abs(aspect - float64(x)/n)
-		})
-	}
-	return x, y
 }

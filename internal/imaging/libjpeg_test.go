@@ -1,6 +1,6 @@
 //go:build cgo && !nolibjpeg && !nogphoto2
 
-package photos
+package imaging
 
 import (
 	"bytes"
@@ -8,30 +8,32 @@ import (
 	"image"
 	"path/filepath"
 	"testing"
+
+	"github.com/intvlm8r/intvlm8r-go/internal/imaging/imagingtest"
 )
 
 // libjpeg's reduced decode, at each scale it is asked for, shows the
 // picture the full decode shows.
 func TestLibjpegReducedMatchesFullDecode(t *testing.T) {
 	dir := t.TempDir()
-	pic := scene(603, 405, 13)
+	pic := imagingtest.Scene(603, 405, 13)
 	files := map[string]string{}
 	add := func(name string) string { fp := filepath.Join(dir, name); files[name] = fp; return fp }
-	writeFile(t, add("go-420.jpg"), encJPEG(t, pic, 90))
-	pilJPEG(t, add("pil-444.jpg"), pic, "RGB", 0, false)
-	pilJPEG(t, add("pil-444-progressive.jpg"), pic, "RGB", 0, true)
-	pilJPEG(t, add("pil-gray.jpg"), pic, "L", 0, false)
-	pilJPEG(t, add("pil-cmyk.jpg"), pic, "CMYK", 0, false)
+	imagingtest.WriteFile(t, add("go-420.jpg"), imagingtest.EncJPEG(t, pic, 90))
+	imagingtest.PILJPEG(t, add("pil-444.jpg"), pic, "RGB", 0, false)
+	imagingtest.PILJPEG(t, add("pil-444-progressive.jpg"), pic, "RGB", 0, true)
+	imagingtest.PILJPEG(t, add("pil-gray.jpg"), pic, "L", 0, false)
+	imagingtest.PILJPEG(t, add("pil-cmyk.jpg"), pic, "CMYK", 0, false)
 	for name, fp := range files {
 		data, w, h := readJPEG(t, fp)
-		full, err := decodeFull(bytes.NewReader(data), int64(len(data)))
+		full, err := DecodeFull(bytes.NewReader(data), int64(len(data)))
 		if err != nil {
 			t.Fatalf("%s: image/jpeg: %v", name, err)
 		}
 		// Boxes that call for 1/8, 1/4, 1/2 and full scale.
 		for _, f := range []int{8, 4, 2, 1} {
 			tw, th := (w+f-1)/f, (h+f-1)/f
-			img, err := decodeReduced(bytes.NewReader(data), int64(len(data)), w, h, tw, th)
+			img, err := DecodeReduced(bytes.NewReader(data), int64(len(data)), w, h, tw, th)
 			if err != nil {
 				t.Fatalf("%s at 1/%d: %v", name, f, err)
 			}

@@ -1,6 +1,6 @@
 //go:build cgo && !nolibjpeg && !nogphoto2
 
-package photos
+package imaging
 
 /*
 #cgo pkg-config: libjpeg
@@ -132,18 +132,18 @@ import (
 	"unsafe"
 )
 
-// reducedDecoder names the decoder jpegThumb uses when a JPEG has no
+// ReducedDecoder names the decoder jpegThumb uses when a JPEG has no
 // embedded thumbnail big enough.
-const reducedDecoder = "libjpeg-reduced"
+const ReducedDecoder = "libjpeg-reduced"
 
 // maxJPEGBytes bounds the C buffer a JPEG is read into.
 const maxJPEGBytes = 1 << 30
 
-// decodeReduced decodes the JPEG in r (size bytes) with libjpeg at the
+// DecodeReduced decodes the JPEG in r (size bytes) with libjpeg at the
 // smallest DCT scale (1/8 to 8/8) whose picture still covers tw×th, so a
 // 24-megapixel photo is decoded at 750×500 from its DC coefficients alone.
 // Each call has its own decoder: safe from any number of goroutines.
-func decodeReduced(r io.ReaderAt, size int64, w, h, tw, th int) (image.Image, error) {
+func DecodeReduced(r io.ReaderAt, size int64, w, h, tw, th int) (image.Image, error) {
 	if size <= 0 || size > maxJPEGBytes {
 		return nil, fmt.Errorf("JPEG of %d bytes is out of range", size)
 	}
