@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/sync/singleflight"
 
+	"github.com/intvlm8r/intvlm8r-go/internal/ctxutil"
 	"github.com/intvlm8r/intvlm8r-go/internal/fileutil"
 )
 
@@ -83,7 +84,7 @@ func NewClient(t Transport, opts Options) *Client {
 		opts.RetryDelay = RetryDelay
 	}
 	if opts.Sleep == nil {
-		opts.Sleep = sleepCtx
+		opts.Sleep = ctxutil.Sleep
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -99,20 +100,6 @@ func (c *Client) Close() error { return c.t.Close() }
 
 // Cache is the client's reply cache (may be nil).
 func (c *Client) Cache() *Cache { return c.opts.Cache }
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
 
 // ErrBusy is wrapped when a context ended while waiting for the bus (other
 // readers or another process held it): the Arduino was never asked, so it
@@ -146,7 +133,7 @@ func (c *Client) lock(ctx context.Context) (func(), error) {
 		if ok {
 			return func() { l.Unlock(); release() }, nil
 		}
-		if err := sleepCtx(ctx, wait); err != nil {
+		if err := ctxutil.Sleep(ctx, wait); err != nil {
 			release()
 			return nil, busy(err)
 		}

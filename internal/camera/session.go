@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/intvlm8r/intvlm8r-go/internal/ctxutil"
 	"github.com/intvlm8r/intvlm8r-go/internal/fileutil"
 )
 
@@ -67,12 +68,8 @@ func OpenAwake(ctx context.Context, d Driver, w Waker, pol WakePolicy) (Camera, 
 			return nil, fmt.Errorf("%w (%v)", ErrWaking, lastErr)
 		}
 		if pol.Settle > 0 {
-			t := time.NewTimer(pol.Settle)
-			select {
-			case <-ctx.Done():
-				t.Stop()
-				return nil, fmt.Errorf("waiting for the camera to wake: %w", ctx.Err())
-			case <-t.C:
+			if err := ctxutil.Sleep(ctx, pol.Settle); err != nil {
+				return nil, fmt.Errorf("waiting for the camera to wake: %w", err)
 			}
 		}
 	}
@@ -141,12 +138,8 @@ func acquire(ctx context.Context, lockPath string, wait time.Duration) (*fileuti
 		if wait <= 0 || !time.Now().Before(deadline) {
 			return nil, fmt.Errorf("%w: another process is using the camera (%s)", ErrBusy, lockPath)
 		}
-		t := time.NewTimer(min(lockPoll, time.Until(deadline)))
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return nil, fmt.Errorf("camera lock: %w", ctx.Err())
-		case <-t.C:
+		if err := ctxutil.Sleep(ctx, min(lockPoll, time.Until(deadline))); err != nil {
+			return nil, fmt.Errorf("camera lock: %w", err)
 		}
 	}
 }

@@ -116,9 +116,6 @@ func (a *Archive) NewName(rel string) (string, bool) {
 	return v, ok
 }
 
-// Len is the number of distinct photos recorded.
-func (a *Archive) Len() int { return len(a.keys) }
-
 // Record appends "rel newRel" and fsyncs before returning: only then may the
 // camera's copy be deleted.
 func (a *Archive) Record(rel, newRel string) error {

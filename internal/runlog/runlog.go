@@ -31,9 +31,6 @@ func (l *Log) Printf(format string, a ...any) {
 	l.lines = append(l.lines, now().Format(TimeLayout)+" "+msg)
 }
 
-// Lines returns this run's lines.
-func (l *Log) Lines() []string { return l.lines }
-
 // Write replaces path with the last keep lines already in it followed by
 // this run's lines (keep 0: this run only), so the file never grows without
 // bound and a power cut leaves the old file or the new one.

@@ -56,13 +56,8 @@ func (a DropboxAPI) oauth(appKey string) *oauth2.Config {
 	}
 }
 
-// DropboxAuthURL starts the no-redirect PKCE flow: the user opens url,
-// approves the app and is shown a code; keep verifier for DropboxExchangeCode.
-func DropboxAuthURL(appKey string) (url, verifier string) {
-	return DefaultDropbox.AuthURL(appKey)
-}
-
-// AuthURL is DropboxAuthURL against a.
+// AuthURL starts the no-redirect PKCE flow: the user opens url, approves
+// the app and is shown a code; keep verifier for ExchangeCode.
 func (a DropboxAPI) AuthURL(appKey string) (url, verifier string) {
 	verifier = oauth2.GenerateVerifier()
 	url = a.oauth(strings.TrimSpace(appKey)).AuthCodeURL("",
@@ -71,14 +66,9 @@ func (a DropboxAPI) AuthURL(appKey string) (url, verifier string) {
 	return url, verifier
 }
 
-// DropboxExchangeCode finishes the flow: it trades the code the user pasted
-// for a long-lived refresh token, stores it in ~/www/Dropbox_token.txt
+// ExchangeCode finishes the flow: it trades the code the user pasted for a
+// long-lived refresh token, stores it in ~/www/Dropbox_token.txt
 // (crash-safely, readable by the owner only) and returns it.
-func DropboxExchangeCode(ctx context.Context, p paths.Paths, appKey, verifier, code string) (string, error) {
-	return DefaultDropbox.ExchangeCode(ctx, p, appKey, verifier, code)
-}
-
-// ExchangeCode is DropboxExchangeCode against a.
 func (a DropboxAPI) ExchangeCode(ctx context.Context, p paths.Paths, appKey, verifier, code string) (string, error) {
 	l, err := openLog(p.TransferLog(), nil)
 	if err != nil {

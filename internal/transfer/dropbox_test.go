@@ -533,7 +533,7 @@ func TestDropboxPKCE(t *testing.T) {
 		t.Fatal("blank app key accepted")
 	}
 	// The real service's URL, for the record.
-	if u, _ := DropboxAuthURL("k"); !strings.HasPrefix(u, "https://www.dropbox.com/oauth2/authorize?") {
+	if u, _ := DefaultDropbox.AuthURL("k"); !strings.HasPrefix(u, "https://www.dropbox.com/oauth2/authorize?") {
 		t.Fatalf("default auth url %q", u)
 	}
 }

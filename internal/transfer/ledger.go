@@ -62,9 +62,6 @@ func (l *Ledger) Has(path string) bool {
 	return ok
 }
 
-// Len is the number of distinct paths recorded.
-func (l *Ledger) Len() int { return len(l.seen) }
-
 // Record appends path and fsyncs before returning: only then may the caller
 // delete the photo.
 func (l *Ledger) Record(path string) error {

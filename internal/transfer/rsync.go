@@ -18,6 +18,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/intvlm8r/intvlm8r-go/internal/ctxutil"
 	"github.com/intvlm8r/intvlm8r-go/internal/fileutil"
 	"github.com/intvlm8r/intvlm8r-go/internal/paths"
 )
@@ -259,7 +260,7 @@ func (r *rsyncRunner) syncTree(ctx context.Context, want map[string]int, n int, 
 	var said string // the last attempt's stderr that said why
 	for attempt := 0; attempt < 2; attempt++ {
 		if attempt > 0 {
-			if err := sleepCtx(ctx, time.Second); err != nil {
+			if err := ctxutil.Sleep(ctx, time.Second); err != nil {
 				return false, err
 			}
 		}

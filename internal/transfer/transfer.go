@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/intvlm8r/intvlm8r-go/internal/ctxutil"
 	"github.com/intvlm8r/intvlm8r-go/internal/fileutil"
 	"github.com/intvlm8r/intvlm8r-go/internal/paths"
 	"github.com/intvlm8r/intvlm8r-go/internal/photos"
@@ -362,7 +363,7 @@ func (r *run) runFiles(u Uploader, m string) error {
 		}
 		for attempt := 0; attempt < 2 && !held; attempt++ {
 			if attempt > 0 {
-				if err := sleepCtx(ctx, time.Second); err != nil {
+				if err := ctxutil.Sleep(ctx, time.Second); err != nil {
 					break
 				}
 				if errors.Is(uerr, ErrConnLost) {

@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/intvlm8r/intvlm8r-go/internal/ctxutil"
 	"github.com/intvlm8r/intvlm8r-go/internal/fileutil"
 	"github.com/intvlm8r/intvlm8r-go/internal/paths"
 )
@@ -168,20 +169,6 @@ func (b *Bus) violation(s *State, what string) {
 	b.opts.Log.Warn("arduino sim: interleaved bus transactions", "detail", s.Bus.LastViolation)
 }
 
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
 // Query writes the query byte, then reads the 32-byte reply, as the Pi's
 // I2C block read does (two bus phases).
 func (b *Bus) Query(ctx context.Context, code byte) ([32]byte, error) {
@@ -195,7 +182,7 @@ func (b *Bus) Query(ctx context.Context, code byte) ([32]byte, error) {
 	}
 	if b.opts.BusTiming {
 		// address + query byte, repeated start, address + 32 data bytes
-		if err := sleepCtx(ctx, 35*byteTime); err != nil {
+		if err := ctxutil.Sleep(ctx, 35*byteTime); err != nil {
 			return reply, err
 		}
 	}
@@ -253,7 +240,7 @@ func (b *Bus) Command(ctx context.Context, text []byte) error {
 		return err
 	}
 	if b.opts.BusTiming {
-		return sleepCtx(ctx, time.Duration(2+len(text))*byteTime)
+		return ctxutil.Sleep(ctx, time.Duration(2+len(text))*byteTime)
 	}
 	return nil
 }
