@@ -6,8 +6,6 @@
 package main
 
 import (
-	"context"
-	"fmt"
 	"os"
 	"time"
 
@@ -22,19 +20,14 @@ func main() {
 	var home, url string
 	var wait time.Duration
 	fs.Home(&home)
-	fs.String(&url, "url", "INTVLM8R_URL", "http://127.0.0.1:8080", "base URL of the web server's local-only listener")
+	fs.LocalURL(&url)
 	fs.DurationVar(&wait, "wait", 0, "wait up to this long for the copy (and what it chains) to finish, e.g. 30m")
 	fs.Parse(os.Args[1:])
-	cli.SetupLogging("cameratransfer")
 	trigger, err := schedule.ParseTrigger(fs.Arg(0))
 	if err != nil || fs.NArg() > 1 {
-		fmt.Fprintln(os.Stderr, "intvlm8r-cameratransfer: usage: intvlm8r-cameratransfer [flags] [bootup|copyNow]")
-		os.Exit(2)
+		cli.UsageError("cameratransfer", "usage: intvlm8r-cameratransfer [flags] [bootup|copyNow]")
 	}
 	p := cli.Paths(home)
-	o := &photos.CopyOneshot{INI: config.NewStore(p.INI()), LogPath: p.CameraTransferLog(), LocalURL: url, Trigger: trigger, Wait: wait}
-	if err := o.Run(context.Background()); err != nil {
-		fmt.Fprintln(os.Stderr, "intvlm8r-cameratransfer:", err)
-		os.Exit(1)
-	}
+	o := &photos.Oneshot{INI: config.NewStore(p.INI()), LogPath: p.CameraTransferLog(), LocalURL: url, Trigger: trigger, Wait: wait}
+	cli.RunOneshot("cameratransfer", o.Run)
 }

@@ -4,8 +4,6 @@
 package main
 
 import (
-	"context"
-	"fmt"
 	"os"
 
 	"github.com/intvlm8r/intvlm8r-go/internal/cli"
@@ -18,14 +16,10 @@ func main() {
 	var home, url string
 	var boot bool
 	fs.Home(&home)
-	fs.String(&url, "url", "INTVLM8R_URL", "http://127.0.0.1:8080", "base URL of the web server's local-only listener")
+	fs.LocalURL(&url)
 	fs.BoolVar(&boot, "boot", false, "the boot beat: send one now, whatever the minute")
 	fs.Parse(os.Args[1:])
-	cli.SetupLogging("heartbeat")
 	p := cli.Paths(home)
 	o := &heartbeat.Oneshot{INI: config.NewStore(p.INI()), LogPath: p.HeartbeatLog(), LocalURL: url, Boot: boot}
-	if err := o.Run(context.Background()); err != nil {
-		fmt.Fprintln(os.Stderr, "intvlm8r-heartbeat:", err)
-		os.Exit(1)
-	}
+	cli.RunOneshot("heartbeat", o.Run)
 }

@@ -9,10 +9,7 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/intvlm8r/intvlm8r-go/internal/cli"
@@ -28,39 +25,30 @@ func main() {
 	var home, url string
 	var wait time.Duration
 	fs.Home(&home)
-	fs.String(&url, "url", "INTVLM8R_URL", "http://127.0.0.1:8080", "base URL of the web server's local-only listener")
+	fs.LocalURL(&url)
 	fs.DurationVar(&wait, "wait", transfer.DefaultOneshotWait, "how long to wait for the upload to finish")
 	fs.Parse(os.Args[1:])
-	cli.SetupLogging("pitransfer")
 	if fs.NArg() > 1 {
-		fmt.Fprintln(os.Stderr, "intvlm8r-pitransfer:", usage)
-		os.Exit(2)
+		cli.UsageError("pitransfer", usage)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
 	p := cli.Paths(home)
 	ini := config.NewStore(p.INI())
 	arg := fs.Arg(0)
 	trigger := schedule.Now
-	if arg == "reauthDropbox" {
-		upload, err := (&transfer.Reauth{Paths: p, INI: ini, In: os.Stdin, Out: os.Stdout}).Run(ctx)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "intvlm8r-pitransfer:", err)
-			os.Exit(1)
-		}
-		if !upload {
-			return
-		}
-	} else {
+	if arg != "reauthDropbox" {
 		var err error
 		if trigger, err = schedule.ParseTrigger(arg); err != nil {
-			fmt.Fprintln(os.Stderr, "intvlm8r-pitransfer:", err, "\n"+usage)
-			os.Exit(2)
+			cli.UsageError("pitransfer", err, "\n"+usage)
 		}
 	}
-	o := &transfer.Oneshot{Paths: p, INI: ini, LocalURL: url, Trigger: trigger, Wait: wait}
-	if err := o.Run(ctx); err != nil {
-		fmt.Fprintln(os.Stderr, "intvlm8r-pitransfer:", err)
-		os.Exit(1)
-	}
+	cli.RunOneshot("pitransfer", func(ctx context.Context) error {
+		if arg == "reauthDropbox" {
+			upload, err := (&transfer.Reauth{Paths: p, INI: ini, In: os.Stdin, Out: os.Stdout}).Run(ctx)
+			if err != nil || !upload {
+				return err
+			}
+		}
+		o := &transfer.Oneshot{Paths: p, INI: ini, LocalURL: url, Trigger: trigger, Wait: wait}
+		return o.Run(ctx)
+	})
 }

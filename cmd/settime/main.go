@@ -6,11 +6,7 @@
 package main
 
 import (
-	"context"
-	"fmt"
 	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/intvlm8r/intvlm8r-go/internal/cli"
@@ -22,22 +18,16 @@ func main() {
 	var home, url, setCmd, ntp string
 	var wait, pause time.Duration
 	fs.Home(&home)
-	fs.String(&url, "url", "INTVLM8R_URL", "http://127.0.0.1:8080", "base URL of the web server's local-only listener")
+	fs.LocalURL(&url)
 	fs.String(&setCmd, "set-clock-cmd", settime.EnvSetClockCmd, "", "command that sets the Pi's clock, given \"YYYY-MM-DD HH:MM:SS\" as its last argument (default: timedatectl set-time, then date --set)")
 	fs.String(&ntp, "ntp", settime.EnvNTP, "auto", "whether NTP sets the Pi's clock: auto (ask systemd), yes or no")
 	fs.DurationVar(&wait, "wait", 60*time.Second, "how long to wait for the web server to listen (it may still be starting at boot)")
 	fs.DurationVar(&pause, "retry-pause", 5*time.Second, "pause between tries")
 	fs.Parse(os.Args[1:])
-	cli.SetupLogging("settime")
 	p := cli.Paths(home)
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
 	o := &settime.Oneshot{
-		Host:    settime.Host{SetClockCmd: setCmd, NTPMode: ntp},
-		BaseURL: url, LogPath: p.SetTimeLog(), WaitWeb: wait, RetryPause: pause,
+		Host:     settime.Host{SetClockCmd: setCmd, NTPMode: ntp},
+		LocalURL: url, LogPath: p.SetTimeLog(), WaitWeb: wait, RetryPause: pause,
 	}
-	if err := o.Run(ctx); err != nil {
-		fmt.Fprintln(os.Stderr, "intvlm8r-settime:", err)
-		os.Exit(1)
-	}
+	cli.RunOneshot("settime", o.Run)
 }

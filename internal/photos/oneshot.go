@@ -15,10 +15,10 @@ import (
 	"github.com/intvlm8r/intvlm8r-go/internal/schedule"
 )
 
-// CopyOneshot is one run of the copy oneshot (cameraTransfer.py's
+// Oneshot is one run of the copy oneshot (cameraTransfer.py's
 // successor): started hourly and at boot, it decides by [Copy] whether a copy
 // is due and asks the web server's local /copyNow to run it.
-type CopyOneshot struct {
+type Oneshot struct {
 	INI      *config.Store
 	LogPath  string // cameraTransfer.log
 	LocalURL string // e.g. http://127.0.0.1:8080
@@ -37,7 +37,7 @@ const LogKeep = 400
 var ErrCopyNotStarted = errors.New("copy not started")
 
 // Run decides and calls; the log gets what it decided and what came back.
-func (o *CopyOneshot) Run(ctx context.Context) error {
+func (o *Oneshot) Run(ctx context.Context) error {
 	now := time.Now
 	if o.Now != nil {
 		now = o.Now
@@ -51,7 +51,7 @@ func (o *CopyOneshot) Run(ctx context.Context) error {
 	return err
 }
 
-func (o *CopyOneshot) run(ctx context.Context, log *runlog.Log, now time.Time) error {
+func (o *Oneshot) run(ctx context.Context, log *runlog.Log, now time.Time) error {
 	f, err := o.INI.Load()
 	if err != nil {
 		log.Printf("Copy aborted. The INI file could not be read: %v", err)
@@ -75,7 +75,7 @@ func (o *CopyOneshot) run(ctx context.Context, log *runlog.Log, now time.Time) e
 	return o.call(ctx, log)
 }
 
-func (o *CopyOneshot) call(ctx context.Context, log *runlog.Log) error {
+func (o *Oneshot) call(ctx context.Context, log *runlog.Log) error {
 	path, timeout := "/copyNow", 30*time.Second
 	if o.Wait > 0 {
 		path += "?wait=" + strconv.Itoa(int(o.Wait.Seconds()))

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -12,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/intvlm8r/intvlm8r-go/internal/ctxutil"
+	"github.com/intvlm8r/intvlm8r-go/internal/localapi"
 	"github.com/intvlm8r/intvlm8r-go/internal/runlog"
 )
 
@@ -38,20 +39,23 @@ const Tries = 3
 // appended for ever and left the trimming to logrotate).
 const LogKeep = 400
 
+// LocalTimeout bounds each call to the web server (the original's 30 s).
+const LocalTimeout = 30 * time.Second
+
 // Oneshot is one run of the helper.
 type Oneshot struct {
-	Host    Host
-	BaseURL string // the web server's local listener, e.g. http://127.0.0.1:8080
-	LogPath string // ~/setTime.log
+	Host     Host
+	LocalURL string // the web server's local listener, e.g. http://127.0.0.1:8080
+	LogPath  string // ~/setTime.log
 	// WaitWeb bounds the wait for the local listener to accept connections
 	// (at boot the web server may still be starting).
 	WaitWeb time.Duration
 	// RetryPause is the pause between tries.
 	RetryPause time.Duration
-	// Client makes the requests; nil means one with a 30 s timeout, as the
-	// original's.
-	Client *http.Client
-	Now    func() time.Time
+	// HTTP makes the requests (nil: a default client); each has
+	// LocalTimeout, as the original's.
+	HTTP *http.Client
+	Now  func() time.Time
 
 	log runlog.Log
 }
@@ -61,9 +65,6 @@ type Oneshot struct {
 func (o *Oneshot) Run(ctx context.Context) error {
 	if o.Now != nil {
 		o.log.Now = o.Now
-	}
-	if o.Client == nil {
-		o.Client = &http.Client{Timeout: 30 * time.Second}
 	}
 	o.log.Printf("")
 	err := o.run(ctx)
@@ -99,9 +100,9 @@ func (o *Oneshot) waitWeb(ctx context.Context) error {
 	if o.WaitWeb <= 0 {
 		return nil
 	}
-	u, err := url.Parse(o.BaseURL)
+	u, err := url.Parse(o.LocalURL)
 	if err != nil || u.Host == "" {
-		return fmt.Errorf("--url %q is not an http URL", o.BaseURL)
+		return fmt.Errorf("--url %q is not an http URL", o.LocalURL)
 	}
 	host := u.Host
 	if u.Port() == "" {
@@ -117,37 +118,25 @@ func (o *Oneshot) waitWeb(ctx context.Context) error {
 		if time.Now().After(deadline) {
 			return fmt.Errorf("the web server did not answer at %s within %s: %w", host, o.WaitWeb, err)
 		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(250 * time.Millisecond):
+		if err := ctxutil.Sleep(ctx, 250*time.Millisecond); err != nil {
+			return err
 		}
 	}
 }
 
 // get asks the web server for path and returns the body of a 2xx answer.
 func (o *Oneshot) get(ctx context.Context, path string) (string, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(o.BaseURL, "/")+path, nil)
-	if err != nil {
-		return "", err
-	}
-	resp, err := o.Client.Do(req)
+	resp, err := localapi.Get(ctx, o.HTTP, o.LocalURL, path, LocalTimeout)
 	if err != nil {
 		o.log.Printf("Request error: %v", err)
 		return "", err
 	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	text := strings.TrimRight(string(body), "\r\n ")
-	o.log.Printf("Status code = %d", resp.StatusCode)
-	o.log.Printf("This is what I received: %s", text)
-	if err != nil {
-		return "", fmt.Errorf("read %s: %w", path, err)
+	o.log.Printf("Status code = %d", resp.Status)
+	o.log.Printf("This is what I received: %s", resp.Body)
+	if !resp.OK() {
+		return "", fmt.Errorf("%s answered HTTP %d", path, resp.Status)
 	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return "", fmt.Errorf("%s answered HTTP %d", path, resp.StatusCode)
-	}
-	return text, nil
+	return resp.Body, nil
 }
 
 func (o *Oneshot) pause(ctx context.Context, try int) error {
@@ -155,12 +144,7 @@ func (o *Oneshot) pause(ctx context.Context, try int) error {
 		return nil
 	}
 	o.log.Printf("RETRYING")
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-time.After(o.RetryPause):
-		return nil
-	}
+	return ctxutil.Sleep(ctx, o.RetryPause)
 }
 
 // setArduino is the NTP-master half: /setArduinoDateTime sends the Pi's
