@@ -231,9 +231,9 @@ func TestFaultRedisDownNamed(t *testing.T) {
 
 // killINI: copies delete from the card, the upload follows each copy (FTP
 // to ftp), heartbeats go to rcv.
-func killINI(ftp *pyFTP, rcv *Receiver) string {
+func killINI(ftp *testutil.FTP, rcv *Receiver) string {
 	return "[Global]\nfile created = 01 Dec 2026\nlocationname = Test Site\nthumbscount = 24\nenablecamerausb = True\nwakepihour = 25\n\n" +
-		"[Transfer]\ntfrmethod = FTP\nftpserver = " + ftp.Addr + "\nftpuser = " + ftp.User + "\nftppassword = " + strings.ReplaceAll(ftp.Pass, "%", "%%") +
+		"[Transfer]\ntfrmethod = FTP\nftpserver = " + ftp.Addr + "\nftpuser = " + ftp.User + "\nftppassword = " + strings.ReplaceAll(ftp.Password, "%", "%%") +
 		"\nftpremotefolder = /site1/\ndeleteaftertransfer = Off\ntransferday = afterCopy\ntransferhour = 00\n\n" +
 		"[Copy]\ncopyday = Off\ncopyhour = 14\ndeleteaftercopy = On\n\n" +
 		"[Monitoring]\nheartbeatfrequency = 5\nheartbeaturl = " + rcv.URL + "/ping\n\n"
@@ -271,7 +271,7 @@ func TestFaultKills(t *testing.T) {
 	rng := rand.New(rand.NewSource(seed))
 
 	rcv := NewReceiver(t)
-	ftp := startPyFTPLimited(t, 256<<10) // about 0.3 s a photo: time to kill an upload midway
+	ftp := testutil.StartFTPLimited(t, 256<<10) // about 0.3 s a photo: time to kill an upload midway
 	b := StartBox(t, killINI(ftp, rcv))
 	p := paths.New(b.Home)
 	original := map[string][32]byte{} // every photo ever taken
@@ -295,7 +295,7 @@ func TestFaultKills(t *testing.T) {
 				t.Fatalf("%s: %s on the Pi is no photo the camera took", when, name)
 			}
 		}
-		for name := range ftp.files(t, "site1/DCIM") {
+		for name := range ftpFiles(t, ftp, "site1/DCIM") {
 			if _, ok := original[name]; !ok {
 				t.Fatalf("%s: %s on the server is no photo the camera took", when, name)
 			}
@@ -382,8 +382,8 @@ func TestFaultKills(t *testing.T) {
 			t.Fatalf("%s: one heartbeat call sent %d beats", when, o.beats)
 		case op == "copy" && o.code == http.StatusOK && len(cardFiles(t, p)) != 0:
 			t.Fatalf("%s: /copyNow said the copy was done with photos left on the card: %s", when, o.body)
-		case op == "upload" && o.code == http.StatusOK && len(ftp.files(t, "site1/DCIM")) != len(piFiles(t, p)):
-			t.Fatalf("%s: /trnTrNow said OK with %d of %d photos on the server: %s", when, len(ftp.files(t, "site1/DCIM")), len(piFiles(t, p)), o.body)
+		case op == "upload" && o.code == http.StatusOK && len(ftpFiles(t, ftp, "site1/DCIM")) != len(piFiles(t, p)):
+			t.Fatalf("%s: /trnTrNow said OK with %d of %d photos on the server: %s", when, len(ftpFiles(t, ftp, "site1/DCIM")), len(piFiles(t, p)), o.body)
 		}
 		accounted(when)
 		if victim == "web" {
@@ -402,7 +402,7 @@ func TestFaultKills(t *testing.T) {
 		t.Fatalf("clean upload: %d %s", code, body)
 	}
 	accounted("after the clean runs")
-	onPi, onServer := piFiles(t, p), ftp.files(t, "site1/DCIM")
+	onPi, onServer := piFiles(t, p), ftpFiles(t, ftp, "site1/DCIM")
 	if len(cardFiles(t, p)) != 0 || len(onPi) != len(original) {
 		t.Fatalf("after the clean runs: %d on the card, %d of %d on the Pi", len(cardFiles(t, p)), len(onPi), len(original))
 	}

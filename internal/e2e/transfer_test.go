@@ -9,9 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -24,66 +22,8 @@ import (
 	"github.com/intvlm8r/intvlm8r-go/internal/transfer"
 )
 
-// pyFTP is Debian's pyftpdlib serving one user on a loopback port.
-type pyFTP struct {
-	Addr, Root, User, Pass string
-}
-
-func startPyFTP(t *testing.T) *pyFTP { return startPyFTPLimited(t, 0) }
-
-// ftpServerPy runs pyftpdlib for one user, receiving at most limit bytes/s
-// per transfer when limit > 0 (a slow link, so progress can be watched).
-const ftpServerPy = `
-import sys
-from pyftpdlib.authorizers import DummyAuthorizer
-from pyftpdlib.handlers import FTPHandler, ThrottledDTPHandler
-from pyftpdlib.servers import FTPServer
-port, root, user, pw, limit = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
-auth = DummyAuthorizer()
-auth.add_user(user, pw, root, perm="elradfmwMT")
-handler = FTPHandler
-handler.authorizer = auth
-if limit > 0:
-    ThrottledDTPHandler.read_limit = limit
-    handler.dtp_handler = ThrottledDTPHandler
-FTPServer(("127.0.0.1", port), handler).serve_forever()
-`
-
-func startPyFTPLimited(t *testing.T, limit int) *pyFTP {
-	t.Helper()
-	const py = "/usr/bin/python3"
-	if out, err := exec.Command(py, "-c", "import pyftpdlib").CombinedOutput(); err != nil {
-		t.Fatalf("python3-pyftpdlib is needed (apt-get install python3-pyftpdlib): %v %s", err, out)
-	}
-	s := &pyFTP{Root: filepath.Join(t.TempDir(), "ftproot"), User: "camuser", Pass: "p%ss w0rd"}
-	os.MkdirAll(s.Root, 0o755)
-	port := testutil.FreePort(t)
-	s.Addr = "127.0.0.1:" + strconv.Itoa(port)
-	logPath := filepath.Join(t.TempDir(), "ftpd.log")
-	logf, _ := os.Create(logPath)
-	cmd := exec.Command(py, "-c", ftpServerPy, strconv.Itoa(port), s.Root, s.User, s.Pass, strconv.Itoa(limit))
-	cmd.Stdout, cmd.Stderr = logf, logf
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start pyftpdlib: %v", err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-		logf.Close()
-		if t.Failed() {
-			b, _ := os.ReadFile(logPath)
-			t.Logf("ftp server log:\n%s", b)
-		}
-	})
-	if err := testutil.WaitTCP(s.Addr, 15*time.Second); err != nil {
-		b, _ := os.ReadFile(logPath)
-		t.Fatalf("pyftpdlib did not start: %v\n%s", err, b)
-	}
-	return s
-}
-
 // files maps each file below dir to its hash.
-func (s *pyFTP) files(t *testing.T, sub string) map[string][32]byte {
+func ftpFiles(t *testing.T, s *testutil.FTP, sub string) map[string][32]byte {
 	t.Helper()
 	out := map[string][32]byte{}
 	dir := filepath.Join(s.Root, sub)
@@ -100,9 +40,9 @@ func (s *pyFTP) files(t *testing.T, sub string) map[string][32]byte {
 }
 
 // transferINI configures FTP uploads to s, with the given schedule lines.
-func transferINI(s *pyFTP, method, schedule string) string {
+func transferINI(s *testutil.FTP, method, schedule string) string {
 	return "[Global]\nfile created = 01 Dec 2026\nlocationname = Test Site\nthumbscount = 24\nenablecamerausb = True\nwakepihour = 25\n\n" +
-		"[Transfer]\ntfrmethod = " + method + "\nftpserver = " + s.Addr + "\nftpuser = " + s.User + "\nftppassword = " + strings.ReplaceAll(s.Pass, "%", "%%") +
+		"[Transfer]\ntfrmethod = " + method + "\nftpserver = " + s.Addr + "\nftpuser = " + s.User + "\nftppassword = " + strings.ReplaceAll(s.Password, "%", "%%") +
 		"\nftpremotefolder = /site1/\ndeleteaftertransfer = Off\n" + schedule + "\n" +
 		"[Copy]\ncopyday = Off\ncopyhour = 14\ndeleteaftercopy = Off\n"
 }
@@ -176,7 +116,7 @@ func followSeeing(t *testing.T, c *http.Client, base, location string) (statusVi
 
 // Over a slow link the page's status line counts the uploads.
 func TestTransferProgress(t *testing.T) {
-	ftp := startPyFTPLimited(t, 64<<10) // 64 KB/s: about two seconds a photo
+	ftp := testutil.StartFTPLimited(t, 64<<10) // 64 KB/s: about two seconds a photo
 	b := StartBox(t, transferINI(ftp, "FTP", "transferday = Daily\ntransferhour = 03\n"))
 	// The server throttles between reads: photos of many reads' size.
 	dir := filepath.Join(paths.New(b.Home).PhotosDCIM(), "100CANON")
@@ -212,7 +152,7 @@ func TestTransferProgress(t *testing.T) {
 }
 
 func TestTransferNowUploadsToFTP(t *testing.T) {
-	ftp := startPyFTP(t)
+	ftp := testutil.StartFTP(t)
 	b := StartBox(t, transferINI(ftp, "FTP", "transferday = Daily\ntransferhour = 03\n"))
 	p := paths.New(b.Home)
 	want := piPhotos(t, p, 1, 8)
@@ -245,7 +185,7 @@ func TestTransferNowUploadsToFTP(t *testing.T) {
 	if got := lastTransferStatus(t, b); got != v.Status {
 		t.Fatalf("log's last STATUS %q, task %q", got, v.Status)
 	}
-	got := ftp.files(t, "site1")
+	got := ftpFiles(t, ftp, "site1")
 	if len(got) != len(want) {
 		t.Fatalf("server has %v", got)
 	}
@@ -279,7 +219,7 @@ func TestTransferNowUploadsToFTP(t *testing.T) {
 }
 
 func TestTransferAfterCopyChain(t *testing.T) {
-	ftp := startPyFTP(t)
+	ftp := testutil.StartFTP(t)
 	b := StartBox(t, transferINI(ftp, "FTP", "transferday = afterCopy\ntransferhour = 00\n"))
 	p := paths.New(b.Home)
 	if err := camsim.SeedCard(p, 6, time.Date(2026, 11, 30, 9, 0, 0, 0, time.Local), time.Minute); err != nil {
@@ -295,7 +235,7 @@ func TestTransferAfterCopyChain(t *testing.T) {
 	if iCopy < 0 || iUp < 0 || iThumb < 0 || !(iCopy < iUp && iUp < iThumb) {
 		t.Fatalf("want copy, upload, thumbnails in that order:\n%s\n%s", log, b.ReadFile("www/static/piTransfer.log"))
 	}
-	got := ftp.files(t, "site1/DCIM")
+	got := ftpFiles(t, ftp, "site1/DCIM")
 	if len(got) != len(card) {
 		t.Fatalf("server has %d files, camera %d", len(got), len(card))
 	}
@@ -330,13 +270,13 @@ func TestTransferAfterCopyChain(t *testing.T) {
 	if len(statuses) != 3 || statuses[1] != "2 of 2 files uploaded OK" || !strings.Contains(statuses[2], "thumbnail images OK") {
 		t.Fatalf("Copy now chain: %q", statuses)
 	}
-	if n := len(ftp.files(t, "site1/DCIM")); n != 8 {
+	if n := len(ftpFiles(t, ftp, "site1/DCIM")); n != 8 {
 		t.Fatalf("%d on the server, want 8", n)
 	}
 }
 
 func TestPiTransferDecisions(t *testing.T) {
-	ftp := startPyFTP(t)
+	ftp := testutil.StartFTP(t)
 	now := time.Now()
 	otherDay := now.AddDate(0, 0, 3).Weekday().String()
 	b := StartBox(t, transferINI(ftp, "FTP", "transferday = "+otherDay+"\ntransferhour = 00\ntransferonbootup = Off\n"))
@@ -352,7 +292,7 @@ func TestPiTransferDecisions(t *testing.T) {
 		t.Fatalf("not-due log:\n%s", log)
 	}
 	// Boot without the boot flag: nothing.
-	if code, out := b.piTransfer("bootup"); code != 0 || len(ftp.files(t, "")) != 0 {
+	if code, out := b.piTransfer("bootup"); code != 0 || len(ftpFiles(t, ftp, "")) != 0 {
 		t.Fatalf("bootup without flag: %d %s", code, out)
 	}
 	// Boot with the flag: uploads, and waits for the end.
@@ -360,13 +300,13 @@ func TestPiTransferDecisions(t *testing.T) {
 	if code, out := b.piTransfer("bootup"); code != 0 {
 		t.Fatalf("bootup: %d %s\n%s", code, out, b.ReadFile(logFile))
 	}
-	if st := lastTransferStatus(t, b); st != "3 of 3 files uploaded OK" || len(ftp.files(t, "site1")) != 3 {
-		t.Fatalf("after bootup: %q, %d on the server", st, len(ftp.files(t, "site1")))
+	if st := lastTransferStatus(t, b); st != "3 of 3 files uploaded OK" || len(ftpFiles(t, ftp, "site1")) != 3 {
+		t.Fatalf("after bootup: %q, %d on the server", st, len(ftpFiles(t, ftp, "site1")))
 	}
 	// afterCopy never runs by the clock, even at the wake hour.
 	b.WriteINI(transferINI(ftp, "FTP", "transferday = afterCopy\ntransferhour = "+now.Format("15")+"\n"))
 	piPhotos(t, p, 4, 1)
-	if code, _ := b.piTransfer(); code != 0 || len(ftp.files(t, "site1")) != 3 {
+	if code, _ := b.piTransfer(); code != 0 || len(ftpFiles(t, ftp, "site1")) != 3 {
 		t.Fatalf("afterCopy ran by the clock")
 	}
 	// Due by the clock: Daily at this hour (or the next, should the hour turn meanwhile).
@@ -381,7 +321,7 @@ func TestPiTransferDecisions(t *testing.T) {
 	if code, out := b.piTransfer("copyNow"); code != 0 || lastTransferStatus(t, b) != "2 of 2 files uploaded OK" {
 		t.Fatalf("copyNow: %d %s", code, out)
 	}
-	if n := len(ftp.files(t, "site1")); n != 6 {
+	if n := len(ftpFiles(t, ftp, "site1")); n != 6 {
 		t.Fatalf("%d on the server, want 6", n)
 	}
 	// Method Off: the original's STATUS line, not a failure.
@@ -409,7 +349,7 @@ func TestPiTransferDecisions(t *testing.T) {
 }
 
 func TestTransferPageSaveRefuseAndBrowser(t *testing.T) {
-	ftp := startPyFTP(t)
+	ftp := testutil.StartFTP(t)
 	b := StartBox(t, strings.Replace(transferINI(ftp, "FTP", "transferday = Daily\ntransferhour = 03\n"), "copyday = Off", "copyday = Daily", 1))
 	base := "http://" + b.UIAddr
 	c := b.Client()

@@ -2,13 +2,14 @@ package heartbeat
 
 import (
 	"context"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/intvlm8r/intvlm8r-go/internal/testutil"
 )
 
 func TestDueEveryFrequencyEveryMinute(t *testing.T) {
@@ -111,9 +112,7 @@ func TestPingClassifiesReceivers(t *testing.T) {
 	defer srv.Close()
 
 	// A port with nothing listening: connection refused.
-	l, _ := net.Listen("tcp", "127.0.0.1:0")
-	closed := "http://" + l.Addr().String() + "/"
-	l.Close()
+	closed := "http://" + testutil.RefusedAddr(t) + "/"
 
 	ctx := context.Background()
 	for _, tc := range []struct {

@@ -2,12 +2,13 @@ package localapi
 
 import (
 	"context"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/intvlm8r/intvlm8r-go/internal/testutil"
 )
 
 func TestGet(t *testing.T) {
@@ -20,9 +21,7 @@ func TestGet(t *testing.T) {
 	if err != nil || resp.Status != http.StatusTeapot || resp.Body != "hello /copyNow?wait=5" || resp.OK() {
 		t.Fatalf("%+v %v", resp, err)
 	}
-	l, _ := net.Listen("tcp", "127.0.0.1:0")
-	dead := "http://" + l.Addr().String()
-	l.Close()
+	dead := "http://" + testutil.RefusedAddr(t)
 	if _, err := Get(context.Background(), nil, dead, "/heartbeat", time.Second); err == nil || !strings.Contains(err.Error(), "did not answer") {
 		t.Fatalf("refused: %v", err)
 	}

@@ -75,7 +75,7 @@ func TestUploadTaskAndChain(t *testing.T) {
 	// A real FTP upload, [Transfer] read from the INI (password with %).
 	ftp := testutil.StartFTP(t)
 	addr, root := ftp.Addr, ftp.Root
-	os.WriteFile(p.INI(), []byte("[Transfer]\ntfrmethod = FTP\nftpserver = ftp://"+addr+"\nftpuser = u\nftppassword = pw%%1\nftpremotefolder = \\up\\\\cam\n"), 0o640)
+	os.WriteFile(p.INI(), []byte("[Transfer]\ntfrmethod = FTP\nftpserver = ftp://"+addr+"\nftpuser = "+ftp.User+"\nftppassword = "+strings.ReplaceAll(ftp.Password, "%", "%%")+"\nftpremotefolder = \\up\\\\cam\n"), 0o640)
 	dir := filepath.Join(p.PhotosDCIM(), "100CANON")
 	os.MkdirAll(dir, 0o755)
 	for i := 1; i <= 3; i++ {
@@ -93,7 +93,7 @@ func TestUploadTaskAndChain(t *testing.T) {
 	}
 
 	// A wrong password: red, with the original's STATUS text.
-	os.WriteFile(p.INI(), []byte("[Transfer]\ntfrmethod = FTP\nftpserver = "+addr+"\nftpuser = u\nftppassword = nope\n"), 0o640)
+	os.WriteFile(p.INI(), []byte("[Transfer]\ntfrmethod = FTP\nftpserver = "+addr+"\nftpuser = "+ftp.User+"\nftppassword = nope\n"), 0o640)
 	os.WriteFile(filepath.Join(dir, "IMG_9.JPG"), []byte("new"), 0o644)
 	views = run(TypeUpload)
 	if views[0].Status != "FTP login failed" || views[0].Colour != Red {

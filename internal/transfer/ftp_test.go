@@ -1,7 +1,6 @@
 package transfer
 
 import (
-	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -120,21 +119,7 @@ func TestFTPUnreachable(t *testing.T) {
 		t.Fatalf("%+v", res)
 	}
 	// A server that accepts but never greets fails after the timeout, not never.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			defer c.Close()
-		}
-	}()
-	s.FTPServer, s.Timeout = ln.Addr().String(), time.Second
+	s.FTPServer, s.Timeout = testutil.SilentServer(t), time.Second
 	for _, active := range []bool{false, true} {
 		s.FTPActive = active
 		if res := mustRun(t, p, s); res.Status != "FTP connection failed" {

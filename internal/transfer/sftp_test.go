@@ -1,7 +1,6 @@
 package transfer
 
 import (
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -110,21 +109,7 @@ func TestSFTPUnreachableAndSilent(t *testing.T) {
 		t.Fatalf("refused: %+v", res)
 	}
 	// A server that accepts and then says nothing must not hang the run.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			defer c.Close()
-		}
-	}()
-	res = mustRun(t, p, Settings{Method: "SFTP", SFTPServer: ln.Addr().String(), SFTPUser: "u", SFTPPassword: "p", Timeout: time.Second})
+	res = mustRun(t, p, Settings{Method: "SFTP", SFTPServer: testutil.SilentServer(t), SFTPUser: "u", SFTPPassword: "p", Timeout: time.Second})
 	if res.Status != "SFTP timed out connecting to 127.0.0.1" {
 		t.Fatalf("silent: %+v\n%s", res, readLog(t, p))
 	}
