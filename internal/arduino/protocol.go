@@ -256,15 +256,19 @@ func (s Schedule) Every() time.Duration {
 	return time.Duration(s.Interval) * time.Minute
 }
 
-// ShotsPerHour follows the original's arithmetic (integer divisions).
-func (s Schedule) ShotsPerHour() int {
-	if s.Interval <= 0 {
-		return 0
+// ShotsPerHour is how many shots an hour the interval gives, worked out as
+// the original does, with true division: 60/minutes, or 60×(60/seconds) when
+// shooting fast (an interval of 7 minutes is 8.57 shots an hour). 0 for the
+// interval code 0, which shoots nothing. Every page takes its figures from
+// here.
+func (s Schedule) ShotsPerHour() float64 {
+	switch {
+	case s.Interval > 60:
+		return 60 * (60 / float64(s.Interval-60))
+	case s.Interval > 0:
+		return 60 / float64(s.Interval)
 	}
-	if s.ShootFast() {
-		return 3600 / (s.Interval - 60)
-	}
-	return 60 / s.Interval
+	return 0
 }
 
 // Hours is the length of the shooting window in hours; a window through
@@ -276,8 +280,8 @@ func (s Schedule) Hours() int {
 	return s.EndHour + 24 - s.StartHour
 }
 
-// ShotsPerDay is what the original's pages show: window hours x shots per hour.
-func (s Schedule) ShotsPerDay() int { return s.Hours() * s.ShotsPerHour() }
+// ShotsPerDay is what the original's pages show: window hours × shots per hour.
+func (s Schedule) ShotsPerDay() float64 { return float64(s.Hours()) * s.ShotsPerHour() }
 
 // Validate applies the checks made before SI= is sent. The firmware would
 // accept more (interval 0, an empty day mask, start == end), but those

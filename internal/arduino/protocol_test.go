@@ -77,7 +77,7 @@ func TestParseSchedule(t *testing.T) {
 		t.Fatalf("ParseSchedule = %+v, want %+v", s, want)
 	}
 	if s.ShotsPerDay() != 9*12 || s.ShootFast() || s.Every() != 5*time.Minute {
-		t.Errorf("derived: %d/day fast=%v every=%v", s.ShotsPerDay(), s.ShootFast(), s.Every())
+		t.Errorf("derived: %v/day fast=%v every=%v", s.ShotsPerDay(), s.ShootFast(), s.Every())
 	}
 	if got := s.Days.Weekdays(); len(got) != 5 || got[0] != time.Monday {
 		t.Errorf("weekdays %v", got)
@@ -405,4 +405,29 @@ func FuzzParseShutdownMinute(f *testing.F) {
 			t.Fatalf("accepted %d", s)
 		}
 	})
+}
+
+// Shots per hour and per day, as the original's getShotsPerDay works them
+// out (Python 3 true division; the figures are what Python prints), not the
+// integer division the port once used on Home (8 an hour, 112 a day for the
+// 7-minute case). The Home and Intervalometer pages show these.
+func TestShotsPerDay(t *testing.T) {
+	for _, c := range []struct {
+		s               Schedule
+		perHour, perDay float64
+	}{
+		{Schedule{StartHour: 8, EndHour: 18, Interval: 5}, 12, 120},
+		{Schedule{StartHour: 22, EndHour: 6, Interval: 2}, 30, 240},                              // wraps midnight
+		{Schedule{StartHour: 8, EndHour: 9, Interval: 70}, 360, 360},                             // every 10 s
+		{Schedule{StartHour: 6, EndHour: 20, Interval: 7}, 8.571428571428571, 120},               // Python: 60/7, 14*(60/7)
+		{Schedule{StartHour: 6, EndHour: 7, Interval: 67}, 514.2857142857142, 514.2857142857142}, // every 7 s; Python: 60*(60/7)
+		{Schedule{StartHour: 8, EndHour: 18, Interval: 0}, 0, 0},
+	} {
+		if got := c.s.ShotsPerHour(); got != c.perHour {
+			t.Errorf("%+v: %v shots an hour, want %v", c.s, got, c.perHour)
+		}
+		if got := c.s.ShotsPerDay(); got != c.perDay {
+			t.Errorf("%+v: %v shots a day, want %v", c.s, got, c.perDay)
+		}
+	}
 }

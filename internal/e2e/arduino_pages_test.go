@@ -149,7 +149,7 @@ func TestArduinoPages(t *testing.T) {
 			t.Errorf("start hour %02d not selected", s.StartHour)
 		}
 		if !strings.Contains(body, `id="shotsperday">`+fmt.Sprint(s.ShotsPerDay())+`<`) {
-			t.Errorf("shots per day %d not shown", s.ShotsPerDay())
+			t.Errorf("shots per day %v not shown", s.ShotsPerDay())
 		}
 		// Firmware 5.0.1 offers shoot-fast.
 		if !strings.Contains(body, `value="63"`) || strings.Contains(body, "arduinoNotice") {

@@ -18,6 +18,7 @@ import (
 	"github.com/intvlm8r/intvlm8r-go/internal/camera"
 	"github.com/intvlm8r/intvlm8r-go/internal/fileutil"
 	"github.com/intvlm8r/intvlm8r-go/internal/paths"
+	"github.com/intvlm8r/intvlm8r-go/internal/system"
 )
 
 // DefaultReserve is the free space a copy always leaves on the Pi (10 MiB).
@@ -184,7 +185,7 @@ func Copy(ctx context.Context, cam camera.Camera, p paths.Paths, opts CopyOption
 		opts.Reserve = DefaultReserve
 	}
 	if opts.FreeSpace == nil {
-		opts.FreeSpace = FreeBytes
+		opts.FreeSpace = system.FreeBytes
 	}
 	var res CopyResult
 	fail := func(err error) (CopyResult, error) {

@@ -14,41 +14,6 @@ func PyRound(x float64) int64 { return int64(math.RoundToEven(x)) }
 // out one less (v = 3 gives round(2.5) = 2), exactly as the original shows it.
 func DaysFloor(v float64) int64 { return PyRound(v - 0.5) }
 
-// ShotsPerHour is the shots an interval code gives per hour: codes above 60
-// are "shoot fast" seconds (code − 60), the rest minutes. ok is false for 0.
-func ShotsPerHour(interval int) (float64, bool) {
-	switch {
-	case interval > 60:
-		return 60 * (60 / float64(interval-60)), true
-	case interval > 0:
-		return 60 / float64(interval), true
-	}
-	return 0, false
-}
-
-// ShotsPerDay reads the Arduino's 7-character schedule reply
-// (<days byte><start HH><end HH><interval II>); a window whose end is before
-// its start wraps past midnight. ok is false for an unknown or malformed reply.
-func ShotsPerDay(schedule string) (float64, bool) {
-	if len(schedule) != 7 {
-		return 0, false
-	}
-	start, err1 := strconv.Atoi(schedule[1:3])
-	end, err2 := strconv.Atoi(schedule[3:5])
-	interval, err3 := strconv.Atoi(schedule[5:7])
-	if err1 != nil || err2 != nil || err3 != nil {
-		return 0, false
-	}
-	perHour, ok := ShotsPerHour(interval)
-	if !ok {
-		return 0, false
-	}
-	if end >= start {
-		return float64(end-start) * perHour, true
-	}
-	return float64(end+24-start) * perHour, true
-}
-
 // PiDaysFree is how many days of shooting the Pi's free space holds, at the
 // largest image size seen. ok is false when it cannot be known (no shots per day).
 func PiDaysFree(freeBytes uint64, largestImage int64, shotsPerDay float64) (int64, bool) {

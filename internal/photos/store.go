@@ -17,10 +17,10 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/intvlm8r/intvlm8r-go/internal/paths"
+	"github.com/intvlm8r/intvlm8r-go/internal/system"
 )
 
 // Photo is one image in the Pi's store.
@@ -168,7 +168,7 @@ func Summarise(p paths.Paths) (Summary, error) {
 		s.Newest = &n
 		s.Last = ChooseLastImage(p, n)
 	}
-	if free, err := FreeBytes(p.Photos()); err == nil {
+	if free, err := system.FreeBytes(p.Photos()); err == nil {
 		s.FreeBytes, s.FreeOK = free, true
 	}
 	return s, nil
@@ -183,23 +183,6 @@ func LargestImage(ph []Photo) int64 {
 		}
 	}
 	return max
-}
-
-// FreeBytes is the space available to this user on the filesystem holding
-// dir (the nearest existing ancestor, so a store not yet created still answers).
-func FreeBytes(dir string) (uint64, error) {
-	for {
-		var st syscall.Statfs_t
-		err := syscall.Statfs(dir, &st)
-		if err == nil {
-			return uint64(st.Bavail) * uint64(st.Bsize), nil
-		}
-		parent := filepath.Dir(dir)
-		if !errors.Is(err, syscall.ENOENT) || parent == dir {
-			return 0, fmt.Errorf("free space of %s: %w", dir, err)
-		}
-		dir = parent
-	}
 }
 
 // Tree names the folder a LastImage lives in, as served under /static/.

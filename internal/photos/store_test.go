@@ -89,25 +89,6 @@ func TestDaysFree(t *testing.T) {
 			t.Errorf("DaysFloor(%v) = %d, want %d (Python round(v-0.5))", c.v, got, c.want)
 		}
 	}
-	for _, c := range []struct {
-		sched string
-		want  float64
-		ok    bool
-	}{
-		{"\x7f081805", 120, true}, // 08–18 every 5 min
-		{"\x7f220602", 240, true}, // 22–06 wraps midnight, every 2 min
-		{"\x7f080970", 360, true}, // shoot fast: every 10 s for an hour
-		{"\x7f080800", 0, false},  // interval 0
-		{"Unknown", 0, false},     // unknown reply
-		{"\x7f0818", 0, false},    // short
-		{"\x7f08xx05", 0, false},  // not digits
-		{"\x7f101001", 0, true},   // start = end: no shots
-	} {
-		got, ok := ShotsPerDay(c.sched)
-		if got != c.want || ok != c.ok {
-			t.Errorf("ShotsPerDay(%q) = %v %v, want %v %v", c.sched, got, ok, c.want, c.ok)
-		}
-	}
 	// 10 GiB / 5 MiB = 2048 shots; 2048/120 = 17.07; round(16.57) = 17
 	if d, ok := PiDaysFree(10<<30, 5<<20, 120); !ok || d != 17 {
 		t.Errorf("PiDaysFree = %d %v", d, ok)

@@ -280,6 +280,24 @@ func DiskUsage(path string) (Disk, error) {
 	return Disk{Path: path, Total: uint64(st.Blocks) * bs, Free: uint64(st.Bavail) * bs}, nil
 }
 
+// FreeBytes is the space an unprivileged user may use on the file system
+// that holds dir or, when dir does not exist yet, its nearest existing
+// ancestor (a photo store not yet created still answers). The pages' free
+// space comes from here.
+func FreeBytes(dir string) (uint64, error) {
+	for {
+		d, err := DiskUsage(dir)
+		if err == nil {
+			return d.Free, nil
+		}
+		parent := filepath.Dir(dir)
+		if !errors.Is(err, syscall.ENOENT) || parent == dir {
+			return 0, fmt.Errorf("free space of %s: %w", dir, errors.Unwrap(err))
+		}
+		dir = parent
+	}
+}
+
 // FormatBytes writes n with a binary unit, as "1.5 GB" (the pages' style).
 func FormatBytes(n uint64) string {
 	const unit = 1024

@@ -328,3 +328,35 @@ func TestWirelessInterfaces(t *testing.T) {
 		t.Fatal("no sysfs gave no error")
 	}
 }
+
+// FreeBytes is DiskUsage's Free for a folder that exists, and its nearest
+// existing ancestor's for one that does not yet (the photo store before the
+// first copy); DiskUsage itself refuses a missing path (doctor reports it).
+func TestFreeBytes(t *testing.T) {
+	dir := t.TempDir()
+	d, err := DiskUsage(dir)
+	if err != nil || d.Total == 0 || d.Free > d.Total {
+		t.Fatalf("DiskUsage(%s) = %+v, %v", dir, d, err)
+	}
+	missing := filepath.Join(dir, "photos", "DCIM")
+	if _, err := DiskUsage(missing); err == nil {
+		t.Fatal("DiskUsage of a missing folder gave no error")
+	}
+	for _, p := range []string{dir, missing} {
+		free, err := FreeBytes(p)
+		if err != nil {
+			t.Fatalf("FreeBytes(%s): %v", p, err)
+		}
+		// The same file system, measured a moment apart: within 64 MiB.
+		if diff := int64(free) - int64(d.Free); diff > 64<<20 || diff < -(64<<20) {
+			t.Errorf("FreeBytes(%s) = %d, DiskUsage's Free %d", p, free, d.Free)
+		}
+	}
+	f := filepath.Join(dir, "file")
+	if err := os.WriteFile(f, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := FreeBytes(filepath.Join(f, "below")); err == nil {
+		t.Error("a path below a file gave no error")
+	}
+}

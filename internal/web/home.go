@@ -102,7 +102,7 @@ func (s *Server) homePage(c echo.Context) error {
 	d.Stale = ar.notice()
 	shotsPerDay := 0.0
 	if schedOK {
-		shotsPerDay = float64(sched.ShotsPerDay())
+		shotsPerDay = sched.ShotsPerDay()
 	}
 
 	// The camera.

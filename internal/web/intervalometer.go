@@ -212,11 +212,8 @@ func (s *Server) intervalometerPage(c echo.Context) error {
 	// The figures, as the page's script also works them out.
 	perDay := 0.0
 	perDayOK := false
-	if schOK {
-		var perHour float64
-		if perHour, perDayOK = photos.ShotsPerHour(cur.Interval); perDayOK {
-			perDay = float64(cur.Hours()) * perHour
-		}
+	if schOK && cur.Interval > 0 {
+		perDay, perDayOK = cur.ShotsPerDay(), true
 	}
 	if perDayOK {
 		d.ShotsPerDay = strconv.FormatFloat(perDay, 'f', -1, 64)

@@ -71,9 +71,7 @@ func (s *Server) readPiFacts(ctx context.Context) piFacts {
 	if up, err := piHost.Uptime(); err == nil {
 		f.Uptime = system.FormatUptime(up)
 	}
-	if d, err := system.DiskUsage(s.Paths.Photos()); err == nil {
-		f.Free = photos.FormatGB(d.Free)
-	} else if free, err := photos.FreeBytes(s.Paths.Photos()); err == nil {
+	if free, err := system.FreeBytes(s.Paths.Photos()); err == nil {
 		f.Free = photos.FormatGB(free)
 	}
 	st, err := cachedNTP(ctx)
