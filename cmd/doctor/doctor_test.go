@@ -27,13 +27,9 @@ func TestMain(m *testing.M) {
 			panic(err)
 		}
 		cleanup = func() { os.RemoveAll(dir) }
-		for _, c := range []string{"doctor", "worker"} {
-			cmd := exec.Command("go", "build", "-o", filepath.Join(dir, "intvlm8r-"+c), "../"+c)
-			cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-			if err := cmd.Run(); err != nil {
-				fmt.Fprintln(os.Stderr, "build", c, err)
-				os.Exit(1)
-			}
+		if err := testutil.BuildCommands(dir, nil, "../doctor", "../worker"); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
 		}
 		binDir = dir
 	}

@@ -16,6 +16,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/intvlm8r/intvlm8r-go/internal/testutil"
 )
 
 // binPath is the oneshot, built from this package by TestMain; coverDir
@@ -29,18 +31,17 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	binPath = filepath.Join(dir, "intvlm8r-heartbeat")
-	args := []string{"build", "-o", binPath}
+	var flags []string
 	flag.Parse()
 	if mode := testing.CoverMode(); mode != "" {
 		// go test -cover: the binary counts too (its runs get GOCOVERDIR),
 		// so coverage, and mutation testing, see what it runs.
-		args = append(args, "-cover", "-covermode="+mode, "-coverpkg=.")
+		flags = []string{"-cover", "-covermode=" + mode, "-coverpkg=."}
 		coverDir = filepath.Join(dir, "cover")
 		os.Mkdir(coverDir, 0o755)
 	}
-	out, err := exec.Command("go", append(args, ".")...).CombinedOutput()
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "go build: %v\n%s", err, out)
+	if err := testutil.BuildCommands(dir, flags, "."); err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		os.RemoveAll(dir)
 		os.Exit(1)
 	}
