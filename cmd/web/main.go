@@ -79,9 +79,18 @@ func run(home, redisAddr, listen, localListen string, hw hardware.Flags) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+	// Timeouts per listener. The public one serves people: a request's headers
+	// and its (small, see web's body limits) body must arrive in time, and a
+	// response must be written in time (a photo download gets longer, set by
+	// its handler from the file's size). The local one serves the oneshots:
+	// ?wait= keeps a copy or upload request open for as long as the task
+	// runs, which can be an hour, so it has no write timeout; it is loopback
+	// only, and its requests have no body.
 	servers := []*http.Server{
-		{Handler: srv.Public(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute},
-		{Handler: srv.Local(), ReadHeaderTimeout: 10 * time.Second},
+		{Handler: srv.Public(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+			WriteTimeout: web.PublicWriteTimeout, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10},
+		{Handler: srv.Local(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+			IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10},
 	}
 	errc := make(chan error, 2)
 	go func() { errc <- servers[0].Serve(pub) }()

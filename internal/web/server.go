@@ -109,15 +109,26 @@ func (s *Server) newEcho() *echo.Echo {
 
 func (s *Server) routesPublic(key []byte) {
 	e := s.public
+	e.Use(bodyLimits(formBodyLimit, map[string]string{"/login": loginBodyLimit})...)
 	store := sessions.NewCookieStore(key[:32], key[32:])
 	store.Options = &sessions.Options{Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode}
-	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
-		// asynqmon's own UI brings inline code; it sits behind the login anyway.
-		Skipper:       func(c echo.Context) bool { return strings.HasPrefix(c.Request().URL.Path, "/asynqmon") },
+	mon := asynqmon.New(asynqmon.Options{
+		RootPath:     "/asynqmon",
+		RedisConnOpt: asynq.RedisClientOpt{Addr: s.RedisAddr},
+		ReadOnly:     false,
+	})
+	isMon := func(c echo.Context) bool { return strings.HasPrefix(c.Request().URL.Path, "/asynqmon") }
+	secure := middleware.SecureConfig{
+		Skipper:       isMon,
 		XSSProtection: "0", ContentTypeNosniff: "nosniff", XFrameOptions: "DENY",
 		ReferrerPolicy:        "same-origin",
 		ContentSecurityPolicy: "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
-	}))
+	}
+	e.Use(middleware.SecureWithConfig(secure))
+	// asynqmon's own UI brings inline code: the same headers, its own policy.
+	secure.Skipper = func(c echo.Context) bool { return !isMon(c) }
+	secure.ContentSecurityPolicy = asynqmonCSP(mon, "/asynqmon")
+	e.Use(middleware.SecureWithConfig(secure))
 	e.GET("/robots.txt", func(c echo.Context) error {
 		return c.String(http.StatusOK, "User-agent: *\nDisallow: /\n")
 	})
@@ -170,17 +181,13 @@ func (s *Server) routesPublic(key []byte) {
 	app.POST("/system", s.systemSubmit)
 	app.GET("/iniview", s.iniviewPage)
 	app.GET("/network", s.networkPage)
-	mon := asynqmon.New(asynqmon.Options{
-		RootPath:     "/asynqmon",
-		RedisConnOpt: asynq.RedisClientOpt{Addr: s.RedisAddr},
-		ReadOnly:     false,
-	})
 	app.Any("/asynqmon", echo.WrapHandler(mon))
 	app.Any("/asynqmon/*", echo.WrapHandler(mon))
 }
 
 func (s *Server) routesLocal() {
 	e := s.local
+	e.Use(bodyLimits(localBodyLimit, nil)...)
 	e.GET("/heartbeat", s.localHeartbeat)
 	e.GET("/copyNow", s.localCopyNow)
 	e.GET("/getTime", s.getTime)
