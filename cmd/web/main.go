@@ -69,6 +69,7 @@ func run(home, redisAddr, listen, localListen string, hw hardware.Flags) error {
 	if err != nil {
 		return err
 	}
+	defer srv.Close()
 	pub, err := listenOn(listen)
 	if err != nil {
 		return err

@@ -21,6 +21,7 @@ import (
 	"github.com/labstack/echo-contrib/session"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+	"github.com/redis/go-redis/v9"
 	"golang.org/x/time/rate"
 
 	"github.com/intvlm8r/intvlm8r-go/internal/arduino"
@@ -61,6 +62,8 @@ type Server struct {
 	public *echo.Echo
 	local  *echo.Echo
 	pages  map[string]*template.Template
+	// rdb keeps the login sessions.
+	rdb *redis.Client
 }
 
 // New builds both routers.
@@ -69,6 +72,8 @@ func New(d Deps) (*Server, error) {
 		d.Log = slog.Default()
 	}
 	s := &Server{Deps: d}
+	s.rdb = redis.NewClient(&redis.Options{Addr: d.RedisAddr, DialTimeout: 2 * time.Second,
+		ReadTimeout: time.Second, WriteTimeout: time.Second, MaxRetries: 1})
 	if err := s.parseTemplates(); err != nil {
 		return nil, err
 	}
@@ -82,6 +87,9 @@ func New(d Deps) (*Server, error) {
 	s.routesLocal()
 	return s, nil
 }
+
+// Close closes the session store's connection.
+func (s *Server) Close() error { return s.rdb.Close() }
 
 // Public is the UI handler (behind nginx, or on host:port).
 func (s *Server) Public() http.Handler { return s.public }
@@ -135,7 +143,7 @@ func (s *Server) routesPublic(key []byte) {
 	assets, _ := fs.Sub(static.FS, ".")
 	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", cacheFor(time.Hour, http.FileServer(http.FS(assets))))))
 
-	ui := e.Group("", session.Middleware(store), middleware.CSRFWithConfig(middleware.CSRFConfig{
+	ui := e.Group("", session.Middleware(store), s.loadSession, middleware.CSRFWithConfig(middleware.CSRFConfig{
 		TokenLookup:    "form:_csrf,header:X-CSRF-Token",
 		CookieName:     "_csrf",
 		CookiePath:     "/",
