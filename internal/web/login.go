@@ -33,6 +33,13 @@ func (s *Server) loginSubmit(c echo.Context) error {
 		back += "?next=" + url.QueryEscape(next) // keep next after a failed try (the original lost it)
 	}
 	name, password := c.FormValue("username"), c.FormValue("password")
+	key := strings.ToLower(strings.TrimSpace(name))
+	users, _ := auth.Users(s.Paths.Credentials())
+	_, known := users[key]
+	if !s.logins.attempt(c.RealIP(), key, s.device(c, key), known) {
+		s.Log.Warn("login refused: too many tries", "name", name, "ip", c.RealIP())
+		return echo.NewHTTPError(http.StatusTooManyRequests, "Too many login attempts: wait a minute and try again.")
+	}
 	user, ok, err := auth.Check(s.Paths.Credentials(), name, password)
 	switch {
 	case errors.Is(err, auth.ErrNoUsers):
@@ -68,6 +75,7 @@ func (s *Server) loginSubmit(c echo.Context) error {
 	if err := saveSession(c, sess); err != nil {
 		return echo.NewHTTPError(http.StatusInternalServerError, "The Pi could not set the login cookie; the log has the details.")
 	}
+	s.markDevice(c, user)
 	s.Log.Info("login", "user", user, "ip", c.RealIP())
 	return s.redirect(c, safeNext(next))
 }

@@ -11,10 +11,12 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"os"
 	"strings"
 	"time"
 
+	"github.com/gorilla/securecookie"
 	"github.com/gorilla/sessions"
 	"github.com/hibiken/asynq"
 	"github.com/hibiken/asynqmon"
@@ -22,7 +24,6 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/redis/go-redis/v9"
-	"golang.org/x/time/rate"
 
 	"github.com/intvlm8r/intvlm8r-go/internal/arduino"
 	"github.com/intvlm8r/intvlm8r-go/internal/camera"
@@ -54,6 +55,11 @@ type Deps struct {
 	UploadEnabled bool
 	// Dropbox says where the Transfer page authorises Dropbox; zero is the real service.
 	Dropbox transfer.DropboxAPI
+	// BehindSocket says the public listener is nginx's unix socket, whose
+	// X-Real-IP is believed; TrustedProxies are the TCP peers whose X-Real-IP
+	// is believed. Anybody else's is ignored.
+	BehindSocket   bool
+	TrustedProxies []netip.Prefix
 }
 
 // Server holds the two Echo instances.
@@ -64,6 +70,9 @@ type Server struct {
 	pages  map[string]*template.Template
 	// rdb keeps the login sessions.
 	rdb *redis.Client
+	// logins limits login tries; devices signs the device cookies.
+	logins  *loginLimiter
+	devices *securecookie.SecureCookie
 }
 
 // New builds both routers.
@@ -81,7 +90,9 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.logins, s.devices = newLoginLimiter(), newDeviceCodec(key)
 	s.public = s.newEcho()
+	s.public.IPExtractor = clientIP(d.BehindSocket, d.TrustedProxies)
 	s.routesPublic(key)
 	s.local = s.newEcho()
 	s.routesLocal()
@@ -100,7 +111,7 @@ func (s *Server) Local() http.Handler { return s.local }
 func (s *Server) newEcho() *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	e.IPExtractor = echo.ExtractIPFromRealIPHeader() // trusts only loopback/private proxies (nginx)
+	e.IPExtractor = echo.ExtractIPDirect()
 	e.HTTPErrorHandler = s.errorHandler
 	e.Use(middleware.Recover())
 	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
@@ -151,15 +162,8 @@ func (s *Server) routesPublic(key []byte) {
 		CookieSameSite: http.SameSiteStrictMode,
 		ContextKey:     "csrf",
 	}))
-	loginLimit := middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
-		Skipper: func(c echo.Context) bool { return c.Request().Method != http.MethodPost },
-		Store:   middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{Rate: rate.Limit(1.0 / 6), Burst: 10, ExpiresIn: 10 * time.Minute}),
-		DenyHandler: func(c echo.Context, _ string, _ error) error {
-			return echo.NewHTTPError(http.StatusTooManyRequests, "Too many login attempts: wait a minute and try again.")
-		},
-	})
 	ui.GET("/login", s.loginPage)
-	ui.POST("/login", s.loginSubmit, loginLimit)
+	ui.POST("/login", s.loginSubmit)
 
 	app := ui.Group("", s.requireLogin)
 	app.POST("/logout", s.logout)
