@@ -85,18 +85,19 @@ func run(home, redisAddr, listen, localListen, trustedProxy string, hw hardware.
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	// Timeouts per listener. The public one serves people: a request's headers
-	// and its (small, see web's body limits) body must arrive in time, and a
-	// response must be written in time (a photo download gets longer, set by
-	// its handler from the file's size). The local one serves the oneshots:
-	// ?wait= keeps a copy or upload request open for as long as the task
-	// runs, which can be an hour, so it has no write timeout; it is loopback
-	// only, and its requests have no body.
+	// Timeouts per listener. Neither has a ReadTimeout: net/http would
+	// cancel the context of any handler still running when it passes. A
+	// request's headers must arrive in 10 s; on the public listener its body
+	// (small: see web's body limits) in 30 s, set by web itself, and a
+	// response must be written in time (a photo download gets longer, from
+	// the file's size). The local listener serves the oneshots: ?wait= keeps
+	// a copy or upload request open for as long as the task runs, which can
+	// be an hour, so it has no write timeout; it is loopback only, and its
+	// requests have no body.
 	servers := []*http.Server{
-		{Handler: srv.Public(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		{Handler: srv.Public(), ReadHeaderTimeout: 10 * time.Second,
 			WriteTimeout: web.PublicWriteTimeout, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10},
-		{Handler: srv.Local(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
-			IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10},
+		{Handler: srv.Local(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10},
 	}
 	errc := make(chan error, 2)
 	go func() { errc <- servers[0].Serve(pub) }()

@@ -1,6 +1,10 @@
 package web
 
 import (
+	"io"
+	"net/http"
+	"time"
+
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 )
@@ -33,4 +37,43 @@ func bodyLimits(def string, limits map[string]string) []echo.MiddlewareFunc {
 		}))
 	}
 	return mws
+}
+
+// bodyReadTimeout is how long a request body may take to arrive.
+const bodyReadTimeout = 30 * time.Second
+
+// bodyDeadline gives a request's body bodyReadTimeout to arrive, so a body
+// that stalls after its headers is dropped. It stands in for the server's
+// ReadTimeout, which would also cancel the context of any handler still
+// running when it passes (net/http's background read hits it): the
+// deadline is cleared as soon as the body has been read.
+func bodyDeadline(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		req := c.Request()
+		if req.Body == nil || req.Body == http.NoBody || req.ContentLength == 0 {
+			return next(c)
+		}
+		rc := http.NewResponseController(c.Response())
+		if rc.SetReadDeadline(time.Now().Add(bodyReadTimeout)) == nil {
+			req.Body = &deadlineBody{ReadCloser: req.Body, rc: rc}
+		}
+		return next(c)
+	}
+}
+
+type deadlineBody struct {
+	io.ReadCloser
+	rc   *http.ResponseController
+	done bool
+}
+
+func (b *deadlineBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	// Cleared only at the end of the body: after a stall the deadline stays
+	// passed, so draining the rest fails at once and the connection closes.
+	if err == io.EOF && !b.done {
+		b.done = true
+		b.rc.SetReadDeadline(time.Time{})
+	}
+	return n, err
 }

@@ -128,6 +128,7 @@ func (s *Server) newEcho() *echo.Echo {
 
 func (s *Server) routesPublic(key []byte) {
 	e := s.public
+	e.Use(bodyDeadline)
 	e.Use(bodyLimits(formBodyLimit, map[string]string{"/login": loginBodyLimit})...)
 	store := sessions.NewCookieStore(key[:32], key[32:])
 	store.Options = &sessions.Options{Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode}
