@@ -180,7 +180,7 @@ func (s *Server) homePage(c echo.Context) error {
 		d.Image = "/" + sum.Last.URLPath()
 		if thumb := photos.ThumbPath(s.Paths, sum.Newest.Rel); fileExists(thumb) {
 			// The thumbnail, not a 6 MB original, over a 4G link; it links to the full image.
-			d.Image = "/thumbs/DCIM/" + photos.ThumbRel(sum.Newest.Rel)
+			d.Image = "/" + photos.ThumbURLPath(sum.Newest.Rel)
 		}
 	}
 	if when, text, ok, err := transfer.LastStatus(s.Paths); ok {
