@@ -31,6 +31,8 @@ test: test-deps build
 	$(GO) test -count=1 -race ./internal/camera/...
 	scripts/verify-units.sh
 	scripts/lint-scripts.sh
+	scripts/test-config-txt.sh >/dev/null
+	scripts/check-repo.sh
 
 # run: Redis, web and worker with the simulated Arduino and camera.
 run: build

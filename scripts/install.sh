@@ -348,7 +348,7 @@ svc_home=${opt_home:-${prev_home:-$(getent passwd "$svc_user" | cut -d: -f6)}}
 # clock stretching needs), and the Arduino's power handshake: it asks for a
 # shutdown on GPIO17, and GPIO27 tells it the Pi has halted.
 step_i2c() {
-  local cfg="" f line
+  local cfg="" f
   for f in /boot/firmware/config.txt /boot/config.txt; do
     [ -f "$f" ] && { cfg=$f; break; }
   done
@@ -356,28 +356,17 @@ step_i2c() {
     warn "no config.txt in /boot/firmware or /boot: enable I2C by hand (raspi-config)"
     return 0
   fi
-  local want=(
-    "dtparam=i2c_arm=on,i2c_arm_baudrate=40000"
-    "dtoverlay=gpio-shutdown,gpio_pin=17,active_low=1,gpio_pull=up"
-    "dtoverlay=gpio-poweroff,gpiopin=27,active_low"
-  )
   local tmp
   tmp=$(mktemp)
-  cp "$cfg" "$tmp"
-  # An i2c_arm line without the bus speed is replaced by ours.
-  if grep -Eq '^[[:space:]]*dtparam=i2c_arm=on[[:space:]]*$' "$tmp"; then
-    sed -i -E 's/^[[:space:]]*dtparam=i2c_arm=on[[:space:]]*$/dtparam=i2c_arm=on,i2c_arm_baudrate=40000/' "$tmp"
-  fi
-  for line in "${want[@]}"; do
-    local key=${line%%,*}
-    if ! grep -Fq "${key}" "$tmp"; then
-      grep -q '^# intvlm8r-go' "$tmp" || printf '\n# intvlm8r-go: Arduino on I2C at 40 kHz, shutdown and power-off handshake\n' >>"$tmp"
-      printf '%s\n' "$line" >>"$tmp"
-    fi
-  done
+  # Only active lines for every board count (before any [filter], or under
+  # [all]); what is missing goes under [all]. See share/config-txt.awk.
+  awk -f "$SRC_SHARE/config-txt.awk" "$cfg" >"$tmp" || { rm -f "$tmp"; die "cannot read $cfg"; }
   if ! cmp -s "$tmp" "$cfg"; then
-    cp "$cfg" "$cfg.intvlm8r-bak"
-    cat "$tmp" >"$cfg"
+    # The first copy is the one worth keeping; the boot partition is FAT:
+    # write beside, flush, rename.
+    [ -e "$cfg.intvlm8r-bak" ] || cp -p "$cfg" "$cfg.intvlm8r-bak"
+    { cp "$tmp" "$cfg.intvlm8r-new" && sync "$cfg.intvlm8r-new" && mv -f "$cfg.intvlm8r-new" "$cfg"; } ||
+      die "cannot write $cfg"
     changed "$cfg (I2C 40 kHz, gpio-shutdown 17, gpio-poweroff 27; reboot to apply; old copy $cfg.intvlm8r-bak)"
     need_reboot=1
   fi
