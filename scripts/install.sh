@@ -637,6 +637,14 @@ step_system_files() {
   if put "$SRC_SHARE/journald.conf" /etc/systemd/journald.conf.d/intvlm8r.conf 0644; then
     systemctl try-restart systemd-journald >/dev/null 2>&1 || true
   fi
+  # The console's IP banner (the original's myIp.service printed it once at
+  # boot): the login prompt shows the address, kept current by agetty.
+  own /etc/issue.d/intvlm8r.issue
+  printf 'Intervalometerator: this Pi is at \\4 (web UI: http://\\4/)\n\n' |
+    put_text /etc/issue.d/intvlm8r.issue 0644 || true
+  if [ -f "$BACKUP/myIp.service" ] || [ -f "$UNITDIR/myIp.service" ]; then
+    say "  the original's myIp.service (IP address on the console at boot) is replaced by /etc/issue.d/intvlm8r.issue: the login prompt shows the address"
+  fi
   if [ -d /etc/NetworkManager ]; then
     own /etc/NetworkManager/conf.d/intvlm8r-wifi-powersave.conf
     put "$SRC_SHARE/nm-wifi-powersave.conf" /etc/NetworkManager/conf.d/intvlm8r-wifi-powersave.conf 0644 || true

@@ -18,25 +18,7 @@ fail() { printf 'FAIL  %s\n' "$*"; failures=$((failures + 1)); }
 # the firmware of BOARD (pi4, cm4, cm5, pi5, ...) would apply FILE: a line
 # counts before the first filter, under [all], and under [BOARD].
 effective() {
-  awk -v board="$1" '
-    function trim(s) { sub(/^[ \t]+/, "", s); sub(/[ \t\r]+$/, "", s); return s }
-    BEGIN { on = "off"; baud = "default"; sd = 0; po = 0; apply = 1 }
-    {
-      t = trim($0)
-      if (t ~ /^\[.*\]$/) { s = tolower(t); apply = (s == "[all]" || s == "[" board "]"); next }
-      if (!apply || t ~ /^#/ || t == "") next
-      if (t ~ /^dtparam=/) {
-        n = split(substr(t, 9), p, ",")
-        for (i = 1; i <= n; i++) {
-          if (p[i] == "i2c_arm=on" || p[i] == "i2c_arm") on = "on"
-          if (p[i] == "i2c_arm=off") on = "off"
-          if (p[i] ~ /^i2c_arm_baudrate=/) baud = substr(p[i], 18)
-        }
-      }
-      if (t ~ /^dtoverlay=gpio-shutdown,gpio_pin=17(,|$)/) sd = 1
-      if (t ~ /^dtoverlay=gpio-poweroff,gpiopin=27(,|$)/) po = 1
-    }
-    END { printf "i2c_arm=%s baud=%s shutdown=%d poweroff=%d\n", on, baud, sd, po }' "$2"
+  awk -v board="$1" -f "$fx/effective.awk" "$2"
 }
 
 want="i2c_arm=on baud=40000 shutdown=1 poweroff=1"
