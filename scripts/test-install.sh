@@ -143,8 +143,13 @@ boot() {
   done
   [ -n "$l" ] || { tail -20 "$work/$n.console"; die "systemd-nspawn could not boot $n (see above)"; }
   LEADER[$n]=$l
-  local st
-  st=$(in_box "$n" timeout 120 systemctl is-system-running --wait 2>/dev/null || true)
+  local st=""
+  # Until the manager answers on its bus, systemctl prints nothing.
+  for _ in $(seq 120); do
+    st=$(in_box "$n" timeout 120 systemctl is-system-running --wait 2>/dev/null || true)
+    [ -n "$st" ] && break
+    sleep 0.5
+  done
   case $st in running | degraded) ;; *) tail -20 "$work/$n.console"; die "$n did not boot: $st" ;; esac
   [ "$st" = degraded ] && in_box "$n" systemctl --failed --no-legend | sed 's/^/      degraded: /'
   return 0
