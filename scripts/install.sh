@@ -180,7 +180,14 @@ backup_old_install() {
   local u f
   for u in "${old_units[@]}"; do
     f=$UNITDIR/$u
-    [ -f "$f" ] && ! is_ours "$f" && keep_copy "$f"
+    if [ ! -f "$f" ] || is_ours "$f"; then continue; fi
+    keep_copy "$f"
+    # Ours has the same name and no boot-time [Install]: its old enablement
+    # (multi-user.target.wants) must not pull ours in at every boot.
+    if [ "$u" = heartbeat.service ] && systemctl is-enabled --quiet "$u" 2>/dev/null; then
+      systemctl disable "$u" >/dev/null 2>&1 || true
+      changed "disabled the original's $u (ours runs from heartbeat.timer)"
+    fi
   done
   for f in /etc/default/celery /etc/tmpfiles.d/celery.conf /etc/logrotate.d/intvlm8r.logrotate; do
     [ -f "$f" ] && keep_copy "$f"
