@@ -128,8 +128,7 @@ EOF
 
 # boot NAME: systemd-nspawn --boot, until systemd says the system is up.
 boot() {
-  local n=$1 r=$work/$1 p l=""
-  BOOTED_AT=$(now)
+  local n=$1 r=$work/$1 p
   systemd-nspawn -q -D "$r" --boot --register=no --keep-unit --private-network -M "$n" \
     </dev/null >>"$work/$n.console" 2>&1 &
   p=$!
@@ -175,7 +174,6 @@ in_box() {
 # again in the same process (or exits, and then it is booted anew).
 reboot_box() {
   local n=$1 p=${NSPAWN[$1]} old=${LEADER[$1]}
-  BOOTED_AT=$(now)
   in_box "$n" systemctl reboot >/dev/null 2>&1 || true
   for _ in $(seq 600); do [ -d "/proc/$old" ] || break; sleep 0.1; done
   [ -d "/proc/$old" ] && die "$n did not shut down"
