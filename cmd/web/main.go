@@ -162,14 +162,15 @@ func checkLoopback(addr string) error {
 }
 
 func passwd(args []string) int {
-	fs := cli.New("intvlm8r-web passwd", "Sets the web password of NAME, read from standard input\n(asked twice, unechoed, on a terminal). With --check, sets nothing: exit 0\nwhen the password is NAME's, 1 when not.\n\nUsage: intvlm8r-web passwd [--home DIR] [--check] NAME")
+	fs := cli.New("intvlm8r-web passwd", "Sets the web password of NAME, read from standard input\n(asked twice, unechoed, on a terminal). With --check, sets nothing: exit 0\nwhen the password is NAME's, 1 when not. With --import (install.sh, upgrading\nthe Python original), a login the original had is kept as it was: no minimum\nlength, and its name as it was.\n\nUsage: intvlm8r-web passwd [--home DIR] [--check|--import] NAME")
 	var home string
-	var check bool
+	var check, imported bool
 	fs.Home(&home)
 	fs.BoolVar(&check, "check", false, "only check the password (for scripts: exit 0 when it matches)")
+	fs.BoolVar(&imported, "import", false, "store a login of the Python original as it was (no minimum length)")
 	fs.Parse(args)
 	if fs.NArg() != 1 {
-		fmt.Fprintln(os.Stderr, "usage: intvlm8r-web passwd [--home DIR] [--check] NAME")
+		fmt.Fprintln(os.Stderr, "usage: intvlm8r-web passwd [--home DIR] [--check|--import] NAME")
 		return 2
 	}
 	name := fs.Arg(0)
@@ -185,7 +186,11 @@ func passwd(args []string) int {
 		}
 		return 0
 	}
-	if err := auth.SetPassword(p.Credentials(), name, pw); err != nil {
+	set := auth.SetPassword
+	if imported {
+		set = auth.ImportPassword
+	}
+	if err := set(p.Credentials(), name, pw); err != nil {
 		fmt.Fprintln(os.Stderr, "intvlm8r-web passwd:", err)
 		return 1
 	}
