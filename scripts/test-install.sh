@@ -282,8 +282,53 @@ scenario_fresh() {
   check "(a) config.txt: the stock comment stays a comment" grep -qx '#dtparam=i2c_arm=on' "$work/fresh/boot/firmware/config.txt"
   check "(a) console IP banner" grep -q '\\4' "$work/fresh/etc/issue.d/intvlm8r.issue"
   check "(a) no work left pending" test ! -e "$work/fresh/usr/local/lib/intvlm8r/pending"
+  check_fresh_files
   WEB_READY=$(unit_ready fresh intvlm8r-web.service)
   WORKER_READY=$(unit_ready fresh intvlm8r-worker.service)
+}
+
+# check_fresh_files: what a fresh install leaves on disk, beside what the
+# running box shows (check_box): packages, the service user and its rights,
+# folders, the environment, config.txt's overlays, nginx, polkit, logs.
+check_fresh_files() {
+  local r=$work/fresh g d
+  check "(a) packages installed" in_box fresh dpkg-query -W redis-server nginx rsync i2c-tools iw logrotate
+  for g in i2c plugdev video dialout netdev www-data; do
+    check "(a) intvlm8r in group $g" bash -c "$(declare -f in_box); $(declare -p LEADER); in_box fresh id -nG intvlm8r | tr ' ' '\n' | grep -qx $g"
+  done
+  check "(a) intvlm8r not in sudo" bash -c "$(declare -f in_box); $(declare -p LEADER); ! in_box fresh id -nG intvlm8r | grep -qw sudo"
+  check "(a) no sudoers entry" test ! -e "$r/etc/sudoers.d/intvlm8r"
+  for d in www www/static photos thumbs preview; do
+    check "(a) folder ~/$d owned by intvlm8r" test "$(in_box fresh stat -c %U "/home/intvlm8r/$d")" = intvlm8r
+  done
+  check "(a) env: home" grep -qx 'INTVLM8R_HOME=/home/intvlm8r' "$r/etc/default/intvlm8r"
+  check "(a) env: socket" grep -qx 'INTVLM8R_LISTEN=/run/intvlm8r/web.sock' "$r/etc/default/intvlm8r"
+  check "(a) env: arduino" grep -qx 'INTVLM8R_ARDUINO=i2c:/dev/i2c-1@0x04' "$r/etc/default/intvlm8r"
+  check "(a) env: camera" grep -qx 'INTVLM8R_CAMERA=gphoto2' "$r/etc/default/intvlm8r"
+  check "(a) config.txt: gpio-shutdown" grep -q '^dtoverlay=gpio-shutdown,gpio_pin=17' "$r/boot/firmware/config.txt"
+  check "(a) config.txt: gpio-poweroff" grep -q '^dtoverlay=gpio-poweroff,gpiopin=27' "$r/boot/firmware/config.txt"
+  check "(a) i2c-dev module" grep -qx 'i2c-dev' "$r/etc/modules"
+  check "(a) nginx default site off" test ! -e "$r/etc/nginx/sites-enabled/default"
+  check "(a) nginx proxies the socket" grep -q 'server unix:/run/intvlm8r/web.sock;' "$r/etc/nginx/sites-available/intvlm8r"
+  check "(a) nginx -t" in_box fresh nginx -t
+  check "(a) TLS example" test -f "$r/etc/nginx/intvlm8r.d/tls.conf.example"
+  # The TLS example, switched on with a throwaway certificate, passes nginx -t.
+  mkdir -p "$r/etc/nginx/ssl"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=intvlm8r -keyout "$r/etc/nginx/ssl/intvlm8r.key" \
+    -out "$r/etc/nginx/ssl/intvlm8r.crt" >/dev/null 2>&1 || fail "(a) throwaway certificate"
+  cp "$r/etc/nginx/intvlm8r.d/tls.conf.example" "$r/etc/nginx/intvlm8r.d/tls.conf"
+  check "(a) nginx -t with TLS on" in_box fresh nginx -t
+  rm -rf --one-file-system "$r/etc/nginx/intvlm8r.d/tls.conf" "$r/etc/nginx/ssl"
+  check "(a) polkit rule for intvlm8r" grep -q 'subject.user !== "intvlm8r"' "$r/etc/polkit-1/rules.d/50-intvlm8r.rules"
+  check "(a) polkit rule: set-time" grep -q 'org.freedesktop.timedate1.set-time' "$r/etc/polkit-1/rules.d/50-intvlm8r.rules"
+  check "(a) logrotate paths" grep -q '/home/intvlm8r/www/static/piTransfer.log' "$r/etc/logrotate.d/intvlm8r"
+  check "(a) logrotate accepts it" in_box fresh logrotate -d /etc/logrotate.d/intvlm8r
+  check "(a) journald size" test -f "$r/etc/systemd/journald.conf.d/intvlm8r.conf"
+  check "(a) Wi-Fi power save off (NetworkManager)" grep -q 'wifi.powersave = 2' "$r/etc/NetworkManager/conf.d/intvlm8r-wifi-powersave.conf"
+  check "(a) web login stored hashed" grep -Eq '^admin:[$]2' "$r/home/intvlm8r/www/intvlm8r.users"
+  check "(a) password not stored in clear" bash -c "! grep -rq first-pass-word '$r/home' '$r/usr/local/lib/intvlm8r' '$r/etc'"
+  check "(a) systemd-analyze verify of the installed units" in_box fresh bash -c \
+    'cd /etc/systemd/system && systemd-analyze verify --man=no intvlm8r-*.service heartbeat*.service heartbeat.timer cameratransfer*.service cameratransfer.timer pitransfer*.service pitransfer.timer settime.service settime.timer'
 }
 
 # ---------------------------------------------------------------- (b)
@@ -546,6 +591,12 @@ for n in upgrade fresh; do
   check "(d) $n: heartbeat.timer has a next elapse" bash -c "nsenter -t ${LEADER[$n]} -m -p systemctl list-timers heartbeat.timer --no-legend | grep -q heartbeat"
   [ "$n" = upgrade ] && { BOOT_WEB_READY=$(unit_ready upgrade intvlm8r-web.service); BOOT_WORKER_READY=$(unit_ready upgrade intvlm8r-worker.service); }
 done
+
+echo "== a new password (fresh root), set by a re-run with --login"
+printf 'second-pass-word\n' | in_box fresh /opt/intvlm8r/install.sh --login admin --password-file - >"$work/fresh-pw.log" 2>&1 ||
+  fail "password re-run exits 0"
+check "new password logs in through nginx" login_through_nginx fresh admin second-pass-word
+if login_through_nginx fresh admin first-pass-word >/dev/null 2>&1; then fail "old password refused"; else pass "old password refused"; fi
 
 echo "== --uninstall (fresh root): the software goes, the photos and logins stay"
 mkdir -p "$work/fresh/home/intvlm8r/photos/DCIM/100CANON"
