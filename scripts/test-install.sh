@@ -177,7 +177,17 @@ reboot_box() {
   in_box "$n" systemctl reboot >/dev/null 2>&1 || true
   for _ in $(seq 600); do [ -d "/proc/$old" ] || break; sleep 0.1; done
   [ -d "/proc/$old" ] && die "$n did not shut down"
-  if kill -0 "$p" 2>/dev/null; then
+  # Until a new PID 1 appears, systemd-nspawn may still be on its way out:
+  # wait for one or the other before choosing.
+  local l=""
+  for _ in $(seq 600); do
+    kill -0 "$p" 2>/dev/null || break
+    l=$(ps -o pid= --ppid "$p" 2>/dev/null | head -1 | tr -d ' ' || true)
+    if [ -n "$l" ] && [ "$l" != "$old" ] && [ "$(cat "/proc/$l/comm" 2>/dev/null || true)" = systemd ]; then break; fi
+    l=""
+    sleep 0.1
+  done
+  if [ -n "$l" ]; then
     find_leader "$n" "$old"
   else
     wait "$p" 2>/dev/null || true
