@@ -56,6 +56,9 @@ const (
 	KeyDeleteAfterCopy     = "deleteaftercopy"
 	KeyHeartbeatFrequency  = "heartbeatfrequency"
 	KeyHeartbeatURL        = "heartbeaturl"
+	// KeyHeartbeatHealth is this port's: the beat carries the box's state
+	// (package health). A missing key means On.
+	KeyHeartbeatHealth = "heartbeathealth"
 )
 
 // DefaultLocationName is the location shown when the INI has none.
@@ -84,7 +87,10 @@ type Settings struct {
 		RenameString               string
 		DeleteAfterCopy            bool
 	}
-	Monitoring struct{ HeartbeatFrequency, HeartbeatURL string }
+	Monitoring struct {
+		HeartbeatFrequency, HeartbeatURL string
+		HeartbeatHealth                  bool
+	}
 }
 
 // Defaults is what Settings gives for keys missing from the file, as the
@@ -105,6 +111,7 @@ func Defaults() Settings {
 	s.Copy.CopyDay = "Off"
 	s.Copy.CopyHour = "00"
 	s.Monitoring.HeartbeatFrequency = "Off"
+	s.Monitoring.HeartbeatHealth = true
 	return s
 }
 
@@ -196,6 +203,7 @@ func (f *File) Settings() (Settings, error) {
 	m := &s.Monitoring
 	str(&m.HeartbeatFrequency, SectionMonitoring, KeyHeartbeatFrequency)
 	str(&m.HeartbeatURL, SectionMonitoring, KeyHeartbeatURL)
+	boolean(&m.HeartbeatHealth, SectionMonitoring, KeyHeartbeatHealth)
 
 	return s, errors.Join(errs...)
 }

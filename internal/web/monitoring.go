@@ -1,31 +1,38 @@
 package web
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
 	"slices"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/intvlm8r/intvlm8r-go/internal/config"
+	"github.com/intvlm8r/intvlm8r-go/internal/health"
 	"github.com/intvlm8r/intvlm8r-go/internal/heartbeat"
+	"github.com/intvlm8r/intvlm8r-go/internal/paths"
 	"github.com/intvlm8r/intvlm8r-go/internal/tasks"
 )
 
 type monitoringData struct {
 	Frequencies []string
 	Freq, URL   string
+	Health      bool // [Monitoring] heartbeathealth: the beat carries the box's state
 	Result      string
+	LastBody    string // the body of the last beat, as sent; "" after a plain GET
 	Shown       string // the form's record of the values shown (formedit.go)
 }
 
 // monitoringFormData is the form's part of the page, from the INI.
 func monitoringFormData(f *config.File) monitoringData {
 	set, _ := f.Settings()
-	d := monitoringData{Frequencies: heartbeat.Frequencies, Freq: set.Monitoring.HeartbeatFrequency, URL: set.Monitoring.HeartbeatURL}
+	d := monitoringData{Frequencies: heartbeat.Frequencies, Freq: set.Monitoring.HeartbeatFrequency, URL: set.Monitoring.HeartbeatURL, Health: set.Monitoring.HeartbeatHealth}
 	if _, err := heartbeat.ParseFrequency(d.Freq); err != nil || !slices.Contains(d.Frequencies, d.Freq) {
 		// A hand-edited value outside the list stays shown, and selected.
 		d.Frequencies = append([]string{d.Freq}, d.Frequencies...)
@@ -34,7 +41,7 @@ func monitoringFormData(f *config.File) monitoringData {
 }
 
 func (d *monitoringData) formValues() map[string]string {
-	return map[string]string{"hbFreq": d.Freq, "hbUrl": inputValue(d.URL)}
+	return map[string]string{"hbFreq": d.Freq, "hbUrl": inputValue(d.URL), "hbHealth": checkboxValue(d.Health)}
 }
 
 func (s *Server) monitoringPage(c echo.Context) error {
@@ -52,6 +59,7 @@ func (s *Server) monitoringPage(c echo.Context) error {
 		d.Shown = shownValues(d.formValues())
 	}
 	d.Result = heartbeat.ReadResult(s.Paths.HeartbeatResult())
+	d.LastBody = lastBeatBody(s.Paths)
 	return s.render(c, http.StatusOK, "monitoring", d)
 }
 
@@ -90,6 +98,9 @@ func (s *Server) monitoringSubmit(c echo.Context) error {
 				}
 			}
 			f.Set(config.SectionMonitoring, config.KeyHeartbeatURL, receiver)
+		}
+		if v, changed := e.field("hbHealth", "health in the heartbeat", fieldCheckbox); changed {
+			f.Set(config.SectionMonitoring, config.KeyHeartbeatHealth, config.FormatCheckbox(v == "on"))
 		}
 	})
 	return s.redirect(c, "/monitoring")
@@ -202,4 +213,18 @@ func (s *Server) localHeartbeat(c echo.Context) error {
 		}
 	}
 	return c.String(http.StatusBadGateway, last.Status+"\n")
+}
+
+// lastBeatBody is the last beat's body as the worker sent it, indented for
+// reading; "" when the last beat was a plain GET.
+func lastBeatBody(p paths.Paths) string {
+	data, err := os.ReadFile(health.BodyPath(p))
+	if err != nil {
+		return ""
+	}
+	var out bytes.Buffer
+	if json.Indent(&out, data, "", "  ") != nil {
+		return string(data)
+	}
+	return out.String()
 }
