@@ -328,3 +328,14 @@ func ReadOutcome(path string) (Outcome, bool) {
 	}
 	return o, true
 }
+
+// ReadLast reads the state the last beat sent; ok is false when the last
+// beat carried none (health off, or no beat yet).
+func ReadLast(p paths.Paths) (State, bool) {
+	var s State
+	data, err := os.ReadFile(BodyPath(p))
+	if err != nil || json.Unmarshal(data, &s) != nil {
+		return s, false
+	}
+	return s, true
+}
