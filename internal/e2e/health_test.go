@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"encoding/json"
+	"net/http"
 	"os"
 	"strconv"
 	"strings"
@@ -120,4 +121,45 @@ func TestHeartbeatHealth(t *testing.T) {
 func noThermalZone() bool {
 	_, err := os.Stat("/sys/class/thermal/thermal_zone0/temp")
 	return err != nil
+}
+
+// BenchmarkHeartbeatHealth reports the /heartbeat round trip with the health
+// body off and on, the body's size, and the worker's CPU time per beat.
+func BenchmarkHeartbeatHealth(b *testing.B) {
+	rcv := NewReceiver(b)
+	base := monitoringINI("5", rcv.URL+"/ping")
+	box := StartBox(b, base+"heartbeathealth = Off\n")
+	for _, mode := range []struct{ name, ini string }{{"health-off", base + "heartbeathealth = Off\n"}, {"health-on", base}} {
+		b.Run(mode.name, func(b *testing.B) {
+			box.WriteINI(mode.ini)
+			cpu0 := cpuOf(box.worker.Process.Pid)
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				resp, err := http.Get(box.LocalURL + "/heartbeat")
+				if err != nil {
+					b.Fatal(err)
+				}
+				resp.Body.Close()
+				if resp.StatusCode != 200 {
+					b.Fatalf("status %d", resp.StatusCode)
+				}
+			}
+			b.StopTimer()
+			b.ReportMetric(float64(cpuOf(box.worker.Process.Pid)-cpu0)/float64(b.N)*10, "worker-cpu-ms/beat")
+			b.ReportMetric(float64(len(box.ReadFile("hbbody.json"))), "body-bytes")
+		})
+	}
+}
+
+// cpuOf is a process's user + system CPU time in clock ticks (1/100 s).
+func cpuOf(pid int) int64 {
+	data, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	s := string(data)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.ParseInt(f[11], 10, 64)
+	k, _ := strconv.ParseInt(f[12], 10, 64)
+	return u + k
 }
