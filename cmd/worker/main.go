@@ -78,7 +78,7 @@ func run(home, redisAddr string, concurrency int, hw hardware.Flags) error {
 			return set.Monitoring.HeartbeatURL, nil
 		},
 		ResultPath: p.HeartbeatResult(),
-		Body:       healthBody(ini, health.LiveSources(p, dev.Arduino, dev.Camera, system.Live())),
+		Body:       healthBody(ini, health.LiveSources(p, dev.Arduino, dev.Camera, system.Live()), queue.QueueStats),
 		BodyPath:   health.BodyPath(p),
 	})
 	ph := &tasks.PhotoHandlers{Paths: p, INI: ini, Camera: dev.Camera, Waker: dev.Arduino, Queue: queue}
@@ -100,17 +100,27 @@ func run(home, redisAddr string, concurrency int, hw hardware.Flags) error {
 }
 
 // healthBody gives the beat's body when [Monitoring] heartbeathealth is on
-// (a missing key is On), and whether a health check failed.
-func healthBody(ini *config.Store, src health.Sources) func(ctx context.Context) ([]byte, bool) {
+// (a missing key is On), and whether a health check failed; when a
+// Pushgateway is set it also pushes the state's metrics there.
+func healthBody(ini *config.Store, src health.Sources, queue func() (health.QueueStats, error)) func(ctx context.Context) ([]byte, bool) {
 	return func(ctx context.Context) ([]byte, bool) {
 		set := config.Defaults()
 		if f, err := ini.Load(); err == nil {
 			set, _ = f.Settings()
 		}
-		if !set.Monitoring.HeartbeatHealth {
+		gateway := set.Monitoring.PushgatewayURL
+		if !set.Monitoring.HeartbeatHealth && gateway == "" {
 			return nil, false
 		}
 		st := health.Gather(ctx, src, set)
+		if gateway != "" {
+			if err := health.Push(ctx, nil, gateway, st, queue); err != nil {
+				slog.Warn("metrics not pushed", "err", err)
+			}
+		}
+		if !set.Monitoring.HeartbeatHealth {
+			return nil, false
+		}
 		body, err := json.Marshal(st)
 		if err != nil {
 			slog.Error("heartbeat body", "err", err)

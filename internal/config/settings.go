@@ -59,6 +59,9 @@ const (
 	// KeyHeartbeatHealth is this port's: the beat carries the box's state
 	// (package health). A missing key means On.
 	KeyHeartbeatHealth = "heartbeathealth"
+	// KeyPushgatewayURL is this port's: a Prometheus Pushgateway the worker
+	// pushes the box's metrics to at every beat ("" or missing: none).
+	KeyPushgatewayURL = "pushgatewayurl"
 )
 
 // DefaultLocationName is the location shown when the INI has none.
@@ -88,8 +91,8 @@ type Settings struct {
 		DeleteAfterCopy            bool
 	}
 	Monitoring struct {
-		HeartbeatFrequency, HeartbeatURL string
-		HeartbeatHealth                  bool
+		HeartbeatFrequency, HeartbeatURL, PushgatewayURL string
+		HeartbeatHealth                                  bool
 	}
 }
 
@@ -204,6 +207,7 @@ func (f *File) Settings() (Settings, error) {
 	str(&m.HeartbeatFrequency, SectionMonitoring, KeyHeartbeatFrequency)
 	str(&m.HeartbeatURL, SectionMonitoring, KeyHeartbeatURL)
 	boolean(&m.HeartbeatHealth, SectionMonitoring, KeyHeartbeatHealth)
+	str(&m.PushgatewayURL, SectionMonitoring, KeyPushgatewayURL)
 
 	return s, errors.Join(errs...)
 }

@@ -45,6 +45,18 @@ func TestMonitoringHealthAndThresholds(t *testing.T) {
 		t.Fatalf("voltage_low %q after refusals", lo)
 	}
 
+	v = u.form("/monitoring", "monitoringForm")
+	v.Set("pushUrl", "ftp://metrics:9091")
+	if page := u.submit("/monitoring", "monApply", v); !strings.Contains(page, "Pushgateway URL") || u.get("Monitoring", "pushgatewayurl") != "" {
+		t.Fatal("a non-http Pushgateway URL was saved")
+	}
+	v = u.form("/monitoring", "monitoringForm")
+	v.Set("pushUrl", "http://10.0.0.9:9091")
+	u.submit("/monitoring", "monApply", v)
+	if got := u.get("Monitoring", "pushgatewayurl"); got != "http://10.0.0.9:9091" {
+		t.Fatalf("pushgatewayurl %q", got)
+	}
+
 	body := `{"at":"2026-12-07T10:05:00Z","location":"x","ok":false,"failures":["last upload failed: FTP connection failed"],"arduino":"ok","pi":{},"camera":{"state":"asleep"},"version":"t","uptime_s":1}`
 	if err := os.WriteFile(health.BodyPath(u.p), []byte(body), 0o644); err != nil {
 		t.Fatal(err)

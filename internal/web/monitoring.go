@@ -10,6 +10,7 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -24,7 +25,8 @@ import (
 type monitoringData struct {
 	Frequencies []string
 	Freq, URL   string
-	Health      bool // [Monitoring] heartbeathealth: the beat carries the box's state
+	Health      bool   // [Monitoring] heartbeathealth: the beat carries the box's state
+	PushURL     string // [Monitoring] pushgatewayurl: "" for none
 	// [Thresholds], as the INI holds them (the health checks read them).
 	DaysFreeWarn, DaysFreeAlarm, VoltageHigh, VoltageLow string
 	Result                                               string
@@ -35,7 +37,7 @@ type monitoringData struct {
 // monitoringFormData is the form's part of the page, from the INI.
 func monitoringFormData(f *config.File) monitoringData {
 	set, _ := f.Settings()
-	d := monitoringData{Frequencies: heartbeat.Frequencies, Freq: set.Monitoring.HeartbeatFrequency, URL: set.Monitoring.HeartbeatURL, Health: set.Monitoring.HeartbeatHealth}
+	d := monitoringData{Frequencies: heartbeat.Frequencies, Freq: set.Monitoring.HeartbeatFrequency, URL: set.Monitoring.HeartbeatURL, Health: set.Monitoring.HeartbeatHealth, PushURL: set.Monitoring.PushgatewayURL}
 	d.DaysFreeWarn = f.String(config.SectionThresholds, config.KeyDaysFreeWarn, strconv.Itoa(set.Thresholds.DaysFreeWarn))
 	d.DaysFreeAlarm = f.String(config.SectionThresholds, config.KeyDaysFreeAlarm, strconv.Itoa(set.Thresholds.DaysFreeAlarm))
 	d.VoltageHigh = f.String(config.SectionThresholds, config.KeyVoltageHigh, strconv.Itoa(set.Thresholds.VoltageHigh))
@@ -48,7 +50,7 @@ func monitoringFormData(f *config.File) monitoringData {
 }
 
 func (d *monitoringData) formValues() map[string]string {
-	return map[string]string{"hbFreq": d.Freq, "hbUrl": inputValue(d.URL), "hbHealth": checkboxValue(d.Health),
+	return map[string]string{"hbFreq": d.Freq, "hbUrl": inputValue(d.URL), "hbHealth": checkboxValue(d.Health), "pushUrl": inputValue(d.PushURL),
 		"daysFreeWarn": inputValue(d.DaysFreeWarn), "daysFreeAlarm": inputValue(d.DaysFreeAlarm),
 		"voltageHigh": inputValue(d.VoltageHigh), "voltageLow": inputValue(d.VoltageLow)}
 }
@@ -110,6 +112,14 @@ func (s *Server) monitoringSubmit(c echo.Context) error {
 		}
 		if v, changed := e.field("hbHealth", "health in the heartbeat", fieldCheckbox); changed {
 			f.Set(config.SectionMonitoring, config.KeyHeartbeatHealth, config.FormatCheckbox(v == "on"))
+		}
+		if push, changed := e.field("pushUrl", "Pushgateway URL", fieldText); changed {
+			if push != "" {
+				if err := heartbeat.ValidateURL(push); err != nil {
+					e.bad("Not saved: the Pushgateway URL: %v.", strings.TrimPrefix(err.Error(), "the heartbeat URL "))
+				}
+			}
+			f.Set(config.SectionMonitoring, config.KeyPushgatewayURL, push)
 		}
 		saveThresholds(e, f)
 	})
