@@ -12,7 +12,9 @@ import (
 
 func TestMetricsOfAState(t *testing.T) {
 	s := Gather(context.Background(), healthy(), config.Defaults())
-	queue := func() (QueueStats, error) { return QueueStats{Pending: 1, Active: 2, ProcessedTotal: 40, FailedTotal: 3}, nil }
+	queue := func() (QueueStats, error) {
+		return QueueStats{Pending: 1, Active: 2, ProcessedTotal: 40, FailedTotal: 3}, nil
+	}
 	c := StateCollector(s, queue)
 	if problems, err := testutil.CollectAndLint(c); err != nil || len(problems) != 0 {
 		t.Fatalf("lint: %v %+v", err, problems)
