@@ -124,12 +124,14 @@ func noThermalZone() bool {
 }
 
 // BenchmarkHeartbeatHealth reports the /heartbeat round trip with the health
-// body off and on, the body's size, and the worker's CPU time per beat.
+// body off and on (and on with a push to a real Pushgateway), the body's
+// size, and the worker's CPU time per beat.
 func BenchmarkHeartbeatHealth(b *testing.B) {
 	rcv := NewReceiver(b)
+	gw := startPushgateway(b)
 	base := monitoringINI("5", rcv.URL+"/ping")
 	box := StartBox(b, base+"heartbeathealth = Off\n")
-	for _, mode := range []struct{ name, ini string }{{"health-off", base + "heartbeathealth = Off\n"}, {"health-on", base}} {
+	for _, mode := range []struct{ name, ini string }{{"health-off", base + "heartbeathealth = Off\n"}, {"health-on", base}, {"health-on-push", base + "pushgatewayurl = " + gw + "\n"}} {
 		b.Run(mode.name, func(b *testing.B) {
 			box.WriteINI(mode.ini)
 			cpu0 := cpuOf(box.worker.Process.Pid)
@@ -147,6 +149,8 @@ func BenchmarkHeartbeatHealth(b *testing.B) {
 			b.StopTimer()
 			b.ReportMetric(float64(cpuOf(box.worker.Process.Pid)-cpu0)/float64(b.N)*10, "worker-cpu-ms/beat")
 			b.ReportMetric(float64(len(box.ReadFile("hbbody.json"))), "body-bytes")
+			rss, _ := memOf(box.worker.Process.Pid)
+			b.ReportMetric(rss/1024, "worker-RSS-MB")
 		})
 	}
 }

@@ -16,7 +16,7 @@ import (
 
 // startPushgateway runs the Debian package's prometheus-pushgateway on a
 // free loopback port and returns its base URL.
-func startPushgateway(t *testing.T) string {
+func startPushgateway(t testing.TB) string {
 	t.Helper()
 	addr := "127.0.0.1:" + strconv.Itoa(testutil.FreePort(t))
 	cmd := exec.Command("prometheus-pushgateway", "--web.listen-address="+addr)
