@@ -210,6 +210,7 @@ func (s *Server) routesLocal() {
 	e.GET("/getTime", s.getTime)
 	e.GET("/setArduinoDateTime", s.setArduinoDateTime)
 	e.GET("/trnTrNow", s.localTransferNow)
+	e.GET("/metrics", echo.WrapHandler(s.metricsHandler()))
 }
 
 func cacheFor(d time.Duration, h http.Handler) http.Handler {
