@@ -3,6 +3,7 @@ GO        ?= go
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -s -w -X github.com/intvlm8r/intvlm8r-go/internal/buildinfo.Version=$(VERSION)
 BIN       := bin
+TAGS      ?=
 # Every binary is cmd/<name>, installed as intvlm8r-<name>.
 CMDS      := $(notdir $(wildcard cmd/*))
 
@@ -10,11 +11,14 @@ CMDS      := $(notdir $(wildcard cmd/*))
 
 all: build
 
+# build-deps.sh installs gcc, pkg-config, libgphoto2-dev and libjpeg-dev with
+# apt when missing (as root or with sudo), or falls back to TAGS=nogphoto2.
 build:
 	@mkdir -p $(BIN)
-	@for c in $(CMDS); do \
-	  echo "go build -o $(BIN)/intvlm8r-$$c ./cmd/$$c"; \
-	  $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/intvlm8r-$$c ./cmd/$$c || exit 1; \
+	@tags='$(TAGS)'; [ -n "$$tags" ] || tags=$$(scripts/build-deps.sh) || exit 1; \
+	for c in $(CMDS); do \
+	  echo "go build $${tags:+-tags $$tags }-o $(BIN)/intvlm8r-$$c ./cmd/$$c"; \
+	  $(GO) build -trimpath $${tags:+-tags $$tags} -ldflags '$(LDFLAGS)' -o $(BIN)/intvlm8r-$$c ./cmd/$$c || exit 1; \
 	done
 
 # test-deps installs what the tests need (apt, as root) when it is missing.
@@ -23,7 +27,7 @@ test-deps:
 
 # The whole suite: unit, integration (real redis-server and the built
 # binaries), browser (headless chromium), systemd unit checks and ShellCheck.
-# (.ci/run also runs the install test in a debootstrap root and the qemu
+# (.ci/run also runs the install test in roots booted by systemd-nspawn and the qemu
 # smoke test of `make dist`, which need root and more time.)
 test: test-deps build
 	$(GO) vet ./...
@@ -31,6 +35,9 @@ test: test-deps build
 	$(GO) test -count=1 -race ./internal/camera/...
 	scripts/verify-units.sh
 	scripts/lint-scripts.sh
+	scripts/test-config-txt.sh >/dev/null
+	scripts/test-build-deps.sh
+	scripts/check-repo.sh
 
 # run: Redis, web and worker with the simulated Arduino and camera.
 run: build

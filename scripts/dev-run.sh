@@ -10,11 +10,18 @@ port_ui="${INTVLM8R_DEV_PORT:-8000}"
 port_local="${INTVLM8R_DEV_LOCAL_PORT:-8080}"
 port_redis="${INTVLM8R_DEV_REDIS_PORT:-6399}"
 
-if ! command -v redis-server >/dev/null 2>&1; then
+if ! command -v redis-server >/dev/null 2>&1 && [ ! -x /usr/bin/redis-server ]; then
   echo "redis-server is missing; installing it with apt"
-  sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
-  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq redis-server
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null 2>&1 || { echo "make run needs redis-server: run  apt-get install redis-server  as root" >&2; exit 1; }
+    sudo="sudo"
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get install -y -qq --no-install-recommends redis-server >/dev/null 2>&1 ||
+    { $sudo apt-get update -qq && $sudo apt-get install -y -qq --no-install-recommends redis-server; }
 fi
+PATH=$PATH:/usr/sbin:/usr/bin
 
 mkdir -p "$home" "$dev/redis"
 pids=()

@@ -125,6 +125,18 @@ installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install o
 owned=()
 own() { owned+=("$1"); }
 
+# Work left to do (a reload, a restart), kept on disk until done, so that a
+# run stopped half-way is finished by the next one instead of forgotten.
+PENDING=$LIB/pending
+pending_add() { mkdir -p "$LIB" && { grep -qxF "$1" "$PENDING" 2>/dev/null || printf '%s\n' "$1" >>"$PENDING"; }; }
+pending_has() { grep -qxF "$1" "$PENDING" 2>/dev/null; }
+pending_del() {
+  [ -f "$PENDING" ] || return 0
+  grep -vxF "$1" "$PENDING" >"$PENDING.new" || true
+  mv -f "$PENDING.new" "$PENDING"
+  [ -s "$PENDING" ] || rm -f "$PENDING"
+}
+
 # --------------------------------------------------------- the old install
 
 # The Python original's units (operations.md §3.1).
@@ -145,28 +157,62 @@ old_user() {
   done
 }
 
-is_old_unit() { # the file is the Python original's: there, and not installed by us
-  [ -f "$1" ] || return 1
-  if [ -f "$LIB/files" ] && grep -qx "$1" "$LIB/files"; then return 1; fi
+# is_ours FILE: a unit this script installed (all ours are described as
+# "Intervalometerator ..."; the original's as "NAME.service. ..."). The
+# original's heartbeat.service and heartbeat.timer have our units' names.
+is_ours() { grep -q '^Description=Intervalometerator ' "$1" 2>/dev/null; }
+
+# keep_copy FILE: a copy in $BACKUP, unless one is there already: the first
+# copy is the original's, and a later run (after an abort, say) must never
+# put anything on top of it.
+keep_copy() {
+  local dest=$BACKUP/${2:-$(basename "$1")}
+  [ -e "$dest" ] && return 0
+  mkdir -p "$BACKUP"
+  cp -p "$1" "$dest.intvlm8r-new" || die "cannot back up $1 in $BACKUP"
+  mv -f "$dest.intvlm8r-new" "$dest" || die "cannot back up $1 in $BACKUP"
+  changed "kept a copy of the original's $1 in $BACKUP"
+}
+
+# backup_old_install: copies of the original's units and settings, taken
+# before anything of ours replaces them. Nothing is stopped yet.
+backup_old_install() {
+  local u f
+  for u in "${old_units[@]}"; do
+    f=$UNITDIR/$u
+    if [ ! -f "$f" ] || is_ours "$f"; then continue; fi
+    keep_copy "$f"
+    # Ours has the same name and no boot-time [Install]: its old enablement
+    # (multi-user.target.wants) must not pull ours in at every boot.
+    if [ "$u" = heartbeat.service ] && systemctl is-enabled --quiet "$u" 2>/dev/null; then
+      systemctl disable "$u" >/dev/null 2>&1 || true
+      changed "disabled the original's $u (ours runs from heartbeat.timer)"
+    fi
+  done
+  for f in /etc/default/celery /etc/tmpfiles.d/celery.conf /etc/logrotate.d/intvlm8r.logrotate; do
+    [ -f "$f" ] && keep_copy "$f"
+  done
   return 0
 }
 
+# stop_old_install: once our units serve the UI, the original's stop, are
+# disabled and leave /etc/systemd/system (their copies are in $BACKUP).
 stop_old_install() {
   local u f any=0
   for u in "${old_units[@]}"; do
     f=$UNITDIR/$u
-    is_old_unit "$f" || continue
+    if [ ! -f "$f" ] || is_ours "$f"; then continue; fi
     any=1
     systemctl disable --now "$u" >/dev/null 2>&1 || true
-    mkdir -p "$BACKUP"
-    mv -f "$f" "$BACKUP/$u"
+    keep_copy "$f"
+    rm -f "$f"
     changed "stopped and disabled the original's $u (unit kept in $BACKUP)"
   done
   for f in /etc/default/celery /etc/tmpfiles.d/celery.conf /etc/logrotate.d/intvlm8r.logrotate; do
     [ -f "$f" ] || continue
-    mkdir -p "$BACKUP"
-    mv -f "$f" "$BACKUP/$(basename "$f")"
-    changed "moved the original's $f to $BACKUP"
+    keep_copy "$f"
+    rm -f "$f"
+    changed "removed the original's $f (copy in $BACKUP)"
   done
   if [ "$any" -eq 1 ]; then systemctl daemon-reload || true; fi
   # The original gave /bin/date CAP_SYS_TIME for every user; polkit does it now.
@@ -174,6 +220,20 @@ stop_old_install() {
     setcap -r /usr/bin/date
     changed "removed CAP_SYS_TIME from /usr/bin/date (the service sets the clock through polkit)"
   fi
+}
+
+# remote.it (legacy): the original made connectd wait for celery.service,
+# which is gone; our worker is what it waited for.
+step_connectd() {
+  local f=$UNITDIR/connectd.service
+  [ -f "$f" ] && grep -Eq '^After=.*\bcelery\.service\b' "$f" || return 0
+  keep_copy "$f" connectd.service
+  sed -E -e '/^After=/s/\bcelery\.service\b/intvlm8r-worker.service/' \
+    -e 's/^#Celery requirement added by intvlm8r setup\.sh.*/# intvlm8r-go: waits for intvlm8r-worker.service (was celery.service)/' \
+    "$f" >"$f.intvlm8r-new" || die "cannot update $f"
+  mv -f "$f.intvlm8r-new" "$f" || die "cannot update $f"
+  changed "$f: remote.it's connectd now starts after intvlm8r-worker.service instead of celery.service"
+  systemctl daemon-reload || true
 }
 
 # The original's three crontab lines (operations.md §3.3) go; others stay.
@@ -223,8 +283,8 @@ PY
 
 has_login() { # NAME: already in the credentials file
   local f=$svc_home/www/intvlm8r.users n
-  n=$(printf '%s' "$1" | tr '[:upper:]' '[:lower:]')
-  [ -f "$f" ] && grep -q "^$n:" "$f"
+  n=$(printf '%s' "$1" | sed -e 's/^[[:space:]]*//' -e 's/[[:space:]]*$//' | tr '[:upper:]' '[:lower:]')
+  [ -f "$f" ] && awk -F: -v n="$n" '$1 == n { f = 1 } END { exit !f }' "$f"
 }
 
 set_password() { # NAME PASSWORD
@@ -232,13 +292,19 @@ set_password() { # NAME PASSWORD
 }
 
 import_old_logins() {
-  local py=$svc_home/www/intvlm8r.py name pw
+  local py=$svc_home/www/intvlm8r.py name pw err
   [ -f "$py" ] || return 0
   while IFS= read -r -d '' name && IFS= read -r -d '' pw; do
     if has_login "$name"; then
       continue
     fi
-    set_password "$name" "$pw"
+    # As it was: the original set no minimum length. One login that cannot
+    # be stored must not stop the others, nor the upgrade.
+    if ! err=$(printf '%s\n' "$pw" | runuser -u "$svc_user" -- "$BINDIR/intvlm8r-web" passwd --import \
+      --home "$svc_home" "$name" 2>&1 >/dev/null); then
+      warn "the web login '$name' from $py was not imported: ${err#intvlm8r-web passwd: }"
+      continue
+    fi
     changed "imported the web login '$name' from $py (password now stored hashed)"
     if [ "$pw" = password ]; then
       warn "the login '$name' still has the original's default password: change it with  sudo $0 --login $name"
@@ -341,6 +407,9 @@ step_user() {
 step_user
 svc_home=${opt_home:-${prev_home:-$(getent passwd "$svc_user" | cut -d: -f6)}}
 [ -n "$svc_home" ] || die "no home folder for $svc_user"
+# Kept now, so a run that stops half-way is resumed with the same choice.
+mkdir -p "$LIB"
+printf 'user=%s\nhome=%s\n' "$svc_user" "$svc_home" | put_text "$LIB/install.conf" 0644 || true
 
 # -------------------------------------------------------------- I2C
 
@@ -348,7 +417,7 @@ svc_home=${opt_home:-${prev_home:-$(getent passwd "$svc_user" | cut -d: -f6)}}
 # clock stretching needs), and the Arduino's power handshake: it asks for a
 # shutdown on GPIO17, and GPIO27 tells it the Pi has halted.
 step_i2c() {
-  local cfg="" f line
+  local cfg="" f
   for f in /boot/firmware/config.txt /boot/config.txt; do
     [ -f "$f" ] && { cfg=$f; break; }
   done
@@ -356,28 +425,17 @@ step_i2c() {
     warn "no config.txt in /boot/firmware or /boot: enable I2C by hand (raspi-config)"
     return 0
   fi
-  local want=(
-    "dtparam=i2c_arm=on,i2c_arm_baudrate=40000"
-    "dtoverlay=gpio-shutdown,gpio_pin=17,active_low=1,gpio_pull=up"
-    "dtoverlay=gpio-poweroff,gpiopin=27,active_low"
-  )
   local tmp
   tmp=$(mktemp)
-  cp "$cfg" "$tmp"
-  # An i2c_arm line without the bus speed is replaced by ours.
-  if grep -Eq '^[[:space:]]*dtparam=i2c_arm=on[[:space:]]*$' "$tmp"; then
-    sed -i -E 's/^[[:space:]]*dtparam=i2c_arm=on[[:space:]]*$/dtparam=i2c_arm=on,i2c_arm_baudrate=40000/' "$tmp"
-  fi
-  for line in "${want[@]}"; do
-    local key=${line%%,*}
-    if ! grep -Fq "${key}" "$tmp"; then
-      grep -q '^# intvlm8r-go' "$tmp" || printf '\n# intvlm8r-go: Arduino on I2C at 40 kHz, shutdown and power-off handshake\n' >>"$tmp"
-      printf '%s\n' "$line" >>"$tmp"
-    fi
-  done
+  # Only active lines for every board count (before any [filter], or under
+  # [all]); what is missing goes under [all]. See share/config-txt.awk.
+  awk -f "$SRC_SHARE/config-txt.awk" "$cfg" >"$tmp" || { rm -f "$tmp"; die "cannot read $cfg"; }
   if ! cmp -s "$tmp" "$cfg"; then
-    cp "$cfg" "$cfg.intvlm8r-bak"
-    cat "$tmp" >"$cfg"
+    # The first copy is the one worth keeping; the boot partition is FAT:
+    # write beside, flush, rename.
+    [ -e "$cfg.intvlm8r-bak" ] || cp -p "$cfg" "$cfg.intvlm8r-bak"
+    { cp "$tmp" "$cfg.intvlm8r-new" && sync "$cfg.intvlm8r-new" && mv -f "$cfg.intvlm8r-new" "$cfg"; } ||
+      die "cannot write $cfg"
     changed "$cfg (I2C 40 kHz, gpio-shutdown 17, gpio-poweroff 27; reboot to apply; old copy $cfg.intvlm8r-bak)"
     need_reboot=1
   fi
@@ -472,7 +530,7 @@ step_binaries() {
     if [ ! -f "$b" ] || [ ! -x "$b" ]; then continue; fi
     name=$(basename "$b")
     own "$BINDIR/$name"
-    if put "$b" "$BINDIR/$name" 0755; then changed_bins+=("$name"); fi
+    if put "$b" "$BINDIR/$name" 0755; then changed_bins+=("$name"); pending_add "restart-bin $name"; fi
   done
 }
 step_binaries
@@ -509,10 +567,11 @@ step_units() {
     own "$UNITDIR/$u"
     tmp=$(mktemp)
     sed "s/^User=intvlm8r$/User=$svc_user/" "$f" >"$tmp"
-    if put "$tmp" "$UNITDIR/$u" 0644; then changed_units+=("$u"); fi
+    if put "$tmp" "$UNITDIR/$u" 0644; then changed_units+=("$u"); pending_add "restart $u"; fi
     rm -f "$tmp"
   done
-  [ ${#changed_units[@]} -gt 0 ] && systemctl daemon-reload
+  # After a run that stopped half-way, the files may be new to systemd.
+  if [ ${#changed_units[@]} -gt 0 ] || [ -f "$PENDING" ]; then systemctl daemon-reload; fi
   return 0
 }
 
@@ -535,7 +594,7 @@ step_clock() {
 
 # -------------------------------------------------------------- nginx
 
-nginx_changed=0
+nginx_bad=0
 step_nginx() {
   local site=/etc/nginx/sites-available/intvlm8r
   [ -d /etc/nginx ] || { warn "nginx is not installed: the UI is not on port 80"; return 0; }
@@ -547,7 +606,7 @@ step_nginx() {
     warn "replaced the original's nginx site (copy in $BACKUP/nginx-site-intvlm8r): move any TLS settings into /etc/nginx/intvlm8r.d/"
   fi
   own "$site"
-  put "$SRC_SHARE/nginx-site.conf" "$site" 0644 && nginx_changed=1
+  put "$SRC_SHARE/nginx-site.conf" "$site" 0644 && pending_add nginx-reload
   if [ ! -d /etc/nginx/intvlm8r.d ]; then
     mkdir -p /etc/nginx/intvlm8r.d
     changed "/etc/nginx/intvlm8r.d (your TLS and other site settings)"
@@ -559,17 +618,17 @@ step_nginx() {
     mkdir -p /etc/nginx/sites-enabled
     ln -sfn "$site" /etc/nginx/sites-enabled/intvlm8r
     changed "/etc/nginx/sites-enabled/intvlm8r"
-    nginx_changed=1
+    pending_add nginx-reload
   fi
   # Debian's default site also claims port 80.
   if [ -e /etc/nginx/sites-enabled/default ] || [ -L /etc/nginx/sites-enabled/default ]; then
     rm -f /etc/nginx/sites-enabled/default
     changed "disabled nginx's default site"
-    nginx_changed=1
+    pending_add nginx-reload
   fi
   if command -v nginx >/dev/null 2>&1 && ! nginx -t >/dev/null 2>&1; then
     warn "nginx -t fails: $(nginx -t 2>&1 | tail -2 | tr '\n' ' ')"
-    nginx_changed=0
+    nginx_bad=1
   fi
 }
 
@@ -584,6 +643,14 @@ step_system_files() {
   own /etc/systemd/journald.conf.d/intvlm8r.conf
   if put "$SRC_SHARE/journald.conf" /etc/systemd/journald.conf.d/intvlm8r.conf 0644; then
     systemctl try-restart systemd-journald >/dev/null 2>&1 || true
+  fi
+  # The console's IP banner (the original's myIp.service printed it once at
+  # boot): the login prompt shows the address, kept current by agetty.
+  own /etc/issue.d/intvlm8r.issue
+  printf 'Intervalometerator: this Pi is at \\4 (web UI: http://\\4/)\n\n' |
+    put_text /etc/issue.d/intvlm8r.issue 0644 || true
+  if [ -f "$BACKUP/myIp.service" ] || [ -f "$UNITDIR/myIp.service" ]; then
+    say "  the original's myIp.service (IP address on the console at boot) is replaced by /etc/issue.d/intvlm8r.issue: the login prompt shows the address"
   fi
   if [ -d /etc/NetworkManager ]; then
     own /etc/NetworkManager/conf.d/intvlm8r-wifi-powersave.conf
@@ -611,9 +678,16 @@ step_system_files() {
 }
 
 # ------------------------------------------------------------ the order
+#
+# Upgrading the original, the box keeps a working web UI at every step: its
+# units keep running while ours are installed and its logins imported; nginx
+# is switched to our web server only when that is about to start (the
+# original's site holds port 8080, which our web server listens on), and if
+# ours does not come up, the original's site comes back. The original's units
+# stop only after ours are up.
 
 if [ -n "$upgrade_from" ]; then
-  stop_old_install
+  backup_old_install
   drop_old_crontab "$upgrade_from"
 fi
 step_units
@@ -669,33 +743,95 @@ step_login
 
 # ------------------------------------------------------ enable and start
 
+# needs_restart UNIT: its unit file or its binary changed, in this run or in
+# one that stopped before restarting it.
+needs_restart() {
+  local bin
+  pending_has "restart $1" && return 0
+  bin=$(sed -n 's#^ExecStart=[^ ]*/\(intvlm8r-[a-z0-9-]*\).*#\1#p' "$UNITDIR/$1" | head -1)
+  [ -n "$bin" ] && pending_has "restart-bin $bin"
+}
+
+# start_service UNIT: started, or restarted when it changed.
+start_service() {
+  if needs_restart "$1"; then
+    systemctl restart "$1" || return 1
+  else
+    systemctl start "$1" || return 1
+  fi
+  pending_del "restart $1"
+}
+
+# What holds a TCP port, for the message when our web server cannot have it.
+port_holder() { ss -Hltnp "sport = :$1" 2>/dev/null | sed -n 's/.*users:((\("[^"]*"\).*/\1/p' | head -1; }
+
+# switch_nginx: nginx serves our site (reload, or start). Returns 1 when
+# nginx is missing or broken.
+switch_nginx() {
+  [ -d /etc/nginx ] || return 1
+  [ "$nginx_bad" -eq 0 ] || return 1
+  systemctl enable nginx >/dev/null 2>&1 || true
+  if pending_has nginx-reload && systemctl is-active --quiet nginx; then
+    systemctl reload nginx || systemctl restart nginx || return 1
+    # A reload returns before the new workers run: wait until the old
+    # configuration's port 8080 is closed.
+    local _
+    for _ in $(seq 50); do
+      [ "$(port_holder 8080)" = '"nginx"' ] || break
+      sleep 0.1
+    done
+  else
+    systemctl start nginx || return 1
+  fi
+  pending_del nginx-reload
+  return 0
+}
+
 start_units() {
-  local u bin restart
+  local u holder
+  systemctl enable redis-server >/dev/null 2>&1 || true
+  systemctl start redis-server || warn "redis-server did not start: the worker cannot run"
   for u in "${units[@]}"; do
     grep -q '^\[Install\]' "$UNITDIR/$u" || continue
     if [ "$(systemctl is-enabled "$u" 2>/dev/null)" != enabled ]; then
       systemctl enable "$u" >/dev/null 2>&1 && changed "enabled $u"
     fi
   done
+  # nginx first: the original's site may still hold 8080.
+  switch_nginx || warn "nginx is not serving the UI on port 80 (see: nginx -t; systemctl status nginx)"
+  holder=$(port_holder 8080)
+  if [ -n "$holder" ] && [ "$holder" != '"intvlm8r-web"' ]; then
+    warn "port 8080 is held by $holder; intvlm8r-web's local listener needs it (INTVLM8R_LOCAL_LISTEN in $ENVFILE moves it)"
+  fi
+  if ! start_service intvlm8r-web.service; then
+    if [ -n "$upgrade_from" ] && [ -f "$BACKUP/nginx-site-intvlm8r" ]; then
+      # Give the original its UI back before giving up.
+      cp "$BACKUP/nginx-site-intvlm8r" /etc/nginx/sites-available/intvlm8r
+      systemctl reload nginx || true
+      pending_add nginx-reload
+      die "intvlm8r-web did not start (journalctl -u intvlm8r-web): the original's site and services are back; nothing of them was removed. Fix it and run me again."
+    fi
+    die "intvlm8r-web did not start: journalctl -u intvlm8r-web"
+  fi
+  start_service intvlm8r-worker.service || warn "intvlm8r-worker did not start: journalctl -u intvlm8r-worker"
+  # Ours are up: now the original's go.
+  if [ -n "$upgrade_from" ]; then
+    stop_old_install
+    step_connectd
+  fi
   for u in "${units[@]}"; do
     case $u in
-    *.timer) systemctl start "$u" ;;
+    intvlm8r-web.service | intvlm8r-worker.service) ;;
+    *.timer) systemctl start "$u"; pending_del "restart $u" ;;
     *.service)
       # Oneshots run at boot (or from their timer): not now.
-      grep -q '^Type=oneshot' "$UNITDIR/$u" && continue
-      restart=0
-      bin=$(sed -n 's#^ExecStart=[^ ]*/\(intvlm8r-[a-z0-9-]*\).*#\1#p' "$UNITDIR/$u" | head -1)
-      printf '%s\n' "${changed_units[@]}" "${changed_bins[@]}" | grep -qx -e "$u" -e "$bin" && restart=1
-      if [ "$restart" -eq 1 ]; then systemctl restart "$u"; else systemctl start "$u"; fi
+      if grep -q '^Type=oneshot' "$UNITDIR/$u"; then pending_del "restart $u"; continue; fi
+      start_service "$u" || warn "$u did not start"
       ;;
     esac
   done
-  systemctl enable redis-server >/dev/null 2>&1 || true
-  systemctl start redis-server || true
-  if [ -d /etc/nginx ]; then
-    systemctl enable nginx >/dev/null 2>&1 || true
-    if [ "$nginx_changed" -eq 1 ]; then systemctl reload-or-restart nginx || true; else systemctl start nginx || true; fi
-  fi
+  local b
+  for b in "$SRC_BIN"/intvlm8r-*; do pending_del "restart-bin $(basename "$b")"; done
 }
 start_units
 
@@ -706,7 +842,6 @@ mkdir -p "$LIB"
   printf '%s\n' "${units[@]}"
 } | put_text "$LIB/units" 0644 || true
 printf '%s\n' "${owned[@]}" | sort -u | put_text "$LIB/files" 0644 || true
-printf 'user=%s\nhome=%s\n' "$svc_user" "$svc_home" | put_text "$LIB/install.conf" 0644 || true
 
 say ""
 if [ "$changes" -eq 0 ]; then

@@ -23,6 +23,7 @@ need=(
   "/usr/sbin/vsftpd vsftpd"
   "openssl openssl"
   "unshare util-linux"
+  "prometheus-pushgateway prometheus-pushgateway"
 )
 
 missing=()
@@ -54,4 +55,5 @@ $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 # service on port 21, which apt may just have started, is not theirs to keep.
 case " ${missing[*]} " in
   *" vsftpd "*) $sudo systemctl disable --now vsftpd >/dev/null 2>&1 || true ;;
+  *" prometheus-pushgateway "*) $sudo systemctl disable --now prometheus-pushgateway >/dev/null 2>&1 || true ;;
 esac

@@ -26,7 +26,10 @@ document.addEventListener('DOMContentLoaded', () => {
     const off = freq.value === 'Off';
     urlRow.classList.toggle('hidden', off);
     resultRow.classList.toggle('hidden', off);
-    const changed = freq.value !== savedFreq || url.value !== savedURL;
+    // Other settings on the form: changed when they differ from what the page showed.
+    const others = Array.from(form.querySelectorAll('.tracked')).some(el =>
+      el.type === 'checkbox' ? el.checked !== el.defaultChecked : el.value !== el.defaultValue);
+    const changed = freq.value !== savedFreq || url.value !== savedURL || others;
     // Empty is fine only with the heartbeat off; anything typed must be
     // valid. The saved URL, untouched, is left as it is (the server checks
     // only what changes) unless heartbeats are being switched on.
@@ -40,6 +43,10 @@ document.addEventListener('DOMContentLoaded', () => {
   }
   freq.addEventListener('change', refresh);
   url.addEventListener('input', refresh);
+  form.querySelectorAll('.tracked').forEach(el => {
+    el.addEventListener('input', refresh);
+    el.addEventListener('change', refresh);
+  });
   now.addEventListener('click', () => { now.disabled = true; postUrl('/monHbNow'); });
   refresh();
 });

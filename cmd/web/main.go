@@ -34,23 +34,28 @@ func main() {
 		os.Exit(passwd(os.Args[2:]))
 	}
 	fs := cli.New("intvlm8r-web", "Serves the Intervalometerator web UI on --listen and the local-only\nendpoints (/heartbeat, …) on --local-listen (loopback only).\n\nintvlm8r-web passwd NAME sets NAME's web password, read from standard input.")
-	var home, redisAddr, listen, localListen string
+	var home, redisAddr, listen, localListen, trustedProxy string
 	var hw hardware.Flags
 	fs.Home(&home)
 	fs.Redis(&redisAddr)
 	fs.String(&listen, "listen", "INTVLM8R_LISTEN", "127.0.0.1:8000", "public UI listener: host:port, or a unix socket path for nginx")
 	fs.String(&localListen, "local-listen", "INTVLM8R_LOCAL_LISTEN", "127.0.0.1:8080", "loopback listener for the local-only endpoints")
+	fs.String(&trustedProxy, "trusted-proxy", "INTVLM8R_TRUSTED_PROXY", "", "addresses or CIDRs of TCP proxies whose X-Real-IP names the client (a unix socket --listen always trusts nginx's)")
 	hw.Register(fs)
 	fs.Parse(os.Args[1:])
 	log := cli.SetupLogging("web")
-	if err := run(home, redisAddr, listen, localListen, hw); err != nil {
+	if err := run(home, redisAddr, listen, localListen, trustedProxy, hw); err != nil {
 		log.Error("web server stopped", "err", err)
 		os.Exit(1)
 	}
 }
 
-func run(home, redisAddr, listen, localListen string, hw hardware.Flags) error {
+func run(home, redisAddr, listen, localListen, trustedProxy string, hw hardware.Flags) error {
 	p := cli.Paths(home)
+	proxies, err := web.ParseTrustedProxies(trustedProxy)
+	if err != nil {
+		return fmt.Errorf("--trusted-proxy %q: %w", trustedProxy, err)
+	}
 	if err := checkLoopback(localListen); err != nil {
 		return err
 	}
@@ -64,11 +69,12 @@ func run(home, redisAddr, listen, localListen string, hw hardware.Flags) error {
 	srv, err := web.New(web.Deps{
 		Paths: p, Config: config.NewStore(p.INI()), Tasks: tc, RedisAddr: redisAddr,
 		Simulated: hw.Simulated(), Log: slog.Default(), Camera: dev.Camera, Arduino: dev.Arduino, ArduinoLink: hw.Arduino,
-		UploadEnabled: true,
+		UploadEnabled: true, BehindSocket: isUnixSocket(listen), TrustedProxies: proxies,
 	})
 	if err != nil {
 		return err
 	}
+	defer srv.Close()
 	pub, err := listenOn(listen)
 	if err != nil {
 		return err
@@ -79,9 +85,19 @@ func run(home, redisAddr, listen, localListen string, hw hardware.Flags) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+	// Timeouts per listener. Neither has a ReadTimeout: net/http would
+	// cancel the context of any handler still running when it passes. A
+	// request's headers must arrive in 10 s; on the public listener its body
+	// (small: see web's body limits) in 30 s, set by web itself, and a
+	// response must be written in time (a photo download gets longer, from
+	// the file's size). The local listener serves the oneshots: ?wait= keeps
+	// a copy or upload request open for as long as the task runs, which can
+	// be an hour, so it has no write timeout; it is loopback only, and its
+	// requests have no body.
 	servers := []*http.Server{
-		{Handler: srv.Public(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute},
-		{Handler: srv.Local(), ReadHeaderTimeout: 10 * time.Second},
+		{Handler: srv.Public(), ReadHeaderTimeout: 10 * time.Second,
+			WriteTimeout: web.PublicWriteTimeout, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10},
+		{Handler: srv.Local(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10},
 	}
 	errc := make(chan error, 2)
 	go func() { errc <- servers[0].Serve(pub) }()
@@ -105,9 +121,11 @@ func run(home, redisAddr, listen, localListen string, hw hardware.Flags) error {
 	return err
 }
 
+func isUnixSocket(addr string) bool { return strings.Contains(addr, "/") }
+
 // listenOn opens host:port, or a unix socket (a path) that nginx's group can use.
 func listenOn(addr string) (net.Listener, error) {
-	if !strings.Contains(addr, "/") {
+	if !isUnixSocket(addr) {
 		l, err := net.Listen("tcp", addr)
 		if err != nil {
 			return nil, fmt.Errorf("listen %s: %w", addr, err)
@@ -144,14 +162,15 @@ func checkLoopback(addr string) error {
 }
 
 func passwd(args []string) int {
-	fs := cli.New("intvlm8r-web passwd", "Sets the web password of NAME, read from standard input\n(asked twice, unechoed, on a terminal). With --check, sets nothing: exit 0\nwhen the password is NAME's, 1 when not.\n\nUsage: intvlm8r-web passwd [--home DIR] [--check] NAME")
+	fs := cli.New("intvlm8r-web passwd", "Sets the web password of NAME, read from standard input\n(asked twice, unechoed, on a terminal). With --check, sets nothing: exit 0\nwhen the password is NAME's, 1 when not. With --import (install.sh, upgrading\nthe Python original), a login the original had is kept as it was: no minimum\nlength, and its name as it was.\n\nUsage: intvlm8r-web passwd [--home DIR] [--check|--import] NAME")
 	var home string
-	var check bool
+	var check, imported bool
 	fs.Home(&home)
 	fs.BoolVar(&check, "check", false, "only check the password (for scripts: exit 0 when it matches)")
+	fs.BoolVar(&imported, "import", false, "store a login of the Python original as it was (no minimum length)")
 	fs.Parse(args)
 	if fs.NArg() != 1 {
-		fmt.Fprintln(os.Stderr, "usage: intvlm8r-web passwd [--home DIR] [--check] NAME")
+		fmt.Fprintln(os.Stderr, "usage: intvlm8r-web passwd [--home DIR] [--check|--import] NAME")
 		return 2
 	}
 	name := fs.Arg(0)
@@ -167,7 +186,11 @@ func passwd(args []string) int {
 		}
 		return 0
 	}
-	if err := auth.SetPassword(p.Credentials(), name, pw); err != nil {
+	set := auth.SetPassword
+	if imported {
+		set = auth.ImportPassword
+	}
+	if err := set(p.Credentials(), name, pw); err != nil {
 		fmt.Fprintln(os.Stderr, "intvlm8r-web passwd:", err)
 		return 1
 	}

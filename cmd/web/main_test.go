@@ -30,7 +30,7 @@ func TestCheckLoopback(t *testing.T) {
 
 // run refuses a non-loopback --local-listen before it opens anything.
 func TestRunRefusesNonLoopbackLocalListener(t *testing.T) {
-	err := run(t.TempDir(), "127.0.0.1:1", "127.0.0.1:0", "0.0.0.0:8080", hardware.Flags{})
+	err := run(t.TempDir(), "127.0.0.1:1", "127.0.0.1:0", "0.0.0.0:8080", "", hardware.Flags{})
 	if err == nil || !strings.Contains(err.Error(), "must be a loopback address") {
 		t.Fatalf("run with --local-listen 0.0.0.0:8080 = %v, want the loopback refusal", err)
 	}

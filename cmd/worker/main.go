@@ -3,6 +3,8 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"os"
@@ -15,7 +17,9 @@ import (
 	"github.com/intvlm8r/intvlm8r-go/internal/cli"
 	"github.com/intvlm8r/intvlm8r-go/internal/config"
 	"github.com/intvlm8r/intvlm8r-go/internal/hardware"
+	"github.com/intvlm8r/intvlm8r-go/internal/health"
 	"github.com/intvlm8r/intvlm8r-go/internal/sdnotify"
+	"github.com/intvlm8r/intvlm8r-go/internal/system"
 	"github.com/intvlm8r/intvlm8r-go/internal/tasks"
 )
 
@@ -74,6 +78,8 @@ func run(home, redisAddr string, concurrency int, hw hardware.Flags) error {
 			return set.Monitoring.HeartbeatURL, nil
 		},
 		ResultPath: p.HeartbeatResult(),
+		Body:       healthBody(ini, health.LiveSources(p, dev.Arduino, dev.Camera, system.Live()), queue.QueueStats),
+		BodyPath:   health.BodyPath(p),
 	})
 	ph := &tasks.PhotoHandlers{Paths: p, INI: ini, Camera: dev.Camera, Waker: dev.Arduino, Queue: queue}
 	mux.HandleFunc(tasks.TypeCopy, ph.Copy)
@@ -91,4 +97,35 @@ func run(home, redisAddr string, concurrency int, hw hardware.Flags) error {
 	<-stop
 	srv.Shutdown() // lets running tasks finish, up to ShutdownTimeout
 	return nil
+}
+
+// healthBody gives the beat's body when [Monitoring] heartbeathealth is on
+// (a missing key is On), and whether a health check failed; when a
+// Pushgateway is set it also pushes the state's metrics there.
+func healthBody(ini *config.Store, src health.Sources, queue func() (health.QueueStats, error)) func(ctx context.Context) ([]byte, bool) {
+	return func(ctx context.Context) ([]byte, bool) {
+		set := config.Defaults()
+		if f, err := ini.Load(); err == nil {
+			set, _ = f.Settings()
+		}
+		gateway := set.Monitoring.PushgatewayURL
+		if !set.Monitoring.HeartbeatHealth && gateway == "" {
+			return nil, false
+		}
+		st := health.Gather(ctx, src, set)
+		if gateway != "" {
+			if err := health.Push(ctx, nil, gateway, st, queue); err != nil {
+				slog.Warn("metrics not pushed", "err", err)
+			}
+		}
+		if !set.Monitoring.HeartbeatHealth {
+			return nil, false
+		}
+		body, err := json.Marshal(st)
+		if err != nil {
+			slog.Error("heartbeat body", "err", err)
+			return nil, false
+		}
+		return body, !st.OK
+	}
 }

@@ -20,7 +20,14 @@ import (
 // ErrNoUsers means the credentials file has no login yet.
 var ErrNoUsers = errors.New("no web login is set: run `intvlm8r-web passwd NAME`")
 
+// validName is what a login made here may be called.
 var validName = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,64}$`)
+
+// storedName is what the credentials file can hold: a name set here, or one
+// imported from the Python original, whose logins were the keys of a dict
+// typed by hand (any text). Only what the file's format cannot carry is out:
+// ':', control characters, a leading '#' or space, and more than 64 runes.
+var storedName = regexp.MustCompile(`^[^\s:#\x00-\x1f\x7f][^:\x00-\x1f\x7f]{0,63}$`)
 
 // MinPasswordLength is the shortest password accepted.
 const MinPasswordLength = 8
@@ -46,7 +53,7 @@ func Users(path string) (map[string][]byte, error) {
 			continue
 		}
 		name, hash, ok := strings.Cut(line, ":")
-		if !ok || !validName.MatchString(name) || !strings.HasPrefix(hash, "$2") {
+		if !ok || !storedName.MatchString(name) || !strings.HasPrefix(hash, "$2") {
 			return nil, fmt.Errorf("read logins: %s line %d is not name:bcrypt-hash", path, n)
 		}
 		users[strings.ToLower(name)] = []byte(hash)
@@ -76,7 +83,8 @@ func Check(path, name, password string) (string, bool, error) {
 }
 
 // SetPassword creates or changes a login, rewriting the file crash-safely
-// with mode 0600.
+// with mode 0600. The name and the password are checked: this is a login
+// someone is choosing now.
 func SetPassword(path, name, password string) error {
 	if !validName.MatchString(name) {
 		return fmt.Errorf("login name %q: use 1 to 64 letters, digits, '.', '_' or '-'", name)
@@ -84,6 +92,24 @@ func SetPassword(path, name, password string) error {
 	if len(password) < MinPasswordLength {
 		return fmt.Errorf("password too short: at least %d characters", MinPasswordLength)
 	}
+	return store(path, name, password)
+}
+
+// ImportPassword stores a login the Python original already had, as it was:
+// no minimum length (the original set none) and any name the file can hold,
+// so an upgraded box keeps letting in whoever it let in before.
+func ImportPassword(path, name, password string) error {
+	name = strings.TrimSpace(name)
+	if !storedName.MatchString(name) {
+		return fmt.Errorf("login name %q cannot be stored (it has a ':' or a control character, or is empty or too long)", name)
+	}
+	if password == "" {
+		return errors.New("empty password: not imported")
+	}
+	return store(path, name, password)
+}
+
+func store(path, name, password string) error {
 	if len(password) > 72 {
 		return errors.New("password too long: at most 72 bytes (bcrypt's limit)")
 	}

@@ -97,3 +97,54 @@ func TestUnknownNameRefusedWhateverThePassword(t *testing.T) {
 		t.Fatalf("the real login is refused: %q %v %v", user, ok, err)
 	}
 }
+
+// The Python original's logins come through as they were: a 6-character
+// password and a name this port would not let you choose still log in,
+// beside a login made here; by hand the same password is refused.
+func TestImportKeepsTheOriginalsLogins(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "users")
+	if err := SetPassword(path, "admin", "sunset"); err == nil {
+		t.Fatal("a 6-character password set by hand was accepted")
+	}
+	if err := SetPassword(path, "local", "long enough"); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range []struct{ name, pw string }{
+		{"admin", "sunset"},
+		{"Greig Sheridan", "it's: a \"secret\" #1"},
+		{"bob@ridge", "b0b"},
+	} {
+		if err := ImportPassword(path, l.name, l.pw); err != nil {
+			t.Fatalf("import %q: %v", l.name, err)
+		}
+	}
+	for _, tc := range []struct {
+		name, pw string
+		ok       bool
+	}{
+		{"admin", "sunset", true},
+		{"greig sheridan", "it's: a \"secret\" #1", true},
+		{"BOB@RIDGE", "b0b", true},
+		{"local", "long enough", true},
+		{"admin", "sunset ", false},
+	} {
+		if _, ok, err := Check(path, tc.name, tc.pw); err != nil || ok != tc.ok {
+			t.Errorf("Check(%q, %q) = %v, %v; want %v", tc.name, tc.pw, ok, err, tc.ok)
+		}
+	}
+	for _, bad := range []string{"a:b", "", "#admin", "tab\there", strings.Repeat("x", 65)} {
+		if err := ImportPassword(path, bad, "whatever"); err == nil {
+			t.Errorf("name %q imported", bad)
+		}
+	}
+	if err := ImportPassword(path, "empty", ""); err == nil {
+		t.Error("empty password imported")
+	}
+	// What was imported is still readable after another login is set by hand.
+	if err := SetPassword(path, "later", "another one"); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := Check(path, "greig sheridan", "it's: a \"secret\" #1"); err != nil || !ok {
+		t.Errorf("imported login lost after a later change: %v %v", ok, err)
+	}
+}

@@ -56,6 +56,12 @@ const (
 	KeyDeleteAfterCopy     = "deleteaftercopy"
 	KeyHeartbeatFrequency  = "heartbeatfrequency"
 	KeyHeartbeatURL        = "heartbeaturl"
+	// KeyHeartbeatHealth is this port's: the beat carries the box's state
+	// (package health). A missing key means On.
+	KeyHeartbeatHealth = "heartbeathealth"
+	// KeyPushgatewayURL is this port's: a Prometheus Pushgateway the worker
+	// pushes the box's metrics to at every beat ("" or missing: none).
+	KeyPushgatewayURL = "pushgatewayurl"
 )
 
 // DefaultLocationName is the location shown when the INI has none.
@@ -84,7 +90,10 @@ type Settings struct {
 		RenameString               string
 		DeleteAfterCopy            bool
 	}
-	Monitoring struct{ HeartbeatFrequency, HeartbeatURL string }
+	Monitoring struct {
+		HeartbeatFrequency, HeartbeatURL, PushgatewayURL string
+		HeartbeatHealth                                  bool
+	}
 }
 
 // Defaults is what Settings gives for keys missing from the file, as the
@@ -105,6 +114,7 @@ func Defaults() Settings {
 	s.Copy.CopyDay = "Off"
 	s.Copy.CopyHour = "00"
 	s.Monitoring.HeartbeatFrequency = "Off"
+	s.Monitoring.HeartbeatHealth = true
 	return s
 }
 
@@ -196,6 +206,8 @@ func (f *File) Settings() (Settings, error) {
 	m := &s.Monitoring
 	str(&m.HeartbeatFrequency, SectionMonitoring, KeyHeartbeatFrequency)
 	str(&m.HeartbeatURL, SectionMonitoring, KeyHeartbeatURL)
+	boolean(&m.HeartbeatHealth, SectionMonitoring, KeyHeartbeatHealth)
+	str(&m.PushgatewayURL, SectionMonitoring, KeyPushgatewayURL)
 
 	return s, errors.Join(errs...)
 }

@@ -70,7 +70,7 @@ func TestParallelSettingsPostsAllLand(t *testing.T) {
 		tp("ftpServer", "ftp2.example.com:2121", "Transfer", "ftpserver", "ftp2.example.com:2121"),
 		tp("ftpUser", "pi2", "Transfer", "ftpuser", "pi2"),
 		tp("ftpRemoteFolder", "/new/", "Transfer", "ftpremotefolder", "/new/"),
-		tp("ftpActive", "on", "Transfer", "ftpactive", "on"),
+		tp("ftpActive", "", "Transfer", "ftpactive", "Off"), // shown ticked: no key reads as active
 		tp("ftpTlsInsecure", "on", "Transfer", "ftptlsinsecure", "on"),
 		tp("ftpPassword", "new-pw", "Transfer", "ftppassword", "new-pw"),
 		tp("transferDay", "Friday", "Transfer", "transferday", "Friday"),

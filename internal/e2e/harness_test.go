@@ -5,6 +5,7 @@ package e2e
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -266,9 +267,12 @@ func (b *Box) RunOneshot(name string, args ...string) (int, string) {
 // Oneshot runs the heartbeat oneshot.
 func (b *Box) Oneshot(args ...string) (int, string) { return b.RunOneshot("heartbeat", args...) }
 
-// Receiver is a heartbeat receiver on loopback that counts GETs.
+// Receiver is a heartbeat receiver on loopback that counts requests and
+// records each one's method, path and body.
 type Receiver struct {
 	*httptest.Server
+	mu     sync.Mutex
+	got    []Received
 	count  atomic.Int32
 	status atomic.Int32
 	hang   atomic.Bool
@@ -279,6 +283,10 @@ func NewReceiver(t testing.TB) *Receiver {
 	r := &Receiver{}
 	r.status.Store(200)
 	r.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		body, _ := io.ReadAll(io.LimitReader(req.Body, 1<<20))
+		r.mu.Lock()
+		r.got = append(r.got, Received{Method: req.Method, Path: req.URL.Path, Body: string(body)})
+		r.mu.Unlock()
 		r.count.Add(1)
 		if f := r.onGet.Load(); f != nil {
 			(*f)()
@@ -298,6 +306,16 @@ func NewReceiver(t testing.TB) *Receiver {
 }
 
 func (r *Receiver) Count() int { return int(r.count.Load()) }
+
+// Received is one request a Receiver got.
+type Received struct{ Method, Path, Body string }
+
+// Since returns the requests received after the first n.
+func (r *Receiver) Since(n int) []Received {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]Received(nil), r.got[min(n, len(r.got)):]...)
+}
 
 // monitoringINI is an INI as the original writes it, with heartbeats set.
 func monitoringINI(freq, receiver string) string {

@@ -4,6 +4,7 @@
 package heartbeat
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -123,6 +124,25 @@ var errTooManyRedirects = errors.New("too many redirects")
 // Ping sends one GET to the receiver and classifies the answer. It never
 // returns an error: every failure is an Outcome, as the result file records it.
 func Ping(ctx context.Context, client *http.Client, receiver string, timeout time.Duration) Outcome {
+	return Send(ctx, client, receiver, nil, timeout)
+}
+
+// FailURL is the receiver's failure address, the healthchecks.io
+// convention: "/fail" added to the path, the query kept.
+func FailURL(receiver string) (string, error) {
+	u, err := url.Parse(receiver)
+	if err != nil {
+		return "", fmt.Errorf("the heartbeat URL is not a valid URL: %w", err)
+	}
+	u.Path = strings.TrimRight(u.Path, "/") + "/fail"
+	u.RawPath = ""
+	return u.String(), nil
+}
+
+// Send is Ping with a body: one POST of body (JSON) when body is not nil,
+// else one GET. Redirects are followed as a client does (a POST answered
+// 301/302/303 goes on as a GET).
+func Send(ctx context.Context, client *http.Client, receiver string, body []byte, timeout time.Duration) Outcome {
 	if client == nil {
 		client = http.DefaultClient
 	}
@@ -135,11 +155,19 @@ func Ping(ctx context.Context, client *http.Client, receiver string, timeout tim
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, receiver, nil)
+	method := http.MethodGet
+	var rd io.Reader
+	if body != nil {
+		method, rd = http.MethodPost, bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, receiver, rd)
 	if err != nil {
 		return Outcome{Err: "Unknown error", Detail: err.Error()}
 	}
 	req.Header.Set("User-Agent", "intvlm8r-heartbeat")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	resp, err := c.Do(req)
 	if err != nil {
 		return classify(err)

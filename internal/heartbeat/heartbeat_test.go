@@ -2,6 +2,7 @@ package heartbeat
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -151,5 +152,40 @@ func TestResultFile(t *testing.T) {
 	}
 	if got := ReadResult(path); got != "2026/01/02 03:05:05 (Timeout error)" {
 		t.Fatalf("ReadResult = %q", got)
+	}
+}
+
+func TestSendPostsTheBody(t *testing.T) {
+	type got struct{ method, path, ctype, body string }
+	seen := make(chan got, 2)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		seen <- got{r.Method, r.URL.RequestURI(), r.Header.Get("Content-Type"), string(b)}
+	}))
+	defer srv.Close()
+	if o := Send(context.Background(), nil, srv.URL+"/ping/abc", []byte(`{"ok":true}`), time.Second); !o.OK() {
+		t.Fatalf("outcome %+v", o)
+	}
+	if g := <-seen; g.method != http.MethodPost || g.path != "/ping/abc" || g.ctype != "application/json" || g.body != `{"ok":true}` {
+		t.Fatalf("receiver saw %+v", g)
+	}
+	if o := Send(context.Background(), nil, srv.URL+"/ping/abc", nil, time.Second); !o.OK() {
+		t.Fatalf("outcome %+v", o)
+	}
+	if g := <-seen; g.method != http.MethodGet || g.body != "" {
+		t.Fatalf("receiver saw %+v", g)
+	}
+}
+
+func TestFailURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://hc-ping.com/uuid":     "https://hc-ping.com/uuid/fail",
+		"https://hc-ping.com/uuid/":    "https://hc-ping.com/uuid/fail",
+		"http://10.0.0.2:8000/p?rid=7": "http://10.0.0.2:8000/p/fail?rid=7",
+		"http://host":                  "http://host/fail",
+	} {
+		if got, err := FailURL(in); err != nil || got != want {
+			t.Errorf("FailURL(%q) = %q, %v; want %q", in, got, err, want)
+		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"os"
 	"path"
 	"path/filepath"
@@ -200,12 +201,18 @@ type LastImage struct {
 	Rel  string // slash path relative to that tree, e.g. "DCIM/100CANON/IMG_1.JPG"
 }
 
-// URLPath is "<tree>/<rel>", the path below /static/; "" when there is none.
+// URLPath is "<tree>/<rel>" as a URL path, each segment escaped (a camera
+// can name a file "cam#2026.JPG"); "" when there is none.
 func (l LastImage) URLPath() string {
 	if l.Tree == "" {
 		return ""
 	}
-	return string(l.Tree) + "/" + l.Rel
+	return (&url.URL{Path: string(l.Tree) + "/" + l.Rel}).EscapedPath()
+}
+
+// ThumbURLPath is the URL path of rel's thumbnail, escaped as URLPath is.
+func ThumbURLPath(rel string) string {
+	return LastImage{Tree: TreeThumbs, Rel: "DCIM/" + ThumbRel(rel)}.URLPath()
 }
 
 // ChooseLastImage picks what to show for the newest photo. A RAW cannot be

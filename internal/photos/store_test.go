@@ -314,3 +314,19 @@ func TestCopyLockedAndCameraErrors(t *testing.T) {
 		t.Fatalf("camera listing failure: %+v %v", res, err)
 	}
 }
+
+func TestURLPathEscapes(t *testing.T) {
+	for rel, want := range map[string]string{
+		"100CANON/cam#2026.JPG": "photos/DCIM/100CANON/cam%232026.JPG",
+		"100CANON/a?b c%.JPG":   "photos/DCIM/100CANON/a%3Fb%20c%25.JPG",
+		"100CANON/IMG_1.JPG":    "photos/DCIM/100CANON/IMG_1.JPG",
+		"100CANON/été;x=1.jpg":  "photos/DCIM/100CANON/%C3%A9t%C3%A9;x=1.jpg",
+	} {
+		if got := (LastImage{Tree: TreePhotos, Rel: "DCIM/" + rel}).URLPath(); got != want {
+			t.Errorf("URLPath(%q) = %q, want %q", rel, got, want)
+		}
+	}
+	if got := ThumbURLPath("100CANON/cam#1.CR2"); got != "thumbs/DCIM/100CANON/cam%231-thumb.JPG" {
+		t.Errorf("ThumbURLPath = %q", got)
+	}
+}

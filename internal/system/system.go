@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -325,4 +326,18 @@ func machine() string {
 		b = append(b, byte(c))
 	}
 	return string(b)
+}
+
+// Temperature is the SoC's temperature in whole °C, from the kernel's first
+// thermal zone; ok is false when there is none.
+func (h Host) Temperature() (int, bool) {
+	data, err := os.ReadFile(h.path("/sys/class/thermal/thermal_zone0/temp"))
+	if err != nil {
+		return 0, false
+	}
+	milli, err := strconv.Atoi(strings.TrimSpace(string(data)))
+	if err != nil {
+		return 0, false
+	}
+	return int(math.RoundToEven(float64(milli) / 1000)), true
 }

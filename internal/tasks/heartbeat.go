@@ -2,13 +2,16 @@ package tasks
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/hibiken/asynq"
 
+	"github.com/intvlm8r/intvlm8r-go/internal/fileutil"
 	"github.com/intvlm8r/intvlm8r-go/internal/heartbeat"
 )
 
@@ -24,7 +27,17 @@ type HeartbeatHandler struct {
 	ResultPath  string       // hbresults.txt
 	HTTP        *http.Client // nil: a default client
 	Now         func() time.Time
+	// Body, when set, gives the beat's JSON body and whether a health check
+	// failed (the beat then goes to the receiver's /fail address). A nil
+	// body means a plain GET, as the original sends.
+	Body func(ctx context.Context) (body []byte, failed bool)
+	// BodyPath keeps the last body sent, for the Monitoring page (removed
+	// after a plain GET).
+	BodyPath string
 }
+
+// healthBudget bounds gathering the body, out of the beat's own time.
+const healthBudget = 4 * time.Second
 
 // ProcessTask implements asynq.Handler.
 func (h *HeartbeatHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
@@ -49,8 +62,24 @@ func (h *HeartbeatHandler) ProcessTask(ctx context.Context, t *asynq.Task) error
 	if d, ok := ctx.Deadline(); ok {
 		timeout = min(timeout, time.Until(d)-recordMargin)
 	}
-	o := heartbeat.Ping(ctx, h.HTTP, receiver, timeout)
+	var body []byte
+	if h.Body != nil {
+		gctx, cancel := context.WithTimeout(ctx, healthBudget)
+		var failed bool
+		body, failed = h.Body(gctx)
+		cancel()
+		if failed {
+			if fail, err := heartbeat.FailURL(receiver); err == nil {
+				receiver = fail
+			}
+		}
+		if d, ok := ctx.Deadline(); ok {
+			timeout = min(timeout, time.Until(d)-recordMargin)
+		}
+	}
+	o := heartbeat.Send(ctx, h.HTTP, receiver, body, timeout)
 	at := now()
+	h.keepBody(body)
 	if err := heartbeat.WriteResult(h.ResultPath, at, o); err != nil {
 		slog.Error("heartbeat result not recorded", "err", err)
 	}
@@ -63,4 +92,22 @@ func (h *HeartbeatHandler) ProcessTask(ctx context.Context, t *asynq.Task) error
 	}
 	Report(t, s)
 	return nil
+}
+
+func (h *HeartbeatHandler) keepBody(body []byte) {
+	if h.BodyPath == "" {
+		return
+	}
+	var err error
+	if body == nil {
+		err = os.Remove(h.BodyPath)
+		if errors.Is(err, os.ErrNotExist) {
+			err = nil
+		}
+	} else {
+		err = fileutil.WriteAtomic(h.BodyPath, body, 0o644)
+	}
+	if err != nil {
+		slog.Error("heartbeat body not recorded", "err", err)
+	}
 }

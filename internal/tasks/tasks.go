@@ -9,10 +9,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/intvlm8r/intvlm8r-go/internal/health"
 )
 
 // Task type names, shown as they are in asynqmon.
@@ -306,3 +309,20 @@ func (c *Client) Wait(ctx context.Context, id string) (View, error) {
 // redisSilence is how long Redis may leave lookups unanswered, at the end
 // of a wait, before the wait blames Redis rather than the task.
 const redisSilence = time.Second
+
+// QueueStats are the task counts of the queue, for the metrics.
+func (c *Client) QueueStats() (health.QueueStats, error) {
+	queues, err := c.Inspector.Queues()
+	if err != nil {
+		return health.QueueStats{}, fmt.Errorf("queue info: %w", err)
+	}
+	if !slices.Contains(queues, Queue) {
+		return health.QueueStats{}, nil // nothing queued yet: all zero
+	}
+	q, err := c.Inspector.GetQueueInfo(Queue)
+	if err != nil {
+		return health.QueueStats{}, fmt.Errorf("queue info: %w", err)
+	}
+	return health.QueueStats{Pending: q.Pending, Active: q.Active, Scheduled: q.Scheduled, Retry: q.Retry,
+		Archived: q.Archived, Completed: q.Completed, ProcessedTotal: q.ProcessedTotal, FailedTotal: q.FailedTotal}, nil
+}

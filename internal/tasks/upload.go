@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"time"
 
 	"github.com/hibiken/asynq"
 
 	"github.com/intvlm8r/intvlm8r-go/internal/config"
+	"github.com/intvlm8r/intvlm8r-go/internal/health"
 	"github.com/intvlm8r/intvlm8r-go/internal/paths"
 	"github.com/intvlm8r/intvlm8r-go/internal/transfer"
 )
@@ -30,6 +32,7 @@ type UploadHandler struct {
 func (h *UploadHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	Report(t, Status{Text: PreparingUpload, Colour: White})
 	st := h.upload(ctx, t)
+	recordOutcome(h.Paths, "upload", st.Text, st.Colour == Red)
 	st.Next = continueChain(ctx, h.Queue, t)
 	Report(t, st)
 	return nil
@@ -73,5 +76,14 @@ func (h *UploadHandler) upload(ctx context.Context, t *asynq.Task) Status {
 func logStatus(p paths.Paths, text string) {
 	if err := transfer.LogStatus(p, text); err != nil {
 		slog.Error("transfer log", "err", err)
+	}
+}
+
+// recordOutcome keeps how the last copy or upload ended, for the heartbeat's
+// health checks (package health).
+func recordOutcome(p paths.Paths, kind, text string, failed bool) {
+	o := health.Outcome{At: time.Now().Truncate(time.Second), Text: text, Failed: failed}
+	if err := health.RecordOutcome(health.OutcomePath(p, kind), o); err != nil {
+		slog.Error("outcome not recorded", "kind", kind, "err", err)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -508,7 +509,16 @@ func hook(stage string, i int) {
 const sendingPrefix = "sending "
 
 func (r *run) noteSending(ph Photo) {
-	f, err := os.OpenFile(r.p.DeleteJournal(), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	// The file's name, unlike its lines, must survive a cut: the delete
+	// lines appended to it later are fsynced with the file, and they are
+	// what finishes a deletion that a cut undid. So a journal made here has
+	// its folder synced once.
+	created := true
+	f, err := os.OpenFile(r.p.DeleteJournal(), os.O_WRONLY|os.O_APPEND|os.O_CREATE|os.O_EXCL, 0o644)
+	if errors.Is(err, fs.ErrExist) {
+		created = false
+		f, err = os.OpenFile(r.p.DeleteJournal(), os.O_WRONLY|os.O_APPEND, 0o644)
+	}
 	if err != nil {
 		r.log.Printf("delete journal: %v", err)
 		return
@@ -518,6 +528,11 @@ func (r *run) noteSending(ph Photo) {
 		r.log.Printf("delete journal: %v", err)
 	}
 	f.Close()
+	if created {
+		if err := fileutil.SyncDir(filepath.Dir(r.p.DeleteJournal())); err != nil {
+			r.log.Printf("delete journal: %v", err)
+		}
+	}
 }
 
 // holder is an uploader that can tell whether the server already holds a

@@ -211,7 +211,7 @@ func TestVsftpdRefusingPassiveWithOriginalINI(t *testing.T) {
 	// The server does refuse passive mode: the same settings in passive mode
 	// upload nothing.
 	p, _, res = run(func(s *Settings) { s.FTPActive = false })
-	if !strings.HasPrefix(res.Status, "0 of 1 files uploaded OK. ") || res.Uploaded != 0 {
+	if res.Uploaded != 0 || !strings.HasPrefix(res.Status, "0 of 1 files uploaded OK") {
 		t.Fatalf("passive against a server refusing it: %+v\n%s", res, readLog(t, p))
 	}
 }

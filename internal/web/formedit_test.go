@@ -74,7 +74,7 @@ func TestFormsParallelPostsAllLand(t *testing.T) {
 		{field: "ftpServer", value: "ftp2.example.com", section: "Transfer", key: "ftpserver", want: "ftp2.example.com"},
 		{field: "ftpUser", value: "pi2", section: "Transfer", key: "ftpuser", want: "pi2"},
 		{field: "ftpRemoteFolder", value: "/new/", section: "Transfer", key: "ftpremotefolder", want: "/new/"},
-		{field: "ftpActive", value: "on", section: "Transfer", key: "ftpactive", want: "on"},
+		{field: "ftpActive", value: "", section: "Transfer", key: "ftpactive", want: "Off"}, // shown ticked: no key reads as active
 		{field: "ftpTls", value: "on", section: "Transfer", key: "ftptls", want: "on"},
 		{field: "ftpPassword", value: "fresh-pw", section: "Transfer", key: "ftppassword", want: "fresh-pw"},
 		{field: "transferDay", value: "Friday", section: "Transfer", key: "transferday", want: "Friday"},

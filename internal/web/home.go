@@ -11,6 +11,7 @@ import (
 
 	"github.com/intvlm8r/intvlm8r-go/internal/arduino"
 	"github.com/intvlm8r/intvlm8r-go/internal/camera"
+	"github.com/intvlm8r/intvlm8r-go/internal/health"
 	"github.com/intvlm8r/intvlm8r-go/internal/photos"
 	"github.com/intvlm8r/intvlm8r-go/internal/transfer"
 )
@@ -31,6 +32,7 @@ type homeData struct {
 	Image      string // URL of the newest image's picture, "" when none
 	ImageLink  string // URL of the full image
 	Stale      string
+	Health     *health.State // what the last beat sent; nil when it sent none
 }
 
 type transferStatus struct{ Time, Text string }
@@ -180,8 +182,11 @@ func (s *Server) homePage(c echo.Context) error {
 		d.Image = "/" + sum.Last.URLPath()
 		if thumb := photos.ThumbPath(s.Paths, sum.Newest.Rel); fileExists(thumb) {
 			// The thumbnail, not a 6 MB original, over a 4G link; it links to the full image.
-			d.Image = "/thumbs/DCIM/" + photos.ThumbRel(sum.Newest.Rel)
+			d.Image = "/" + photos.ThumbURLPath(sum.Newest.Rel)
 		}
+	}
+	if st, ok := health.ReadLast(s.Paths); ok {
+		d.Health = &st
 	}
 	if when, text, ok, err := transfer.LastStatus(s.Paths); ok {
 		d.Transfer = &transferStatus{Time: when, Text: text}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -32,6 +33,13 @@ func (s *Server) loginSubmit(c echo.Context) error {
 		back += "?next=" + url.QueryEscape(next) // keep next after a failed try (the original lost it)
 	}
 	name, password := c.FormValue("username"), c.FormValue("password")
+	key := strings.ToLower(strings.TrimSpace(name))
+	users, _ := auth.Users(s.Paths.Credentials())
+	_, known := users[key]
+	if !s.logins.attempt(c.RealIP(), key, s.device(c, key), known) {
+		s.Log.Warn("login refused: too many tries", "name", name, "ip", c.RealIP())
+		return echo.NewHTTPError(http.StatusTooManyRequests, "Too many login attempts: wait a minute and try again.")
+	}
 	user, ok, err := auth.Check(s.Paths.Credentials(), name, password)
 	switch {
 	case errors.Is(err, auth.ErrNoUsers):
@@ -51,14 +59,23 @@ func (s *Server) loginSubmit(c echo.Context) error {
 		sess = sessions.NewSession(nil, sessionName)
 	}
 	for k := range sess.Values { // a fresh session on every login
-		delete(sess.Values, k)
+		if k != sessionIDKey { // startSession ends the old login itself
+			delete(sess.Values, k)
+		}
 	}
-	sess.Values["user"] = user
+	remember := c.FormValue("rememberme") == "on"
+	if err := s.startSession(c.Request().Context(), sess.Values, user, remember); err != nil {
+		s.Log.Error("login not saved", "user", user, "err", err)
+		return echo.NewHTTPError(http.StatusServiceUnavailable, "The Pi could not save the login (is Redis running?); the log has the details.")
+	}
 	sess.Options.MaxAge = 0
-	if c.FormValue("rememberme") == "on" {
+	if remember {
 		sess.Options.MaxAge = rememberFor
 	}
-	saveSession(c, sess)
+	if err := saveSession(c, sess); err != nil {
+		return echo.NewHTTPError(http.StatusInternalServerError, "The Pi could not set the login cookie; the log has the details.")
+	}
+	s.markDevice(c, user)
 	s.Log.Info("login", "user", user, "ip", c.RealIP())
 	return s.redirect(c, safeNext(next))
 }
@@ -66,8 +83,12 @@ func (s *Server) loginSubmit(c echo.Context) error {
 func (s *Server) logout(c echo.Context) error {
 	sess, err := session.Get(sessionName, c)
 	if err == nil {
-		delete(sess.Values, "user")
+		if err := s.endSession(c.Request().Context(), sess.Values); err != nil {
+			// The cookie loses its id all the same; the record lapses by itself.
+			s.Log.Error("logout", "err", err)
+		}
 		sess.Flashes()
+		sess.Options.MaxAge = 0
 		saveSession(c, sess)
 	}
 	flash(c, "white", "You have been logged out.")
@@ -79,6 +100,9 @@ func (s *Server) requireLogin(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if currentUser(c) != "" {
 			return next(c)
+		}
+		if err := sessionStoreErr(c); err != nil {
+			return echo.NewHTTPError(http.StatusServiceUnavailable, "The Pi cannot check logins: its Redis is not answering. Try again in a minute; restarting the Pi may help.")
 		}
 		if wantsJSON(c) || strings.HasPrefix(c.Request().URL.Path, "/backgroundStatus/") {
 			return c.JSON(http.StatusUnauthorized, map[string]string{"message": "Log in first."})
@@ -93,14 +117,19 @@ func (s *Server) requireLogin(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // saveSession writes the session cookie, Secure when the browser came over
-// HTTPS (directly, or through nginx saying so).
-func saveSession(c echo.Context, sess *sessions.Session) {
+// HTTPS (directly, or through nginx saying so). A cookie that cannot be
+// written (too large, most likely) is logged and returned.
+func saveSession(c echo.Context, sess *sessions.Session) error {
 	r := c.Request()
 	sess.Options.Secure = r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
 	sess.Options.HttpOnly = true
 	sess.Options.SameSite = http.SameSiteLaxMode
 	sess.Options.Path = "/"
-	sess.Save(r, c.Response())
+	if err := sess.Save(r, c.Response()); err != nil {
+		slog.Error("session cookie not written", "path", r.URL.Path, "err", err)
+		return err
+	}
+	return nil
 }
 
 // safeNextOrEmpty keeps next only when it is a path on this site.

@@ -1,31 +1,47 @@
 package web
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/intvlm8r/intvlm8r-go/internal/config"
+	"github.com/intvlm8r/intvlm8r-go/internal/health"
 	"github.com/intvlm8r/intvlm8r-go/internal/heartbeat"
+	"github.com/intvlm8r/intvlm8r-go/internal/paths"
 	"github.com/intvlm8r/intvlm8r-go/internal/tasks"
 )
 
 type monitoringData struct {
 	Frequencies []string
 	Freq, URL   string
-	Result      string
-	Shown       string // the form's record of the values shown (formedit.go)
+	Health      bool   // [Monitoring] heartbeathealth: the beat carries the box's state
+	PushURL     string // [Monitoring] pushgatewayurl: "" for none
+	// [Thresholds], as the INI holds them (the health checks read them).
+	DaysFreeWarn, DaysFreeAlarm, VoltageHigh, VoltageLow string
+	Result                                               string
+	LastBody                                             string // the body of the last beat, as sent; "" after a plain GET
+	Shown                                                string // the form's record of the values shown (formedit.go)
 }
 
 // monitoringFormData is the form's part of the page, from the INI.
 func monitoringFormData(f *config.File) monitoringData {
 	set, _ := f.Settings()
-	d := monitoringData{Frequencies: heartbeat.Frequencies, Freq: set.Monitoring.HeartbeatFrequency, URL: set.Monitoring.HeartbeatURL}
+	d := monitoringData{Frequencies: heartbeat.Frequencies, Freq: set.Monitoring.HeartbeatFrequency, URL: set.Monitoring.HeartbeatURL, Health: set.Monitoring.HeartbeatHealth, PushURL: set.Monitoring.PushgatewayURL}
+	d.DaysFreeWarn = f.String(config.SectionThresholds, config.KeyDaysFreeWarn, strconv.Itoa(set.Thresholds.DaysFreeWarn))
+	d.DaysFreeAlarm = f.String(config.SectionThresholds, config.KeyDaysFreeAlarm, strconv.Itoa(set.Thresholds.DaysFreeAlarm))
+	d.VoltageHigh = f.String(config.SectionThresholds, config.KeyVoltageHigh, strconv.Itoa(set.Thresholds.VoltageHigh))
+	d.VoltageLow = f.String(config.SectionThresholds, config.KeyVoltageLow, strconv.Itoa(set.Thresholds.VoltageLow))
 	if _, err := heartbeat.ParseFrequency(d.Freq); err != nil || !slices.Contains(d.Frequencies, d.Freq) {
 		// A hand-edited value outside the list stays shown, and selected.
 		d.Frequencies = append([]string{d.Freq}, d.Frequencies...)
@@ -34,7 +50,9 @@ func monitoringFormData(f *config.File) monitoringData {
 }
 
 func (d *monitoringData) formValues() map[string]string {
-	return map[string]string{"hbFreq": d.Freq, "hbUrl": inputValue(d.URL)}
+	return map[string]string{"hbFreq": d.Freq, "hbUrl": inputValue(d.URL), "hbHealth": checkboxValue(d.Health), "pushUrl": inputValue(d.PushURL),
+		"daysFreeWarn": inputValue(d.DaysFreeWarn), "daysFreeAlarm": inputValue(d.DaysFreeAlarm),
+		"voltageHigh": inputValue(d.VoltageHigh), "voltageLow": inputValue(d.VoltageLow)}
 }
 
 func (s *Server) monitoringPage(c echo.Context) error {
@@ -52,6 +70,7 @@ func (s *Server) monitoringPage(c echo.Context) error {
 		d.Shown = shownValues(d.formValues())
 	}
 	d.Result = heartbeat.ReadResult(s.Paths.HeartbeatResult())
+	d.LastBody = lastBeatBody(s.Paths)
 	return s.render(c, http.StatusOK, "monitoring", d)
 }
 
@@ -91,6 +110,18 @@ func (s *Server) monitoringSubmit(c echo.Context) error {
 			}
 			f.Set(config.SectionMonitoring, config.KeyHeartbeatURL, receiver)
 		}
+		if v, changed := e.field("hbHealth", "health in the heartbeat", fieldCheckbox); changed {
+			f.Set(config.SectionMonitoring, config.KeyHeartbeatHealth, config.FormatCheckbox(v == "on"))
+		}
+		if push, changed := e.field("pushUrl", "Pushgateway URL", fieldText); changed {
+			if push != "" {
+				if err := heartbeat.ValidateURL(push); err != nil {
+					e.bad("Not saved: the Pushgateway URL: %v.", strings.TrimPrefix(err.Error(), "the heartbeat URL "))
+				}
+			}
+			f.Set(config.SectionMonitoring, config.KeyPushgatewayURL, push)
+		}
+		saveThresholds(e, f)
 	})
 	return s.redirect(c, "/monitoring")
 }
@@ -202,4 +233,61 @@ func (s *Server) localHeartbeat(c echo.Context) error {
 		}
 	}
 	return c.String(http.StatusBadGateway, last.Status+"\n")
+}
+
+// lastBeatBody is the last beat's body as the worker sent it, indented for
+// reading; "" when the last beat was a plain GET.
+func lastBeatBody(p paths.Paths) string {
+	data, err := os.ReadFile(health.BodyPath(p))
+	if err != nil {
+		return ""
+	}
+	var out bytes.Buffer
+	if json.Indent(&out, data, "", "  ") != nil {
+		return string(data)
+	}
+	return out.String()
+}
+
+// thresholdFields are the [Thresholds] keys on the page, each with its
+// form name, label and the range a user may set.
+var thresholdFields = []struct {
+	name, label, key string
+	lo, hi           int
+}{
+	{"daysFreeWarn", "days-free warning", config.KeyDaysFreeWarn, 0, 3650},
+	{"daysFreeAlarm", "days-free alarm", config.KeyDaysFreeAlarm, 0, 3650},
+	{"voltageHigh", "high voltage", config.KeyVoltageHigh, 1, 30},
+	{"voltageLow", "low voltage", config.KeyVoltageLow, 0, 29},
+}
+
+// saveThresholds writes the thresholds the user changed: whole numbers in
+// range, the alarm no more than the warning and the low voltage under the
+// high one. Unchanged ones are left as they are, whatever they hold.
+func saveThresholds(e *formEdit, f *config.File) {
+	set, _ := f.Settings()
+	v := map[string]int{
+		"daysFreeWarn": set.Thresholds.DaysFreeWarn, "daysFreeAlarm": set.Thresholds.DaysFreeAlarm,
+		"voltageHigh": set.Thresholds.VoltageHigh, "voltageLow": set.Thresholds.VoltageLow,
+	}
+	changed := map[string]bool{}
+	for _, t := range thresholdFields {
+		text, ch := e.field(t.name, t.label, fieldText)
+		if !ch {
+			continue
+		}
+		n, err := strconv.Atoi(text)
+		if err != nil || n < t.lo || n > t.hi {
+			e.bad("Not saved: the %s must be a whole number from %d to %d.", t.label, t.lo, t.hi)
+			continue
+		}
+		v[t.name], changed[t.name] = n, true
+		f.Set(config.SectionThresholds, t.key, strconv.Itoa(n))
+	}
+	if (changed["daysFreeWarn"] || changed["daysFreeAlarm"]) && v["daysFreeAlarm"] > v["daysFreeWarn"] {
+		e.bad("Not saved: the days-free alarm (%d) must not be above the warning (%d).", v["daysFreeAlarm"], v["daysFreeWarn"])
+	}
+	if (changed["voltageHigh"] || changed["voltageLow"]) && v["voltageLow"] >= v["voltageHigh"] {
+		e.bad("Not saved: the low voltage (%d V) must be under the high one (%d V).", v["voltageLow"], v["voltageHigh"])
+	}
 }

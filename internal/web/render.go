@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -147,23 +148,62 @@ func (s *Server) locationName() string {
 
 const sessionName = "intvlm8r"
 
+// currentUser is the logged-in user's name, "" when nobody is logged in
+// (resolved once per request by loadSession).
 func currentUser(c echo.Context) string {
-	sess, err := session.Get(sessionName, c)
-	if err != nil {
-		return ""
-	}
-	u, _ := sess.Values["user"].(string)
+	u, _ := c.Get(ctxUser).(string)
 	return u
 }
 
-// flash queues a message for the next page this browser renders.
+// flash queues a message for the next page this browser renders. The
+// messages ride in the session cookie, which a browser keeps only up to
+// 4 kB: a long value quoted in a message is shortened, a long message cut,
+// and when the cookie still cannot be written the older messages make room
+// for this one.
 func flash(c echo.Context, colour, text string) {
 	sess, err := session.Get(sessionName, c)
 	if err != nil {
 		return
 	}
-	sess.AddFlash(colour + "\x00" + text)
+	msg := colour + "\x00" + shortenForFlash(text)
+	sess.AddFlash(msg)
+	if saveSession(c, sess) == nil {
+		return
+	}
+	sess.Flashes()
+	sess.AddFlash(msg)
 	saveSession(c, sess)
+}
+
+// Flash text limits: a quoted value longer than maxFlashQuote is shortened
+// to it, a message longer than maxFlashText cut.
+const maxFlashQuote, maxFlashText = 60, 400
+
+var quotedValue = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
+
+func shortenForFlash(text string) string {
+	text = quotedValue.ReplaceAllStringFunc(text, func(q string) string {
+		if len(q) <= maxFlashQuote+2 {
+			return q
+		}
+		return `"` + cutRunes(q[1:], maxFlashQuote) + `…"`
+	})
+	if len(text) > maxFlashText {
+		text = cutRunes(text, maxFlashText) + "…"
+	}
+	return text
+}
+
+// cutRunes is s's longest prefix of at most n bytes that ends on a whole
+// UTF-8 character.
+func cutRunes(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 func takeFlashes(c echo.Context) []message {

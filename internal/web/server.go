@@ -11,17 +11,19 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"os"
 	"strings"
 	"time"
 
+	"github.com/gorilla/securecookie"
 	"github.com/gorilla/sessions"
 	"github.com/hibiken/asynq"
 	"github.com/hibiken/asynqmon"
 	"github.com/labstack/echo-contrib/session"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
-	"golang.org/x/time/rate"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/intvlm8r/intvlm8r-go/internal/arduino"
 	"github.com/intvlm8r/intvlm8r-go/internal/camera"
@@ -53,6 +55,11 @@ type Deps struct {
 	UploadEnabled bool
 	// Dropbox says where the Transfer page authorises Dropbox; zero is the real service.
 	Dropbox transfer.DropboxAPI
+	// BehindSocket says the public listener is nginx's unix socket, whose
+	// X-Real-IP is believed; TrustedProxies are the TCP peers whose X-Real-IP
+	// is believed. Anybody else's is ignored.
+	BehindSocket   bool
+	TrustedProxies []netip.Prefix
 }
 
 // Server holds the two Echo instances.
@@ -61,6 +68,11 @@ type Server struct {
 	public *echo.Echo
 	local  *echo.Echo
 	pages  map[string]*template.Template
+	// rdb keeps the login sessions.
+	rdb *redis.Client
+	// logins limits login tries; devices signs the device cookies.
+	logins  *loginLimiter
+	devices *securecookie.SecureCookie
 }
 
 // New builds both routers.
@@ -69,6 +81,8 @@ func New(d Deps) (*Server, error) {
 		d.Log = slog.Default()
 	}
 	s := &Server{Deps: d}
+	s.rdb = redis.NewClient(&redis.Options{Addr: d.RedisAddr, DialTimeout: 2 * time.Second,
+		ReadTimeout: time.Second, WriteTimeout: time.Second, MaxRetries: 1})
 	if err := s.parseTemplates(); err != nil {
 		return nil, err
 	}
@@ -76,12 +90,17 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.logins, s.devices = newLoginLimiter(), newDeviceCodec(key)
 	s.public = s.newEcho()
+	s.public.IPExtractor = clientIP(d.BehindSocket, d.TrustedProxies)
 	s.routesPublic(key)
 	s.local = s.newEcho()
 	s.routesLocal()
 	return s, nil
 }
+
+// Close closes the session store's connection.
+func (s *Server) Close() error { return s.rdb.Close() }
 
 // Public is the UI handler (behind nginx, or on host:port).
 func (s *Server) Public() http.Handler { return s.public }
@@ -92,7 +111,7 @@ func (s *Server) Local() http.Handler { return s.local }
 func (s *Server) newEcho() *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	e.IPExtractor = echo.ExtractIPFromRealIPHeader() // trusts only loopback/private proxies (nginx)
+	e.IPExtractor = echo.ExtractIPDirect()
 	e.HTTPErrorHandler = s.errorHandler
 	e.Use(middleware.Recover())
 	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
@@ -109,22 +128,34 @@ func (s *Server) newEcho() *echo.Echo {
 
 func (s *Server) routesPublic(key []byte) {
 	e := s.public
+	e.Use(bodyDeadline)
+	e.Use(bodyLimits(formBodyLimit, map[string]string{"/login": loginBodyLimit})...)
 	store := sessions.NewCookieStore(key[:32], key[32:])
 	store.Options = &sessions.Options{Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode}
-	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
-		// asynqmon's own UI brings inline code; it sits behind the login anyway.
-		Skipper:       func(c echo.Context) bool { return strings.HasPrefix(c.Request().URL.Path, "/asynqmon") },
+	mon := asynqmon.New(asynqmon.Options{
+		RootPath:     "/asynqmon",
+		RedisConnOpt: asynq.RedisClientOpt{Addr: s.RedisAddr},
+		ReadOnly:     false,
+	})
+	isMon := func(c echo.Context) bool { return strings.HasPrefix(c.Request().URL.Path, "/asynqmon") }
+	secure := middleware.SecureConfig{
+		Skipper:       isMon,
 		XSSProtection: "0", ContentTypeNosniff: "nosniff", XFrameOptions: "DENY",
 		ReferrerPolicy:        "same-origin",
 		ContentSecurityPolicy: "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
-	}))
+	}
+	e.Use(middleware.SecureWithConfig(secure))
+	// asynqmon's own UI brings inline code: the same headers, its own policy.
+	secure.Skipper = func(c echo.Context) bool { return !isMon(c) }
+	secure.ContentSecurityPolicy = asynqmonCSP(mon, "/asynqmon")
+	e.Use(middleware.SecureWithConfig(secure))
 	e.GET("/robots.txt", func(c echo.Context) error {
 		return c.String(http.StatusOK, "User-agent: *\nDisallow: /\n")
 	})
 	assets, _ := fs.Sub(static.FS, ".")
 	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", cacheFor(time.Hour, http.FileServer(http.FS(assets))))))
 
-	ui := e.Group("", session.Middleware(store), middleware.CSRFWithConfig(middleware.CSRFConfig{
+	ui := e.Group("", session.Middleware(store), s.loadSession, middleware.CSRFWithConfig(middleware.CSRFConfig{
 		TokenLookup:    "form:_csrf,header:X-CSRF-Token",
 		CookieName:     "_csrf",
 		CookiePath:     "/",
@@ -136,15 +167,8 @@ func (s *Server) routesPublic(key []byte) {
 			return echo.NewHTTPError(http.StatusForbidden, "This form has expired or came from another site: reload the page and try again.")
 		},
 	}))
-	loginLimit := middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
-		Skipper: func(c echo.Context) bool { return c.Request().Method != http.MethodPost },
-		Store:   middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{Rate: rate.Limit(1.0 / 6), Burst: 10, ExpiresIn: 10 * time.Minute}),
-		DenyHandler: func(c echo.Context, _ string, _ error) error {
-			return echo.NewHTTPError(http.StatusTooManyRequests, "Too many login attempts: wait a minute and try again.")
-		},
-	})
 	ui.GET("/login", s.loginPage)
-	ui.POST("/login", s.loginSubmit, loginLimit)
+	ui.POST("/login", s.loginSubmit)
 
 	app := ui.Group("", s.requireLogin)
 	app.POST("/logout", s.logout)
@@ -174,22 +198,19 @@ func (s *Server) routesPublic(key []byte) {
 	app.POST("/system", s.systemSubmit)
 	app.GET("/iniview", s.iniviewPage)
 	app.GET("/network", s.networkPage)
-	mon := asynqmon.New(asynqmon.Options{
-		RootPath:     "/asynqmon",
-		RedisConnOpt: asynq.RedisClientOpt{Addr: s.RedisAddr},
-		ReadOnly:     false,
-	})
 	app.Any("/asynqmon", echo.WrapHandler(mon))
 	app.Any("/asynqmon/*", echo.WrapHandler(mon))
 }
 
 func (s *Server) routesLocal() {
 	e := s.local
+	e.Use(bodyLimits(localBodyLimit, nil)...)
 	e.GET("/heartbeat", s.localHeartbeat)
 	e.GET("/copyNow", s.localCopyNow)
 	e.GET("/getTime", s.getTime)
 	e.GET("/setArduinoDateTime", s.setArduinoDateTime)
 	e.GET("/trnTrNow", s.localTransferNow)
+	e.GET("/metrics", echo.WrapHandler(s.metricsHandler()))
 }
 
 func cacheFor(d time.Duration, h http.Handler) http.Handler {

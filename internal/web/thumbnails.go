@@ -36,7 +36,7 @@ func (s *Server) thumbnailsPage(c echo.Context) error {
 		}
 		for _, ph := range photos.Newest(list, set.Global.ThumbsCount) {
 			t := thumbTile{
-				Thumb: "/thumbs/DCIM/" + photos.ThumbRel(ph.Rel),
+				Thumb: "/" + photos.ThumbURLPath(ph.Rel),
 				Link:  "/" + photos.GalleryTarget(s.Paths, ph.Rel).URLPath(),
 				Time:  "Unknown", Info: "Unknown", Name: ph.Rel,
 			}

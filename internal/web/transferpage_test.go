@@ -231,8 +231,8 @@ func TestTransferPageSavesEveryField(t *testing.T) {
 	}
 	want := map[[2]string]string{
 		{"Transfer", "tfrmethod"}: "FTP", {"Transfer", "ftpserver"}: "ftp2.example.com:2121", {"Transfer", "ftpuser"}: "pi2",
-		{"Transfer", "ftppassword"}:     "hunter2%x",                                                                   // empty field: the stored one is kept
-		{"Transfer", "ftpremotefolder"}: "/photos/site1/", {"Transfer", "ftpactive"}: "on", {"Transfer", "ftptls"}: "", // not sent, not set
+		{"Transfer", "ftppassword"}:     "hunter2%x",                                                                 // empty field: the stored one is kept
+		{"Transfer", "ftpremotefolder"}: "/photos/site1/", {"Transfer", "ftpactive"}: "", {"Transfer", "ftptls"}: "", // ftpactive: shown ticked (no key: active) and left so, not written; ftptls not sent, not set
 		{"Transfer", "transferday"}: "afterCopy", {"Transfer", "transferhour"}: "05", {"Transfer", "transferonbootup"}: "on",
 		{"Transfer", "sftppassword"}: "s3cr3t-sftp", {"Transfer", "sftpserver"}: "sftp.example.com", // other methods untouched
 		{"Copy", "copyday"}: "Monday", {"Copy", "copyhour"}: "03", {"Copy", "renameoncopy"}: "on",

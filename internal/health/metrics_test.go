@@ -1,0 +1,58 @@
+package health
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/intvlm8r/intvlm8r-go/internal/config"
+)
+
+func TestMetricsOfAState(t *testing.T) {
+	s := Gather(context.Background(), healthy(), config.Defaults())
+	queue := func() (QueueStats, error) {
+		return QueueStats{Pending: 1, Active: 2, ProcessedTotal: 40, FailedTotal: 3}, nil
+	}
+	c := StateCollector(s, queue)
+	if problems, err := testutil.CollectAndLint(c); err != nil || len(problems) != 0 {
+		t.Fatalf("lint: %v %+v", err, problems)
+	}
+	want := `
+# HELP intvlm8r_battery_volts The Arduino voltmeter's latest reading.
+# TYPE intvlm8r_battery_volts gauge
+intvlm8r_battery_volts 12.6
+# HELP intvlm8r_storage_left_seconds Shooting time the free space holds (the days-left figure, in seconds).
+# TYPE intvlm8r_storage_left_seconds gauge
+intvlm8r_storage_left_seconds{device="camera"} 8.64e+06
+intvlm8r_storage_left_seconds{device="pi"} 1.8144e+06
+# HELP intvlm8r_healthy 1 when every health check passes, else 0.
+# TYPE intvlm8r_healthy gauge
+intvlm8r_healthy 1
+# HELP intvlm8r_tasks Worker tasks by state.
+# TYPE intvlm8r_tasks gauge
+intvlm8r_tasks{state="active"} 2
+intvlm8r_tasks{state="archived"} 0
+intvlm8r_tasks{state="completed"} 0
+intvlm8r_tasks{state="pending"} 1
+intvlm8r_tasks{state="retry"} 0
+intvlm8r_tasks{state="scheduled"} 0
+# HELP intvlm8r_tasks_failed_total Tasks that failed.
+# TYPE intvlm8r_tasks_failed_total counter
+intvlm8r_tasks_failed_total 3
+`
+	if err := testutil.CollectAndCompare(c, strings.NewReader(want), "intvlm8r_battery_volts", "intvlm8r_storage_left_seconds", "intvlm8r_healthy", "intvlm8r_tasks", "intvlm8r_tasks_failed_total"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestCollectorReusesAFreshState(t *testing.T) {
+	n := 0
+	c := &Collector{Gather: func(context.Context) State { n++; return State{} }, MaxAge: 1 << 62}
+	testutil.CollectAndCount(c)
+	testutil.CollectAndCount(c)
+	if n != 1 {
+		t.Fatalf("gathered %d times for two scrapes within MaxAge", n)
+	}
+}

@@ -1,0 +1,39 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/intvlm8r/intvlm8r-go/internal/config"
+	"github.com/intvlm8r/intvlm8r-go/internal/health"
+	"github.com/intvlm8r/intvlm8r-go/internal/system"
+)
+
+// metricsMaxAge is how long one gathered state serves scrapes.
+const metricsMaxAge = 30 * time.Second
+
+// metricsHandler is GET /metrics on the local listener: the box's state (as
+// the heartbeat sends it) and the worker's task counts, in Prometheus text.
+func (s *Server) metricsHandler() http.Handler {
+	src := health.LiveSources(s.Paths, s.Arduino, s.Camera, system.Live())
+	c := &health.Collector{
+		Gather: func(ctx context.Context) health.State {
+			set := config.Defaults()
+			if f, err := s.Config.Load(); err == nil {
+				set, _ = f.Settings()
+			}
+			return health.Gather(ctx, src, set)
+		},
+		MaxAge: metricsMaxAge,
+	}
+	if s.Tasks != nil {
+		c.Queue = s.Tasks.QueueStats
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(c)
+	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorLog: nil, ErrorHandling: promhttp.ContinueOnError})
+}
