@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/singleflight"
@@ -73,6 +74,11 @@ type Client struct {
 	mu     sync.Mutex
 	failed map[byte]error // a shared read's latest failed try, while it runs
 
+	// heldSince is when this process's current bus holder took the bus
+	// (unix ns; 0 when free): a holder far past any transaction's length
+	// means the Arduino is not answering, not that the bus is busy.
+	heldSince atomic.Int64
+
 	joined func(code byte) // test hook: a caller has joined (or started) a read
 
 	lastSent map[string]time.Time // SendShared: when each command was last sent
@@ -106,20 +112,38 @@ func (c *Client) Cache() *Cache { return c.opts.Cache }
 // says nothing about whether the Arduino answers.
 var ErrBusy = errors.New("the Arduino's bus is busy")
 
+// SlowHolder is how long a transaction may hold the bus before a waiter
+// takes the Arduino for silent: the longest is a query plus a 450 ms
+// settle, at 40 kHz a few tens of ms more.
+const SlowHolder = 1500 * time.Millisecond
+
+// errWaiting is the error of a wait for the bus that ended with ctxErr: the
+// bus was busy, unless its holder has been at it for longer than any
+// answer takes, when the Arduino is not answering.
+func (c *Client) errWaiting(ctxErr error) error {
+	if since := c.heldSince.Load(); since != 0 {
+		if held := time.Since(time.Unix(0, since)); held > SlowHolder {
+			return fmt.Errorf("the Arduino has not answered in %s: %w", held.Round(100*time.Millisecond), ctxErr)
+		}
+	}
+	return fmt.Errorf("%w: %w", ErrBusy, ctxErr)
+}
+
 // lock takes this process's turn, then the bus lock file, polling so that
 // the context can end the wait (flock itself cannot be interrupted). The
 // returned func releases both.
 func (c *Client) lock(ctx context.Context) (func(), error) {
 	start := time.Now()
 	busy := func(err error) error {
-		return fmt.Errorf("%w (waited %s for it): %w", ErrBusy, time.Since(start).Round(time.Millisecond), err)
+		return fmt.Errorf("waited %s for the bus: %w", time.Since(start).Round(time.Millisecond), c.errWaiting(err))
 	}
 	select {
 	case c.bus <- struct{}{}:
 	case <-ctx.Done():
 		return nil, busy(ctx.Err())
 	}
-	release := func() { <-c.bus }
+	c.heldSince.Store(time.Now().UnixNano())
+	release := func() { c.heldSince.Store(0); <-c.bus }
 	if c.opts.LockPath == "" {
 		return release, nil
 	}
@@ -250,7 +274,7 @@ func (c *Client) sharedRead(ctx context.Context, code byte, name string, parse f
 		if failed != nil {
 			return Reply{}, time.Time{}, fmt.Errorf("arduino %s: %w (and no answer yet from the retry: %w)", name, failed, ctx.Err())
 		}
-		return Reply{}, time.Time{}, fmt.Errorf("arduino %s: %w (waiting for the read under way): %w", name, ErrBusy, ctx.Err())
+		return Reply{}, time.Time{}, fmt.Errorf("arduino %s (waiting for the read under way): %w", name, c.errWaiting(ctx.Err()))
 	}
 }
 
@@ -332,7 +356,7 @@ func (c *Client) SendShared(ctx context.Context, cmd Command, fresh time.Duratio
 		}
 		return res.Val.(time.Time).Add(cmd.Settle), nil
 	case <-ctx.Done():
-		return time.Time{}, fmt.Errorf("arduino command %q: %w: %w", printable(cmd.Text), ErrBusy, ctx.Err())
+		return time.Time{}, fmt.Errorf("arduino command %q: %w", printable(cmd.Text), c.errWaiting(ctx.Err()))
 	}
 }
 

@@ -3,6 +3,7 @@ package arduino
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -193,5 +194,41 @@ func TestSendSharedRefresh(t *testing.T) {
 	clock.Unlock()
 	if _, err := c.SendShared(context.Background(), CmdRefreshTemps, 2*time.Second); err != nil || g.commands.Load() != 2 {
 		t.Fatalf("a stale GT was not sent again: %v, %d sends", err, g.commands.Load())
+	}
+}
+
+// A transaction that has held the bus for longer than any answer takes
+// (SlowHolder) means a silent Arduino: a reader that gives up waiting behind
+// it is told the Arduino is not answering, not that the bus was busy.
+func TestWaitBehindASilentArduinoIsNotBusy(t *testing.T) {
+	g := newGate("5.0.1")
+	c := NewClient(g, Options{LockPath: testPaths(t).ArduinoLock()})
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.Version(context.Background())
+		done <- err
+	}()
+	<-g.entered // the version read holds the bus, and gets no answer
+	time.Sleep(SlowHolder + 100*time.Millisecond)
+	for _, q := range []byte{QueryWakeWindow, QueryVersion} { // waiting for the bus, and joining the read
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+		var err error
+		if q == QueryVersion {
+			_, err = Get(ctx, c, QVersion, Live)
+		} else {
+			_, err = Get(ctx, c, QWakeWindow, Live)
+		}
+		cancel()
+		if err == nil || errors.Is(err, ErrBusy) || !strings.Contains(err.Error(), "has not answered") {
+			t.Fatalf("query %q behind a silent Arduino: err %v, want not answering", q, err)
+		}
+	}
+	close(g.release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	// The wake-window read given up on still runs: wait for it to end.
+	if _, err := Get(context.Background(), c, QWakeWindow, Live); err != nil {
+		t.Fatal(err)
 	}
 }
