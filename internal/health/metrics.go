@@ -53,7 +53,10 @@ var (
 )
 
 // Describe implements prometheus.Collector.
-func (c *Collector) Describe(ch chan<- *prometheus.Desc) { prometheus.DescribeByCollect(c, ch) }
+// Describe sends nothing: an unchecked collector. DescribeByCollect would
+// gather the whole state (Arduino, camera) when the web server registers it
+// at startup, holding up its readiness by the Arduino's budget.
+func (c *Collector) Describe(chan<- *prometheus.Desc) {}
 
 func (c *Collector) state() State {
 	c.mu.Lock()
