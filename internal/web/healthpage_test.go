@@ -57,6 +57,15 @@ func TestMonitoringHealthAndThresholds(t *testing.T) {
 		t.Fatalf("pushgatewayurl %q", got)
 	}
 
+	if page := u.page("/monitoring"); !strings.Contains(page, `<span id="hbBody">No beat has been sent yet</span>`) {
+		t.Fatalf("before any beat, Monitoring does not say so:\n%s", page)
+	}
+	if err := os.WriteFile(u.p.HeartbeatResult(), []byte("2026-12-07 10:05:00 Heartbeat sent OK (200)\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if page := u.page("/monitoring"); !strings.Contains(page, `<span id="hbBody">A plain GET, with no body</span>`) {
+		t.Fatalf("after a plain GET beat, Monitoring does not say so:\n%s", page)
+	}
 	body := `{"at":"2026-12-07T10:05:00Z","location":"x","ok":false,"failures":["last upload failed: FTP connection failed"],"arduino":"ok","pi":{},"camera":{"state":"asleep"},"version":"t","uptime_s":1}`
 	if err := os.WriteFile(health.BodyPath(u.p), []byte(body), 0o644); err != nil {
 		t.Fatal(err)

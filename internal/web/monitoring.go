@@ -31,6 +31,7 @@ type monitoringData struct {
 	DaysFreeWarn, DaysFreeAlarm, VoltageHigh, VoltageLow string
 	Result                                               string
 	LastBody                                             string // the body of the last beat, as sent; "" after a plain GET
+	BeatSent                                             bool   // a beat has been sent (hbresults.txt exists)
 	Shown                                                string // the form's record of the values shown (formedit.go)
 }
 
@@ -71,6 +72,8 @@ func (s *Server) monitoringPage(c echo.Context) error {
 	}
 	d.Result = heartbeat.ReadResult(s.Paths.HeartbeatResult())
 	d.LastBody = lastBeatBody(s.Paths)
+	_, err = os.Stat(s.Paths.HeartbeatResult())
+	d.BeatSent = err == nil
 	return s.render(c, http.StatusOK, "monitoring", d)
 }
 
