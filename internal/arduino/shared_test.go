@@ -105,15 +105,7 @@ func TestBusyBusIsNotASilentArduino(t *testing.T) {
 	}()
 	<-g.entered // the version read holds the bus
 
-	for _, q := range []byte{QueryWakeWindow, QueryVersion} { // another value, and the same one
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
-		var err error
-		if q == QueryVersion {
-			_, err = Get(ctx, c, QVersion, Live)
-		} else {
-			_, err = Get(ctx, c, QWakeWindow, Live)
-		}
-		cancel()
+	for q, err := range waitBehind(c) { // another value, and the same one
 		if !errors.Is(err, ErrBusy) {
 			t.Fatalf("query %q: err %v, want ErrBusy", q, err)
 		}
@@ -210,15 +202,7 @@ func TestWaitBehindASilentArduinoIsNotBusy(t *testing.T) {
 	}()
 	<-g.entered // the version read holds the bus, and gets no answer
 	time.Sleep(SlowHolder + 100*time.Millisecond)
-	for _, q := range []byte{QueryWakeWindow, QueryVersion} { // waiting for the bus, and joining the read
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
-		var err error
-		if q == QueryVersion {
-			_, err = Get(ctx, c, QVersion, Live)
-		} else {
-			_, err = Get(ctx, c, QWakeWindow, Live)
-		}
-		cancel()
+	for q, err := range waitBehind(c) { // waiting for the bus, and joining the read
 		if err == nil || errors.Is(err, ErrBusy) || !strings.Contains(err.Error(), "has not answered") {
 			t.Fatalf("query %q behind a silent Arduino: err %v, want not answering", q, err)
 		}
@@ -231,4 +215,21 @@ func TestWaitBehindASilentArduinoIsNotBusy(t *testing.T) {
 	if _, err := Get(context.Background(), c, QWakeWindow, Live); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// waitBehind reads, with a 20 ms budget each, another value than the one
+// whose read holds the bus (waiting for the bus) and the same one (joining
+// that read), and returns each read's error by query.
+func waitBehind(c *Client) map[byte]error {
+	errs := map[byte]error{}
+	for _, q := range []byte{QueryWakeWindow, QueryVersion} {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+		if q == QueryVersion {
+			_, errs[q] = Get(ctx, c, QVersion, Live)
+		} else {
+			_, errs[q] = Get(ctx, c, QWakeWindow, Live)
+		}
+		cancel()
+	}
+	return errs
 }

@@ -452,9 +452,7 @@ func testJPEG(t *testing.T, n int) []byte {
 // in the namespace, and resize, which remounts the tmpfs at a new size.
 func smallDisk(t *testing.T, simDir string) (dir, view string, wrap []string, resize func(bytes int64)) {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("mounting a small file system needs root (make test runs as root)")
-	}
+	testutil.NeedRoot(t, "mounting a small file system needs root (make test runs as root)")
 	dir = t.TempDir()
 	holder := exec.Command("unshare", "--mount", "--propagation", "private", "--",
 		"sh", "-c", `mount -t tmpfs -o size=64m,mode=0755 tmpfs "$1" && mkdir -p "$1/$2" && mount -t tmpfs -o size=64m tmpfs "$1/$2" &&

@@ -38,9 +38,7 @@ type vsftpdOpts struct {
 
 func startVsftpd(t testing.TB, o vsftpdOpts) *ftpServer {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("vsftpd logs local users in only when started as root")
-	}
+	testutil.NeedRoot(t, "vsftpd logs local users in only when started as root")
 	if _, err := os.Stat(vsftpdBin); err != nil {
 		t.Fatalf("vsftpd is needed (apt-get install vsftpd): %v", err)
 	}

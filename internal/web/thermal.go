@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -13,10 +12,8 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/intvlm8r/intvlm8r-go/internal/arduino"
+	"github.com/intvlm8r/intvlm8r-go/internal/system"
 )
-
-// piTempPath is the SoC temperature in millidegrees (a variable for tests).
-var piTempPath = "/sys/class/thermal/thermal_zone0/temp"
 
 // Units cookie.
 const (
@@ -229,19 +226,6 @@ type thermalData struct {
 	VMinAt, VMaxAt string
 }
 
-// piTemperature is the SoC's temperature in whole °C.
-func piTemperature() (int, bool) {
-	data, err := os.ReadFile(piTempPath)
-	if err != nil {
-		return 0, false
-	}
-	milli, err := strconv.Atoi(strings.TrimSpace(string(data)))
-	if err != nil {
-		return 0, false
-	}
-	return int(math.RoundToEven(float64(milli) / 1000)), true
-}
-
 // thermalGTFresh is how recent a GT must be for a render to use its reading
 // rather than send another.
 const thermalGTFresh = 2 * time.Second
@@ -258,7 +242,7 @@ func (s *Server) thermalPage(c echo.Context) error {
 		set, _ := file.Settings()
 		vHi, vLo = set.Thresholds.VoltageHigh, set.Thresholds.VoltageLow
 	}
-	if t, ok := piTemperature(); ok {
+	if t, ok := system.Live().Temperature(); ok {
 		d.PiTemp = withUnit(t)
 	}
 

@@ -43,6 +43,8 @@ import (
 
 	"github.com/hanwen/go-fuse/v2/fs"
 	"github.com/hanwen/go-fuse/v2/fuse"
+
+	"github.com/intvlm8r/intvlm8r-go/internal/testutil"
 )
 
 // Point is one cut point: an fsync, a folder fsync, or a rename.
@@ -808,10 +810,7 @@ func Private(t *testing.T) bool {
 		return true
 	}
 	if why := Available(); why != "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s (CI must have both)", why)
-		}
-		t.Skip(why)
+		testutil.Unmet(t, why)
 	}
 	run := "^" + regexp.QuoteMeta(t.Name()) + "$"
 	if f := flag.Lookup("test.run"); f != nil {
