@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/intvlm8r/intvlm8r-go/internal/status"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -23,13 +24,6 @@ import (
 
 // DefaultReserve is the free space a copy always leaves on the Pi (10 MiB).
 const DefaultReserve = 10 << 20
-
-// Status colours, as the pages' progress cell takes them.
-const (
-	White  = "white"
-	Orange = "orange"
-	Red    = "red"
-)
 
 // ErrCopyRunning: another copy holds the copy lock.
 var ErrCopyRunning = errors.New("a copy from the camera is already running")
@@ -72,7 +66,7 @@ type CopyResult struct {
 	Files      []CopiedFile // the photos copied in this run, in order
 	Errors     []error      // one per problem; a bad file never stops the others
 	Message    string       // e.g. "Copied 3 images OK"
-	Colour     string       // White, Orange or Red
+	Colour     status.Colour
 }
 
 // CameraUnavailableResult is the status when the camera could not be opened
@@ -80,7 +74,7 @@ type CopyResult struct {
 func CameraUnavailableResult(attempts int, err error) CopyResult {
 	r := CopyResult{
 		Message: fmt.Sprintf("Could not claim the camera's USB device after %d attempts", attempts),
-		Colour:  Red,
+		Colour:  status.Red,
 	}
 	if err != nil {
 		r.Errors = []error{err}
@@ -95,13 +89,13 @@ func (r *CopyResult) finish() {
 	}
 	switch {
 	case r.OutOfSpace:
-		r.Message, r.Colour = "Out of drive space", Red
+		r.Message, r.Colour = "Out of drive space", status.Red
 	case len(r.Errors) > 0:
-		r.Message, r.Colour = fmt.Sprintf("Errors reported. Copied %d %s OK", r.Copied, images), Orange
+		r.Message, r.Colour = fmt.Sprintf("Errors reported. Copied %d %s OK", r.Copied, images), status.Orange
 	case r.Copied == 0:
-		r.Message, r.Colour = "There were no new images to copy", White
+		r.Message, r.Colour = "There were no new images to copy", status.White
 	default:
-		r.Message, r.Colour = fmt.Sprintf("Copied %d %s OK", r.Copied, images), White
+		r.Message, r.Colour = fmt.Sprintf("Copied %d %s OK", r.Copied, images), status.White
 	}
 }
 
@@ -192,7 +186,7 @@ func Copy(ctx context.Context, cam camera.Camera, p paths.Paths, opts CopyOption
 		res.Errors = append(res.Errors, err)
 		res.finish()
 		if res.Copied == 0 { // nothing done: say why, in red
-			res.Message, res.Colour = "Copy failed: "+err.Error(), Red
+			res.Message, res.Colour = "Copy failed: "+err.Error(), status.Red
 		}
 		return res, err
 	}

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"github.com/intvlm8r/intvlm8r-go/internal/status"
 	"io/fs"
 	"math/rand/v2"
 	"os"
@@ -245,7 +246,7 @@ func TestCopySurvivesKillAnywhere(t *testing.T) {
 			}
 			// And a run after that has nothing to do.
 			res, err := Copy(context.Background(), &folderCam{root: fx.cam}, p, CopyOptions{}, nil)
-			if err != nil || res.Copied != 0 || res.Message != "There were no new images to copy" || res.Colour != White {
+			if err != nil || res.Copied != 0 || res.Message != "There were no new images to copy" || res.Colour != status.White {
 				t.Fatalf("second clean run: %+v, %v", res, err)
 			}
 		})

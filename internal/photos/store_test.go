@@ -3,6 +3,7 @@ package photos
 import (
 	"context"
 	"fmt"
+	"github.com/intvlm8r/intvlm8r-go/internal/status"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -185,7 +186,7 @@ func TestCopyOutcomes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Copied != 4 || res.Failed != 2 || res.Deleted != 4 || res.Colour != Orange || res.Message != "Errors reported. Copied 4 images OK" {
+	if res.Copied != 4 || res.Failed != 2 || res.Deleted != 4 || res.Colour != status.Orange || res.Message != "Errors reported. Copied 4 images OK" {
 		t.Fatalf("result %+v", res)
 	}
 	if len(prog) != 6 || prog[0] != "Copying image 1 of 6" || prog[5] != "Copying image 6 of 6" {
@@ -221,11 +222,11 @@ func TestCopyOutcomes(t *testing.T) {
 	}
 	cam.lie = nil
 	res, _ = Copy(context.Background(), cam, p, CopyOptions{}, nil)
-	if res.Message != "Copied 1 image OK" || res.Colour != White {
+	if res.Message != "Copied 1 image OK" || res.Colour != status.White {
 		t.Fatalf("third run %+v", res)
 	}
 	res, _ = Copy(context.Background(), cam, p, CopyOptions{}, nil)
-	if res.Message != "There were no new images to copy" || res.Colour != White || res.Skipped != 2 {
+	if res.Message != "There were no new images to copy" || res.Colour != status.White || res.Skipped != 2 {
 		t.Fatalf("fourth run %+v", res)
 	}
 	// Deleted from the Pi (uploaded), still on the camera: never copied again.
@@ -254,14 +255,14 @@ func TestCopyOutOfSpace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !res.OutOfSpace || res.Message != "Out of drive space" || res.Colour != Red || res.Copied >= 5 {
+	if !res.OutOfSpace || res.Message != "Out of drive space" || res.Colour != status.Red || res.Copied >= 5 {
 		t.Fatalf("result %+v", res)
 	}
 	left, _ := cam.ListFiles(context.Background(), "/")
 	if len(left) != 5-res.Copied+1 { // +1: the MISC file outside DCIM
 		t.Fatalf("%d files left on the camera after copying %d", len(left), res.Copied)
 	}
-	if u := CameraUnavailableResult(5, nil); u.Colour != Red || !strings.Contains(u.Message, "5 attempts") {
+	if u := CameraUnavailableResult(5, nil); u.Colour != status.Red || !strings.Contains(u.Message, "5 attempts") {
 		t.Fatalf("camera unavailable result %+v", u)
 	}
 }
@@ -305,12 +306,12 @@ func TestCopyLockedAndCameraErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	res, err := Copy(context.Background(), &folderCam{root: fx.cam}, p, CopyOptions{}, nil)
-	if err != ErrCopyRunning || res.Colour != Red || !strings.Contains(res.Message, "already running") {
+	if err != ErrCopyRunning || res.Colour != status.Red || !strings.Contains(res.Message, "already running") {
 		t.Fatalf("with the lock held: %+v %v", res, err)
 	}
 	lock.Unlock()
 	res, err = Copy(context.Background(), &folderCam{root: filepath.Join(fx.cam, "nothing-here")}, p, CopyOptions{}, nil)
-	if err == nil || res.Colour != Red || !strings.HasPrefix(res.Message, "Copy failed: list the camera's files") {
+	if err == nil || res.Colour != status.Red || !strings.HasPrefix(res.Message, "Copy failed: list the camera's files") {
 		t.Fatalf("camera listing failure: %+v %v", res, err)
 	}
 }

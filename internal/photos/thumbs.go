@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/intvlm8r/intvlm8r-go/internal/status"
 	"image"
 	"image/color"
 	_ "image/gif" // other formats a user may drop into the store
@@ -54,7 +55,7 @@ type ThumbResult struct {
 	Silent   bool    // Count was 0
 	Errors   []error // one per bad photo; the others carry on
 	Message  string  // contains "thumbnail images OK" unless silent
-	Colour   string
+	Colour   status.Colour
 }
 
 // MakeThumbs brings thumbnails, RAW previews and summary lines up to date
@@ -136,12 +137,12 @@ func MakeThumbs(ctx context.Context, p paths.Paths, opts ThumbOptions, progress 
 	}
 	switch {
 	case res.Silent:
-		res.Message, res.Colour = SkippedMessage, White
+		res.Message, res.Colour = SkippedMessage, status.White
 	case len(res.Errors) > 0:
 		res.Message = fmt.Sprintf("Created %d thumbnail images OK; %d could not be made", res.Created, res.Failed)
-		res.Colour = Orange
+		res.Colour = status.Orange
 	default:
-		res.Message, res.Colour = fmt.Sprintf("Created %d thumbnail images OK", res.Created), White
+		res.Message, res.Colour = fmt.Sprintf("Created %d thumbnail images OK", res.Created), status.White
 	}
 	return res, nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/intvlm8r/intvlm8r-go/internal/status"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -314,7 +315,7 @@ func TestMakeThumbs(t *testing.T) {
 	if res.Created != 3 || res.Failed != 3 || res.ToCreate != 6 || len(res.Errors) != 3 {
 		t.Fatalf("result %+v", res)
 	}
-	if !strings.Contains(res.Message, "thumbnail images OK") || res.Colour != Orange {
+	if !strings.Contains(res.Message, "thumbnail images OK") || res.Colour != status.Orange {
 		t.Fatalf("message %q colour %s", res.Message, res.Colour)
 	}
 	if statuses[0] != CommencingMessage || statuses[1] != "Creating thumbnail 1 of 6" {
@@ -362,7 +363,7 @@ func TestMakeThumbs(t *testing.T) {
 	os.Remove(PhotoPath(p, "100CANON/TRUNC.JPG"))
 	os.Remove(PhotoPath(p, "100CANON/JUNK.CR2"))
 	res, err = MakeThumbs(context.Background(), p, ThumbOptions{Count: 24}, nil)
-	if err != nil || res.Created != 0 || res.ToCreate != 3 || res.Failed != 0 || res.Message != "Created 0 thumbnail images OK" || res.Colour != White {
+	if err != nil || res.Created != 0 || res.ToCreate != 3 || res.Failed != 0 || res.Message != "Created 0 thumbnail images OK" || res.Colour != status.White {
 		t.Fatalf("third run %+v %v", res, err)
 	}
 	if info, _ := LoadInfo(p.ThumbsInfo()); info.Len() != 3 {
@@ -382,7 +383,7 @@ func TestMakeThumbsSilent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if called || !res.Silent || res.Created != 1 || res.Message != SkippedMessage || res.Colour != White {
+	if called || !res.Silent || res.Created != 1 || res.Message != SkippedMessage || res.Colour != status.White {
 		t.Fatalf("silent run: %+v, progress called %v", res, called)
 	}
 	if !fileExists(ThumbPath(p, "100CANON/A.JPG")) || fileExists(ThumbPath(p, "100CANON/B.JPG")) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/intvlm8r/intvlm8r-go/internal/status"
 	"log/slog"
 	"net/http"
 	"os"
@@ -48,13 +49,13 @@ func (h *HeartbeatHandler) ProcessTask(ctx context.Context, t *asynq.Task) error
 	if h.Now != nil {
 		now = h.Now
 	}
-	Report(t, Status{Text: "Starting heartbeat", Colour: White})
+	Report(t, Status{Text: "Starting heartbeat", Colour: status.White})
 	receiver, err := h.ReceiverURL()
 	if err != nil {
 		return fmt.Errorf("heartbeat not sent: %w", err)
 	}
 	if err := heartbeat.ValidateURL(receiver); err != nil {
-		Report(t, Status{Text: "No heartbeat sent: " + err.Error(), Colour: Red})
+		Report(t, Status{Text: "No heartbeat sent: " + err.Error(), Colour: status.Red})
 		return nil
 	}
 	timeout := heartbeat.ReceiverTimeout
@@ -86,9 +87,9 @@ func (h *HeartbeatHandler) ProcessTask(ctx context.Context, t *asynq.Task) error
 	slog.Info("heartbeat sent", "result", o.ResultText(), "detail", o.Detail)
 	s := Status{StatusCode: o.StatusCode}
 	if o.OK() {
-		s.Text, s.Colour = fmt.Sprintf("Heartbeat sent OK (%d)", o.StatusCode), White
+		s.Text, s.Colour = fmt.Sprintf("Heartbeat sent OK (%d)", o.StatusCode), status.White
 	} else {
-		s.Text, s.Colour = "Heartbeat failed ("+o.ResultText()+")", Red
+		s.Text, s.Colour = "Heartbeat failed ("+o.ResultText()+")", status.Red
 	}
 	Report(t, s)
 	return nil

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/intvlm8r/intvlm8r-go/internal/status"
 	"log/slog"
 	"time"
 
@@ -162,7 +163,7 @@ func (h *PhotoHandlers) next(ctx context.Context, t *asynq.Task) string {
 
 // Copy copies new photos from the camera to the Pi.
 func (h *PhotoHandlers) Copy(ctx context.Context, t *asynq.Task) error {
-	Report(t, Status{Text: photos.PreparingMessage, Colour: White})
+	Report(t, Status{Text: photos.PreparingMessage, Colour: status.White})
 	set, err := h.settings()
 	if err != nil {
 		return fmt.Errorf("copy: %w", err)
@@ -178,7 +179,7 @@ func (h *PhotoHandlers) Copy(ctx context.Context, t *asynq.Task) error {
 		func(cam camera.Camera) error {
 			var cerr error
 			res, cerr = photos.Copy(ctx, cam, h.Paths, opts, func(i, n int) {
-				Report(t, Status{Text: photos.CopyingMessage(i, n), Colour: White})
+				Report(t, Status{Text: photos.CopyingMessage(i, n), Colour: status.White})
 			})
 			return cerr
 		})
@@ -192,7 +193,7 @@ func (h *PhotoHandlers) Copy(ctx context.Context, t *asynq.Task) error {
 	for _, e := range res.Errors {
 		slog.Warn("copy problem", "err", e)
 	}
-	recordOutcome(h.Paths, "copy", res.Message, res.Colour == Red && !errors.Is(serr, photos.ErrCopyRunning))
+	recordOutcome(h.Paths, "copy", res.Message, res.Colour == status.Red && !errors.Is(serr, photos.ErrCopyRunning))
 	Report(t, Status{Text: res.Message, Colour: res.Colour, Next: h.next(ctx, t)})
 	return nil
 }
@@ -204,10 +205,10 @@ func (h *PhotoHandlers) Thumbnails(ctx context.Context, t *asynq.Task) error {
 		return fmt.Errorf("thumbnails: %w", err)
 	}
 	res, err := photos.MakeThumbs(ctx, h.Paths, photos.ThumbOptions{Count: set.Global.ThumbsCount}, func(s string) {
-		Report(t, Status{Text: s, Colour: White})
+		Report(t, Status{Text: s, Colour: status.White})
 	})
 	if err != nil && res.Message == "" {
-		res.Message, res.Colour = "Thumbnail creation failed: "+err.Error(), Red
+		res.Message, res.Colour = "Thumbnail creation failed: "+err.Error(), status.Red
 	}
 	for _, e := range res.Errors {
 		slog.Warn("thumbnail problem", "err", e)

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/intvlm8r/intvlm8r-go/internal/status"
 	"log/slog"
 	"slices"
 	"time"
@@ -32,20 +33,13 @@ const Queue = "default"
 // Retention keeps a finished task's result readable by /backgroundStatus.
 const Retention = 24 * time.Hour
 
-// Colours of a status line, as the pages colour them.
-const (
-	White  = "white"
-	Orange = "orange"
-	Red    = "red"
-)
-
 // Status is what a task reports while it runs and when it ends; the pages
 // show Text in Colour. Next is the id of the task a chain moves on to.
 type Status struct {
-	Text       string `json:"status"`
-	Colour     string `json:"statusColour"`
-	StatusCode int    `json:"statusCode,omitempty"` // heartbeat: the receiver's HTTP status, 0 when none
-	Next       string `json:"next,omitempty"`
+	Text       string        `json:"status"`
+	Colour     status.Colour `json:"statusColour"`
+	StatusCode int           `json:"statusCode,omitempty"` // heartbeat: the receiver's HTTP status, 0 when none
+	Next       string        `json:"next,omitempty"`
 }
 
 // Report writes s as the task's current result, so the web server can read
@@ -174,10 +168,10 @@ const (
 
 // View is what /backgroundStatus/<id> answers.
 type View struct {
-	State  State  `json:"state"`
-	Status string `json:"status"`
-	Colour string `json:"statusColour"`
-	Next   string `json:"next,omitempty"`
+	State  State         `json:"state"`
+	Status string        `json:"status"`
+	Colour status.Colour `json:"statusColour"`
+	Next   string        `json:"next,omitempty"`
 	// Code is the heartbeat's receiver status (kept server-side; not shown).
 	Code int `json:"-"`
 }
@@ -192,7 +186,7 @@ func (v View) Done() bool {
 func (c *Client) Lookup(id string) (View, error) {
 	info, err := c.Inspector.GetTaskInfo(Queue, id)
 	if errors.Is(err, asynq.ErrTaskNotFound) || errors.Is(err, asynq.ErrQueueNotFound) {
-		return View{State: StateUnknown, Status: "That background task is not known (finished long ago, or never queued).", Colour: Orange}, nil
+		return View{State: StateUnknown, Status: "That background task is not known (finished long ago, or never queued).", Colour: status.Orange}, nil
 	}
 	if err != nil {
 		return View{}, fmt.Errorf("look up task %s: %w", id, err)
@@ -210,13 +204,13 @@ func viewOf(info *asynq.TaskInfo) View {
 	case asynq.TaskStateActive:
 		v.State = StateProgress
 		if v.Status == "" {
-			v.Status, v.Colour = describe(info.Type)+" running", White
+			v.Status, v.Colour = describe(info.Type)+" running", status.White
 		}
 	case asynq.TaskStateCompleted:
 		v.State = StateSuccess
 	case asynq.TaskStateArchived:
 		v.State = StateFailure
-		v.Colour = Red
+		v.Colour = status.Red
 		if info.LastErr != "" {
 			v.Status = describe(info.Type) + " failed: " + info.LastErr
 		} else if v.Status == "" {
@@ -225,7 +219,7 @@ func viewOf(info *asynq.TaskInfo) View {
 	default: // pending, scheduled, retry, aggregating
 		v.State = StatePending
 		if v.Status == "" {
-			v.Status, v.Colour = describe(info.Type)+" queued, waiting for the worker", White
+			v.Status, v.Colour = describe(info.Type)+" queued, waiting for the worker", status.White
 		}
 	}
 	return v

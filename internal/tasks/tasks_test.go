@@ -3,6 +3,7 @@ package tasks
 import (
 	"context"
 	"errors"
+	"github.com/intvlm8r/intvlm8r-go/internal/status"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -60,7 +61,7 @@ func TestHeartbeatTaskThroughRedis(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v.State != StateSuccess || v.Code != 200 || !strings.Contains(strings.ToLower(v.Status), "heartbeat") || v.Colour != White {
+	if v.State != StateSuccess || v.Code != 200 || !strings.Contains(strings.ToLower(v.Status), "heartbeat") || v.Colour != status.White {
 		t.Fatalf("finished view: %+v", v)
 	}
 	if hits.Load() != 1 {

@@ -3,6 +3,7 @@ package tasks
 import (
 	"context"
 	"errors"
+	"github.com/intvlm8r/intvlm8r-go/internal/status"
 	"log/slog"
 	"time"
 
@@ -30,9 +31,9 @@ type UploadHandler struct {
 // ProcessTask implements asynq.Handler. Whatever happens, the final status
 // says it and the chain goes on.
 func (h *UploadHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
-	Report(t, Status{Text: PreparingUpload, Colour: White})
+	Report(t, Status{Text: PreparingUpload, Colour: status.White})
 	st := h.upload(ctx, t)
-	recordOutcome(h.Paths, "upload", st.Text, st.Colour == Red)
+	recordOutcome(h.Paths, "upload", st.Text, st.Colour == status.Red)
 	st.Next = continueChain(ctx, h.Queue, t)
 	Report(t, st)
 	return nil
@@ -43,14 +44,14 @@ func (h *UploadHandler) upload(ctx context.Context, t *asynq.Task) Status {
 	if err == nil && !f.Exists() {
 		const text = "Upload aborted. I've lost the INI file"
 		logStatus(h.Paths, text)
-		return Status{Text: text, Colour: Red}
+		return Status{Text: text, Colour: status.Red}
 	}
 	if err != nil {
 		slog.Error("upload: INI unreadable", "err", err)
 		text := "Upload aborted. The INI file could not be read"
 		transfer.LogLine(h.Paths, "INI file error: "+err.Error())
 		logStatus(h.Paths, text)
-		return Status{Text: text + ": " + err.Error(), Colour: Red}
+		return Status{Text: text + ": " + err.Error(), Colour: status.Red}
 	}
 	s, err := transfer.FromINI(f)
 	if err != nil {
@@ -58,17 +59,17 @@ func (h *UploadHandler) upload(ctx context.Context, t *asynq.Task) Status {
 	}
 	s.Dropbox = h.Dropbox
 	res, err := transfer.Run(ctx, h.Paths, s, func(i, n int) {
-		Report(t, Status{Text: transfer.ProgressMessage(i, n), Colour: White})
+		Report(t, Status{Text: transfer.ProgressMessage(i, n), Colour: status.White})
 	})
 	slog.Info("upload", "method", res.Method, "new", res.New, "uploaded", res.Uploaded, "failed", res.Failed, "deleted", res.Deleted, "status", res.Status, "err", err)
 	switch {
 	case errors.Is(err, transfer.ErrBusy):
-		return Status{Text: "Another upload is running: this one was not started", Colour: Orange}
+		return Status{Text: "Another upload is running: this one was not started", Colour: status.Orange}
 	case err != nil && res.Status == "":
-		return Status{Text: "Upload failed: " + err.Error(), Colour: Red}
-	case err != nil && res.Colour != Red:
+		return Status{Text: "Upload failed: " + err.Error(), Colour: status.Red}
+	case err != nil && res.Colour != status.Red:
 		// Cancelled (the task's time ran out, or the worker is stopping).
-		return Status{Text: res.Status, Colour: Orange}
+		return Status{Text: res.Status, Colour: status.Orange}
 	}
 	return Status{Text: res.Status, Colour: res.Colour}
 }

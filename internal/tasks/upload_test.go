@@ -3,6 +3,7 @@ package tasks
 import (
 	"context"
 	"fmt"
+	"github.com/intvlm8r/intvlm8r-go/internal/status"
 	"os"
 	"path/filepath"
 	"strings"
@@ -33,7 +34,7 @@ func TestUploadTaskAndChain(t *testing.T) {
 	mux.Handle(TypeUpload, &UploadHandler{Paths: p, INI: ini, Queue: c})
 	mux.HandleFunc(TypeThumbnails, func(ctx context.Context, t *asynq.Task) error {
 		after.Add(1)
-		Report(t, Status{Text: "after the upload", Colour: White})
+		Report(t, Status{Text: "after the upload", Colour: status.White})
 		return nil
 	})
 	if err := srv.Start(mux); err != nil {
@@ -58,7 +59,7 @@ func TestUploadTaskAndChain(t *testing.T) {
 
 	// No INI: the original's STATUS, red, and the chain goes on.
 	views := run(TypeUpload, TypeThumbnails)
-	if len(views) != 2 || views[0].Status != "Upload aborted. I've lost the INI file" || views[0].Colour != Red || views[1].Status != "after the upload" {
+	if len(views) != 2 || views[0].Status != "Upload aborted. I've lost the INI file" || views[0].Colour != status.Red || views[1].Status != "after the upload" {
 		t.Fatalf("no INI: %+v", views)
 	}
 	if _, text, _, _ := transfer.LastStatus(p); text != "Upload aborted. I've lost the INI file" {
@@ -68,7 +69,7 @@ func TestUploadTaskAndChain(t *testing.T) {
 	// Method Off.
 	os.WriteFile(p.INI(), []byte("[Transfer]\ntfrmethod = Off\n"), 0o640)
 	views = run(TypeUpload, TypeThumbnails)
-	if views[0].Status != "Upload aborted. tfrMethod=Off" || views[0].Colour != Orange || after.Load() != 2 {
+	if views[0].Status != "Upload aborted. tfrMethod=Off" || views[0].Colour != status.Orange || after.Load() != 2 {
 		t.Fatalf("Off: %+v", views)
 	}
 
@@ -82,7 +83,7 @@ func TestUploadTaskAndChain(t *testing.T) {
 		os.WriteFile(filepath.Join(dir, fmt.Sprintf("IMG_%d.JPG", i)), []byte(strings.Repeat("x", 1000*i)), 0o644)
 	}
 	views = run(TypeUpload)
-	if len(views) != 1 || views[0].State != StateSuccess || views[0].Status != "3 of 3 files uploaded OK" || views[0].Colour != White {
+	if len(views) != 1 || views[0].State != StateSuccess || views[0].Status != "3 of 3 files uploaded OK" || views[0].Colour != status.White {
 		t.Fatalf("FTP: %+v", views)
 	}
 	for i := 1; i <= 3; i++ {
@@ -96,7 +97,7 @@ func TestUploadTaskAndChain(t *testing.T) {
 	os.WriteFile(p.INI(), []byte("[Transfer]\ntfrmethod = FTP\nftpserver = "+addr+"\nftpuser = "+ftp.User+"\nftppassword = nope\n"), 0o640)
 	os.WriteFile(filepath.Join(dir, "IMG_9.JPG"), []byte("new"), 0o644)
 	views = run(TypeUpload)
-	if views[0].Status != "FTP login failed" || views[0].Colour != Red {
+	if views[0].Status != "FTP login failed" || views[0].Colour != status.Red {
 		t.Fatalf("wrong password: %+v", views)
 	}
 
@@ -107,7 +108,7 @@ func TestUploadTaskAndChain(t *testing.T) {
 	}
 	views = run(TypeUpload, TypeThumbnails)
 	lock.Unlock()
-	if !strings.Contains(views[0].Status, "Another upload is running") || views[0].Colour != Orange || len(views) != 2 {
+	if !strings.Contains(views[0].Status, "Another upload is running") || views[0].Colour != status.Orange || len(views) != 2 {
 		t.Fatalf("busy: %+v", views)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/intvlm8r/intvlm8r-go/internal/status"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -106,7 +107,7 @@ func crashCycle(t *testing.T, p paths.Paths, s Settings, remoteOf func(rel strin
 		t.Fatal("no child was killed mid-run")
 	}
 	res := mustRun(t, p, s)
-	if res.Colour != White || res.Failed != 0 {
+	if res.Colour != status.White || res.Failed != 0 {
 		t.Fatalf("clean run after %d kills: %+v\n%s", killed, res, readLog(t, p))
 	}
 	// Every photo is on the server, intact.
@@ -312,7 +313,7 @@ func TestCrashStages(t *testing.T) {
 			}
 			before := held()
 			res := mustRun(t, p, r.s)
-			if res.Colour != White || res.Failed != 0 {
+			if res.Colour != status.White || res.Failed != 0 {
 				t.Fatalf("clean run: %+v\n%s", res, readLog(t, p))
 			}
 			check("after the clean run", before)

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"github.com/intvlm8r/intvlm8r-go/internal/status"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -413,7 +414,7 @@ func TestDropboxFailures(t *testing.T) {
 
 	p := dropboxHome(t, "")
 	makePhotos(t, p, "100CANON", 1, 1, 1000)
-	if res := mustRun(t, p, s); res.Status != "No Dropbox token found. Re-auth required" || res.Colour != Red {
+	if res := mustRun(t, p, s); res.Status != "No Dropbox token found. Re-auth required" || res.Colour != status.Red {
 		t.Fatalf("no token: %+v", res)
 	}
 
@@ -443,7 +444,7 @@ func TestDropboxInsufficientSpaceAndAPIError(t *testing.T) {
 	fake.malformed = "/DCIM/100CANON/IMG_0001.JPG"
 	fake.quota = 25_000 // room for two
 	res := mustRun(t, p, s)
-	if res.Status != "Dropbox upload failed due to insufficient space" || res.Uploaded != 2 || res.Colour != Red {
+	if res.Status != "Dropbox upload failed due to insufficient space" || res.Uploaded != 2 || res.Colour != status.Red {
 		t.Fatalf("%+v\n%s", res, readLog(t, p))
 	}
 	log := readLog(t, p)

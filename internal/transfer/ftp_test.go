@@ -1,6 +1,7 @@
 package transfer
 
 import (
+	"github.com/intvlm8r/intvlm8r-go/internal/status"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -27,7 +28,7 @@ func runCycle(t *testing.T, p paths.Paths, s Settings, remoteRoot, noneText stri
 	if err != nil {
 		t.Fatalf("Run: %v\n%s", err, readLog(t, p))
 	}
-	if res.Uploaded != 7 || res.New != 7 || res.Status != "7 of 7 files uploaded OK" || res.Colour != White {
+	if res.Uploaded != 7 || res.New != 7 || res.Status != "7 of 7 files uploaded OK" || res.Colour != status.White {
 		t.Fatalf("first run: %+v\n%s", res, readLog(t, p))
 	}
 	if len(prog) != 7 || prog[0] != [2]int{1, 7} || prog[6] != [2]int{7, 7} {
@@ -39,7 +40,7 @@ func runCycle(t *testing.T, p paths.Paths, s Settings, remoteRoot, noneText stri
 	}
 
 	res = mustRun(t, p, s)
-	if res.Uploaded != 0 || res.Status != noneText || res.Colour != White {
+	if res.Uploaded != 0 || res.Status != noneText || res.Colour != status.White {
 		t.Fatalf("second run: %+v\n%s", res, readLog(t, p))
 	}
 
@@ -91,7 +92,7 @@ func TestFTPS(t *testing.T) {
 	s := ftpSettings(srv, "tls")
 	s.FTPTLS = true
 	res := mustRun(t, p, s)
-	if res.Status != "FTP connection failed" || res.Colour != Red || len(ledgerLines(t, p)) != 0 {
+	if res.Status != "FTP connection failed" || res.Colour != status.Red || len(ledgerLines(t, p)) != 0 {
 		t.Fatalf("untrusted certificate: %+v", res)
 	}
 }
@@ -103,7 +104,7 @@ func TestFTPWrongPassword(t *testing.T) {
 	s := ftpSettings(srv, "x")
 	s.FTPPassword = "not-the-password"
 	res := mustRun(t, p, s)
-	if res.Status != "FTP login failed" || res.Colour != Red || len(ledgerLines(t, p)) != 0 {
+	if res.Status != "FTP login failed" || res.Colour != status.Red || len(ledgerLines(t, p)) != 0 {
 		t.Fatalf("%+v", res)
 	}
 	checkNoPasswords(t, p, s.FTPPassword)
@@ -135,7 +136,7 @@ func TestFTPPermissionDenied(t *testing.T) {
 	s := ftpSettings(srv, "ro")
 	s.DeleteAfterTransfer = true
 	res := mustRun(t, p, s)
-	if !strings.HasPrefix(res.Status, "0 of 2 files uploaded OK. IMG_0001.JPG: ") || res.Colour != Red || res.Failed != 2 {
+	if !strings.HasPrefix(res.Status, "0 of 2 files uploaded OK. IMG_0001.JPG: ") || res.Colour != status.Red || res.Failed != 2 {
 		t.Fatalf("%+v\n%s", res, readLog(t, p))
 	}
 	log := readLog(t, p)

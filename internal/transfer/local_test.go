@@ -1,6 +1,7 @@
 package transfer
 
 import (
+	"github.com/intvlm8r/intvlm8r-go/internal/status"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -167,7 +168,7 @@ func TestRunOffAndUnknownMethod(t *testing.T) {
 	for m, want := range map[string]string{"Off": "Upload aborted. tfrMethod=Off", "": "Upload aborted. tfrMethod=Off",
 		"Google Drive": "Upload aborted. tfrMethod=Google Drive"} {
 		res := mustRun(t, p, Settings{Method: m})
-		if res.Status != want || res.Colour != Orange {
+		if res.Status != want || res.Colour != status.Orange {
 			t.Fatalf("method %q: %+v", m, res)
 		}
 	}
@@ -216,7 +217,7 @@ func TestDeleteAfterTransferDerived(t *testing.T) {
 	s.DeleteAfterTransfer = true
 	res := mustRun(t, p, s)
 	// 100CANON: IMG_0001.JPG, IMG_0002.JPG, IMG_0003.CR2, IMG_0003.JPG go; 101CANON/IMG_0001.JPG is refused.
-	if res.Uploaded != 4 || res.Failed != 1 || res.Deleted != 4 || res.Status != `4 of 5 files uploaded OK. IMG_0001.JPG: STOR /up/DCIM/101CANON/IMG_0001.JPG: 550 "Not enough privileges."` || res.Colour != Orange {
+	if res.Uploaded != 4 || res.Failed != 1 || res.Deleted != 4 || res.Status != `4 of 5 files uploaded OK. IMG_0001.JPG: STOR /up/DCIM/101CANON/IMG_0001.JPG: 550 "Not enough privileges."` || res.Colour != status.Orange {
 		t.Fatalf("%+v\n%s", res, readLog(t, p))
 	}
 	gone := []string{a[0], a[1], a[2], twinRaw, thumb("100CANON", "IMG_0001"), prev("100CANON", "IMG_0001"),

@@ -1,6 +1,7 @@
 package transfer
 
 import (
+	"github.com/intvlm8r/intvlm8r-go/internal/status"
 	"os"
 	"path/filepath"
 	"slices"
@@ -19,7 +20,7 @@ import (
 func checkLiedTo(t *testing.T, p paths.Paths, res Result, locals []string, reason string) {
 	t.Helper()
 	log := readLog(t, p)
-	if res.Uploaded != 0 || res.Failed != len(locals) || res.Deleted != 0 || res.Colour != Red {
+	if res.Uploaded != 0 || res.Failed != len(locals) || res.Deleted != 0 || res.Colour != status.Red {
 		t.Fatalf("lied to: %+v\n%s", res, log)
 	}
 	if !strings.Contains(res.Status, reason) {
@@ -53,7 +54,7 @@ func checkHonestAfterLie(t *testing.T, p paths.Paths, s Settings, locals []strin
 		sums[l] = sumFile(t, l)
 	}
 	res := mustRun(t, p, s)
-	if res.Uploaded != len(locals) || res.Failed != 0 || res.Deleted != len(locals) || res.Colour != White {
+	if res.Uploaded != len(locals) || res.Failed != 0 || res.Deleted != len(locals) || res.Colour != status.White {
 		t.Fatalf("honest run: %+v\n%s", res, readLog(t, p))
 	}
 	for _, l := range locals {
@@ -108,7 +109,7 @@ func TestLyingFTPCannotTell(t *testing.T) {
 		s := ftpSettings(srv, "lied")
 		s.FTPActive, s.DeleteAfterTransfer = active, true
 		res := mustRun(t, p, s)
-		if res.Uploaded != 2 || res.Deleted != 0 || res.Colour != Orange || !strings.Contains(res.Status, unconfirmedNote) {
+		if res.Uploaded != 2 || res.Deleted != 0 || res.Colour != status.Orange || !strings.Contains(res.Status, unconfirmedNote) {
 			t.Fatalf("active=%v: %+v\n%s", active, res, readLog(t, p))
 		}
 		for _, l := range locals {

@@ -1,6 +1,7 @@
 package transfer
 
 import (
+	"github.com/intvlm8r/intvlm8r-go/internal/status"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,7 +22,7 @@ func TestRsyncCycle(t *testing.T) {
 	first := makePhotos(t, p, "100CANON", 1, 5, 70_000)
 	var prog [][2]int
 	res, err := Run(t.Context(), p, s, func(i, n int) { prog = append(prog, [2]int{i, n}) })
-	if err != nil || res.Status != "5 files uploaded OK" || res.Uploaded != 5 || res.Colour != White {
+	if err != nil || res.Status != "5 files uploaded OK" || res.Uploaded != 5 || res.Colour != status.White {
 		t.Fatalf("first: %+v %v\n%s", res, err, readLog(t, p))
 	}
 	if len(prog) != 5 || prog[4] != [2]int{5, 5} {
@@ -65,7 +66,7 @@ func TestRsyncCutOffThenRecovered(t *testing.T) {
 	proxy.cutBytes.Store(700_000)
 	proxy.cutConns.Store(2)
 	res := mustRun(t, p, s)
-	if res.Uploaded != 0 || res.Colour != Red || !strings.HasPrefix(res.Status, "rsync error") {
+	if res.Uploaded != 0 || res.Colour != status.Red || !strings.HasPrefix(res.Status, "rsync error") {
 		t.Fatalf("cut run: %+v\n%s", res, readLog(t, p))
 	}
 	if proxy.cutsMade.Load() != 2 {
@@ -107,7 +108,7 @@ func TestRsyncFailures(t *testing.T) {
 
 	port := testutil.FreePort(t)
 	res := mustRun(t, p, rsyncSettings(srv, "127.0.0.1:"+itoa(port), t.TempDir()))
-	if res.Status != "rsync error: Connection refused" || res.Colour != Red {
+	if res.Status != "rsync error: Connection refused" || res.Colour != status.Red {
 		t.Fatalf("refused: %+v\n%s", res, readLog(t, p))
 	}
 

@@ -1,6 +1,7 @@
 package transfer
 
 import (
+	"github.com/intvlm8r/intvlm8r-go/internal/status"
 	"os"
 	"path/filepath"
 	"strings"
@@ -38,7 +39,7 @@ func TestSFTPWrongPassword(t *testing.T) {
 	s := goSFTPSettings(srv, t.TempDir())
 	s.SFTPPassword = "guess"
 	res := mustRun(t, p, s)
-	if res.Status != "SFTP Authentication failed" || res.Colour != Red || len(ledgerLines(t, p)) != 0 {
+	if res.Status != "SFTP Authentication failed" || res.Colour != status.Red || len(ledgerLines(t, p)) != 0 {
 		t.Fatalf("%+v\n%s", res, readLog(t, p))
 	}
 	checkNoPasswords(t, p, "guess", srv.Pass)
@@ -55,7 +56,7 @@ func TestSFTPChangedHostKey(t *testing.T) {
 	srv.newHostKey(t) // the server is "rebuilt", or someone sits in the middle
 	makePhotos(t, p, "100CANON", 10, 2, 1000)
 	res := mustRun(t, p, s)
-	if res.Status != "SFTP Unable to verify server's host key" || res.Colour != Red {
+	if res.Status != "SFTP Unable to verify server's host key" || res.Colour != status.Red {
 		t.Fatalf("%+v\n%s", res, readLog(t, p))
 	}
 	if len(ledgerLines(t, p)) != 2 {

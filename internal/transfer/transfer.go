@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/intvlm8r/intvlm8r-go/internal/status"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -32,13 +33,6 @@ const (
 	MethodSFTP    = "SFTP"
 	MethodDropbox = "Dropbox"
 	MethodRsync   = "rsync"
-)
-
-// Colours of a result, as the progress banner uses them.
-const (
-	White  = "white"
-	Orange = "orange"
-	Red    = "red"
 )
 
 // Settings are the [Transfer] keys a run needs; the caller fills them from
@@ -100,7 +94,7 @@ type Result struct {
 	Failed   int    // tried and not confirmed
 	Deleted  int    // photos removed locally (deleteaftertransfer)
 	Status   string // the run's last STATUS text (what Home shows)
-	Colour   string // White, Orange or Red
+	Colour   status.Colour
 }
 
 // Uploader sends single files to one kind of server. Connect may be called
@@ -215,7 +209,7 @@ type run struct {
 	maybeSent   map[string]bool // photos an interrupted run was sending or had sent
 }
 
-func (r *run) status(text, colour string) {
+func (r *run) status(text string, colour status.Colour) {
 	r.log.Status(text)
 	r.res.Status, r.res.Colour = text, colour
 }
@@ -245,19 +239,19 @@ func Run(ctx context.Context, p paths.Paths, s Settings, progress func(i, n int)
 	r.res.Method = m
 	switch m {
 	case "":
-		r.status("Upload aborted. tfrMethod="+oneLine(s.Method), Orange)
+		r.status("Upload aborted. tfrMethod="+oneLine(s.Method), status.Orange)
 		return r.res, nil
 	case MethodOff:
-		r.status("Upload aborted. tfrMethod=Off", Orange)
+		r.status("Upload aborted. tfrMethod=Off", status.Orange)
 		return r.res, nil
 	}
-	r.status("Commencing upload using "+m, White)
+	r.status("Commencing upload using "+m, status.White)
 	r.logSettings(m)
 
 	r.ledger, err = OpenLedger(p)
 	if err != nil {
 		l.Printf("Upload aborted: %v", err)
-		r.status("Upload aborted. "+err.Error(), Red)
+		r.status("Upload aborted. "+err.Error(), status.Red)
 		return r.res, err
 	}
 	// The journal goes last: a run cut off before its derived files are
@@ -309,14 +303,14 @@ func noFilesText(m string) string {
 	return "No files to upload"
 }
 
-func countColour(ok, n int) string {
+func countColour(ok, n int) status.Colour {
 	switch {
 	case ok == n:
-		return White
+		return status.White
 	case ok == 0:
-		return Red
+		return status.Red
 	}
-	return Orange
+	return status.Orange
 }
 
 // runFiles is the FTP/SFTP/Dropbox loop: connect, list, two tries per photo.
@@ -324,15 +318,15 @@ func (r *run) runFiles(u Uploader, m string) error {
 	ctx := r.ctx
 	if err := u.Connect(ctx); err != nil {
 		if ctx.Err() != nil {
-			r.status(m+" upload cancelled", Orange)
+			r.status(m+" upload cancelled", status.Orange)
 			return ctx.Err()
 		}
 		var f *Failure
 		if errors.As(err, &f) {
-			r.status(f.Status, Red)
+			r.status(f.Status, status.Red)
 		} else {
 			r.log.Printf("%s connect error: %v", m, err)
-			r.status(m+" connection failed", Red)
+			r.status(m+" connection failed", status.Red)
 		}
 		return nil
 	}
@@ -341,13 +335,13 @@ func (r *run) runFiles(u Uploader, m string) error {
 	photos, err := NewPhotos(r.p, r.ledger)
 	if err != nil {
 		r.log.Printf("Upload aborted: %v", err)
-		r.status("Upload aborted. Unable to list the photos", Red)
+		r.status("Upload aborted. Unable to list the photos", status.Red)
 		return err
 	}
 	n := len(photos)
 	r.res.New = n
 	if n == 0 {
-		r.status(noFilesText(m), White)
+		r.status(noFilesText(m), status.White)
 		return nil
 	}
 	var fatal *Failure
@@ -407,11 +401,11 @@ func (r *run) runFiles(u Uploader, m string) error {
 			r.failed(ph, uerr)
 		} else if err := r.uploaded(ph, i, keep); err != nil {
 			r.log.Printf("Upload aborted: %v", err)
-			r.status(fmt.Sprintf("Upload aborted. %d of %d files uploaded OK", r.res.Uploaded, n), Red)
+			r.status(fmt.Sprintf("Upload aborted. %d of %d files uploaded OK", r.res.Uploaded, n), status.Red)
 			return err
 		}
 		if ctx.Err() != nil {
-			r.status(fmt.Sprintf("Upload cancelled. %d of %d files uploaded OK", r.res.Uploaded, n), Orange)
+			r.status(fmt.Sprintf("Upload cancelled. %d of %d files uploaded OK", r.res.Uploaded, n), status.Orange)
 			return ctx.Err()
 		}
 		if fatal != nil || lost {
@@ -419,7 +413,7 @@ func (r *run) runFiles(u Uploader, m string) error {
 		}
 	}
 	if fatal != nil {
-		r.status(fatal.Status, Red)
+		r.status(fatal.Status, status.Red)
 		return nil
 	}
 	if lost {
@@ -457,10 +451,10 @@ func (r *run) why() string {
 	return s
 }
 
-func (r *run) colour(n int) string {
+func (r *run) colour(n int) status.Colour {
 	c := countColour(r.res.Uploaded, n)
-	if c == White && r.unconfirmed > 0 {
-		return Orange
+	if c == status.White && r.unconfirmed > 0 {
+		return status.Orange
 	}
 	return c
 }
@@ -659,7 +653,7 @@ func (r *run) runRsync() error {
 	photos, err := NewPhotos(r.p, r.ledger)
 	if err != nil {
 		r.log.Printf("Upload aborted: %v", err)
-		r.status("Upload aborted. Unable to list the photos", Red)
+		r.status("Upload aborted. Unable to list the photos", status.Red)
 		return err
 	}
 	n := len(photos)
@@ -668,7 +662,7 @@ func (r *run) runRsync() error {
 		if err := pruneRsyncLog(r.p, r.ledger); err != nil {
 			r.log.Printf("%v", err)
 		}
-		r.status(noFilesText(MethodRsync), White)
+		r.status(noFilesText(MethodRsync), status.White)
 		return nil
 	}
 	want := make(map[string]int, n)
@@ -678,7 +672,7 @@ func (r *run) runRsync() error {
 	last := ""
 	ok, err := rr.syncTree(r.ctx, want, n, r.progress, func(s string) { last = s; r.log.Status(s) })
 	if err != nil {
-		r.status(fmt.Sprintf("Upload cancelled. 0 of %d files uploaded OK", n), Orange)
+		r.status(fmt.Sprintf("Upload cancelled. 0 of %d files uploaded OK", n), status.Orange)
 		return err
 	}
 	if !ok {
@@ -686,7 +680,7 @@ func (r *run) runRsync() error {
 		if last == "" {
 			last = "rsync error"
 		}
-		r.res.Status, r.res.Colour = last, Red
+		r.res.Status, r.res.Colour = last, status.Red
 		return nil
 	}
 	after, err := rsyncCopied(r.p)
@@ -714,7 +708,7 @@ func (r *run) runRsync() error {
 		bad, err = rr.differing(r.ctx, again, true)
 	}
 	if r.ctx.Err() != nil {
-		r.status(fmt.Sprintf("Upload cancelled. 0 of %d files uploaded OK", n), Orange)
+		r.status(fmt.Sprintf("Upload cancelled. 0 of %d files uploaded OK", n), status.Orange)
 		return r.ctx.Err()
 	}
 	for i, ph := range present {
@@ -733,7 +727,7 @@ func (r *run) runRsync() error {
 		hook("sent", i)
 		if err := r.uploaded(ph, i, false); err != nil {
 			r.log.Printf("Upload aborted: %v", err)
-			r.status(fmt.Sprintf("Upload aborted. %d files uploaded OK", r.res.Uploaded), Red)
+			r.status(fmt.Sprintf("Upload aborted. %d files uploaded OK", r.res.Uploaded), status.Red)
 			return err
 		}
 	}
@@ -744,6 +738,6 @@ func (r *run) runRsync() error {
 		r.status(fmt.Sprintf("%d of %d files uploaded OK", r.res.Uploaded, len(present))+r.why(), r.colour(len(present)))
 		return nil
 	}
-	r.status(fmt.Sprintf("%d files uploaded OK", r.res.Uploaded), White)
+	r.status(fmt.Sprintf("%d files uploaded OK", r.res.Uploaded), status.White)
 	return nil
 }

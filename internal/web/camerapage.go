@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"github.com/intvlm8r/intvlm8r-go/internal/view"
 	"net/http"
 	"os"
 	"strconv"
@@ -31,7 +32,7 @@ type cameraPageData struct {
 	Shown         string // the USB switch's record (formedit.go)
 	Down          string
 	CanWake       bool
-	Info          []row
+	Info          []view.Row
 	Maker         string
 	Selects       []cameraSelect
 	RAW           bool
@@ -74,21 +75,21 @@ func (s *Server) cameraPage(c echo.Context) error {
 
 func fillCameraPage(d *cameraPageData, det camera.Details) {
 	d.Maker = string(det.Maker)
-	model := row{Label: "Camera model", Value: det.Model, ID: "model"}
+	model := view.Row{Label: "Camera model", Value: det.Model, ID: "model"}
 	if det.LimitedSupport {
 		model.Colour = "orange" // a generic PTP camera: libgphoto2 knows little of it
 	}
-	focus := row{Label: "Focus mode", Value: det.FocusMode, ID: "focusMode"}
+	focus := view.Row{Label: "Focus mode", Value: det.FocusMode, ID: "focusMode"}
 	if focus.Value != "Manual" && focus.Value != camera.NotAvailable {
 		focus.Colour = "red" // autofocus at night hunts and misses shots
 	}
-	exposure := row{Label: "Exposure mode", Value: det.ExposureMode, ID: "exposureMode"}
+	exposure := view.Row{Label: "Exposure mode", Value: det.ExposureMode, ID: "exposureMode"}
 	switch exposure.Value {
 	case "Manual", "AV", "M", "A", camera.NotAvailable:
 	default:
 		exposure.Colour = "red"
 	}
-	apo := row{Label: "Auto power-off (s)", Value: det.AutoPowerOff, ID: "autoPowerOff"}
+	apo := view.Row{Label: "Auto power-off (s)", Value: det.AutoPowerOff, ID: "autoPowerOff"}
 	if apo.Value != camera.NotAvailable {
 		n, err := strconv.Atoi(strings.TrimSpace(apo.Value))
 		switch {
@@ -99,7 +100,7 @@ func fillCameraPage(d *cameraPageData, det camera.Details) {
 			apo.Colour = "orange"
 		}
 	}
-	d.Info = []row{model, {Label: "Lens", Value: det.Lens, ID: "lens"}, {Label: "Camera date", Value: det.Date, ID: "cameraDate"}, focus, exposure, apo}
+	d.Info = []view.Row{model, {Label: "Lens", Value: det.Lens, ID: "lens"}, {Label: "Camera date", Value: det.Date, ID: "cameraDate"}, focus, exposure, apo}
 	d.RAW = det.RAW
 	switch {
 	case det.RAW:

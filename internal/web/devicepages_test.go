@@ -182,7 +182,7 @@ func TestNetworkPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	var b strings.Builder
-	if err := srv.pages["network"].ExecuteTemplate(&b, "layout", view{Data: d}); err != nil {
+	if err := srv.pages["network"].ExecuteTemplate(&b, "layout", layout{Data: d}); err != nil {
 		t.Fatal(err)
 	}
 	html := b.String()

@@ -3,6 +3,8 @@ package web
 import (
 	"context"
 	"errors"
+	"github.com/intvlm8r/intvlm8r-go/internal/status"
+	"github.com/intvlm8r/intvlm8r-go/internal/view"
 	"net/http"
 	"os"
 	"strconv"
@@ -16,18 +18,13 @@ import (
 	"github.com/intvlm8r/intvlm8r-go/internal/transfer"
 )
 
-// row is one label/value line of a page table, with its colour class.
-type row struct {
-	Label, Value, Colour, ID string
-}
-
 type homeData struct {
-	System     []row
+	System     []view.Row
 	USBOff     bool
-	Camera     []row
-	CameraDown *row // set when the camera could not be read: the reason
-	CanWake    bool // and whether the wake button could help
-	Pi         []row
+	Camera     []view.Row
+	CameraDown *view.Row // set when the camera could not be read: the reason
+	CanWake    bool      // and whether the wake button could help
+	Pi         []view.Row
 	Transfer   *transferStatus
 	Image      string // URL of the newest image's picture, "" when none
 	ImageLink  string // URL of the full image
@@ -75,20 +72,20 @@ func (s *Server) homePage(c echo.Context) error {
 	}
 
 	// The Arduino: clock and shots.
-	actx, cancel := context.WithTimeout(ctx, arduinoPageBudget)
+	actx, cancel := context.WithTimeout(ctx, view.ArduinoBudget)
 	defer cancel()
-	ar := s.newArdReader(actx)
-	dateText := unknown
-	if dt, ok := ardGet(ar, arduino.QDate); ok {
-		dateText = formatArduinoDate(dt.Value)
-		if tm, ok := ardGet(ar, arduino.QTime); ok {
-			dateText += " " + tm.Value.String() + cachedNote(tm)
+	ar := view.NewArduinoReader(actx, s.Arduino, s.Log)
+	dateText := view.Unknown
+	if dt, ok := view.Get(ar, arduino.QDate); ok {
+		dateText = view.FormatArduinoDate(dt.Value)
+		if tm, ok := view.Get(ar, arduino.QTime); ok {
+			dateText += " " + tm.Value.String() + view.CachedNote(tm)
 		}
 	}
-	last, next := unknown, unknown
-	schedC, schedOK := ardGet(ar, arduino.QSchedule)
+	last, next := view.Unknown, view.Unknown
+	schedC, schedOK := view.Get(ar, arduino.QSchedule)
 	sched := schedC.Value
-	if shC, ok := ardGet(ar, arduino.QShots); ok {
+	if shC, ok := view.Get(ar, arduino.QShots); ok {
 		sh := shC.Value
 		if sh.Last.Set {
 			last = sh.Last.String()
@@ -100,8 +97,8 @@ func (s *Server) homePage(c echo.Context) error {
 			}
 		}
 	}
-	d.System = []row{{Label: "System date", Value: dateText, ID: "dateTime"}, {Label: "Last shot", Value: last, ID: "lastShot"}, {Label: "Next shot", Value: next, ID: "nextShot"}}
-	d.Stale = ar.notice()
+	d.System = []view.Row{{Label: "System date", Value: dateText, ID: "dateTime"}, {Label: "Last shot", Value: last, ID: "lastShot"}, {Label: "Next shot", Value: next, ID: "nextShot"}}
+	d.Stale = ar.Notice()
 	shotsPerDay := 0.0
 	if schedOK {
 		shotsPerDay = sched.ShotsPerDay()
@@ -120,7 +117,7 @@ func (s *Server) homePage(c echo.Context) error {
 		})
 		if err != nil {
 			text, wake := cameraProblem(err)
-			d.CameraDown = &row{Value: text, Colour: "red"}
+			d.CameraDown = &view.Row{Value: text, Colour: "red"}
 			if !wake {
 				d.CameraDown.Colour = "orange"
 			}
@@ -134,19 +131,19 @@ func (s *Server) homePage(c echo.Context) error {
 				cameraLast = sum.Newest.MTime.Format("2006-01-02 15:04:05")
 			}
 			shots := sum.AvailableShots
-			shotsRow := row{Label: "Available shots (days)", ID: "availableShots"}
+			shotsRow := view.Row{Label: "Available shots (days)", ID: "availableShots"}
 			if n, err := strconv.ParseInt(shots, 10, 64); err == nil {
 				days, ok := photos.CameraDaysFree(n, shotsPerDay)
 				shotsRow.Value = shots + " (" + daysText(days, ok) + ")"
-				shotsRow.Colour = daysColour(days, ok, set.Thresholds.DaysFreeWarn, set.Thresholds.DaysFreeAlarm)
+				shotsRow.Colour = status.ForDays(days, ok, set.Thresholds.DaysFreeWarn, set.Thresholds.DaysFreeAlarm)
 			} else {
 				shotsRow.Value = shots + " (Unknown)"
 			}
-			battery := row{Label: "Battery", Value: sum.Battery, ID: "battery"}
+			battery := view.Row{Label: "Battery", Value: sum.Battery, ID: "battery"}
 			if camera.BatteryLow(sum.Battery) {
 				battery.Colour = "red"
 			}
-			d.Camera = []row{
+			d.Camera = []view.Row{
 				{Label: "Images on camera", Value: strconv.Itoa(sum.FileCount), ID: "cameraImages"},
 				{Label: "Newest image on camera", Value: cameraLast, ID: "cameraLast"},
 				shotsRow, battery,
@@ -163,20 +160,20 @@ func (s *Server) homePage(c echo.Context) error {
 		s.Log.Error("photo store", "err", err)
 		flash(c, "red", "The Pi's photo folder could not be read: "+err.Error())
 	}
-	piLast := row{Label: "Newest image on Pi", Value: "n/a", ID: "piLast"}
+	piLast := view.Row{Label: "Newest image on Pi", Value: "n/a", ID: "piLast"}
 	if sum.Newest != nil {
 		piLast.Value = sum.Newest.MTime.Format("2006-01-02 15:04:05")
 		if piLast.Value == cameraLast {
 			piLast.Colour = "green" // the camera's newest photo is already on the Pi
 		}
 	}
-	free := row{Label: "Pi storage free (days)", Value: "Unknown", ID: "piFree"}
+	free := view.Row{Label: "Pi storage free (days)", Value: "Unknown", ID: "piFree"}
 	if sum.FreeOK {
 		days, ok := photos.PiDaysFree(sum.FreeBytes, sum.Largest, shotsPerDay)
 		free.Value = photos.FormatGB(sum.FreeBytes) + " (" + daysText(days, ok) + ")"
-		free.Colour = daysColour(days, ok, set.Thresholds.DaysFreeWarn, set.Thresholds.DaysFreeAlarm)
+		free.Colour = status.ForDays(days, ok, set.Thresholds.DaysFreeWarn, set.Thresholds.DaysFreeAlarm)
 	}
-	d.Pi = []row{{Label: "Images on Pi", Value: strconv.Itoa(sum.Count), ID: "piImages"}, piLast, free}
+	d.Pi = []view.Row{{Label: "Images on Pi", Value: strconv.Itoa(sum.Count), ID: "piImages"}, piLast, free}
 	if sum.Newest != nil {
 		d.ImageLink = "/" + photos.GalleryTarget(s.Paths, sum.Newest.Rel).URLPath()
 		d.Image = "/" + sum.Last.URLPath()
@@ -223,19 +220,6 @@ func daysText(days int64, ok bool) string {
 		return "<1"
 	}
 	return strconv.FormatInt(days, 10)
-}
-
-// daysColour is red below the alarm threshold, orange below the warning one.
-func daysColour(days int64, ok bool, warn, alarm int) string {
-	switch {
-	case !ok:
-		return ""
-	case days < int64(alarm):
-		return "red"
-	case days < int64(warn):
-		return "orange"
-	}
-	return ""
 }
 
 func fileExists(p string) bool {

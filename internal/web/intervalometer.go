@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/intvlm8r/intvlm8r-go/internal/status"
+	"github.com/intvlm8r/intvlm8r-go/internal/view"
 	"net/http"
 	"strconv"
 	"strings"
@@ -66,10 +68,10 @@ type intervalometerData struct {
 	CameraShots   string // the camera's shots left, or Unknown / a reason
 	CameraNote    string // why the camera figures are missing
 	CameraDays    string
-	CameraClass   string
+	CameraClass   status.Colour
 	PiShots       string
 	PiDays        string
-	PiClass       string
+	PiClass       status.Colour
 	DaysFreeWarn  int
 	DaysFreeAlarm int
 }
@@ -132,7 +134,7 @@ func ivDaysText(days int64, ok bool) string {
 
 func (s *Server) intervalometerPage(c echo.Context) error {
 	ctx := c.Request().Context()
-	d := intervalometerData{CameraShots: unknown, PiShots: unknown, ShotsPerDay: unknown, CameraDays: unknown, PiDays: unknown, DaysFreeWarn: 14, DaysFreeAlarm: 7}
+	d := intervalometerData{CameraShots: view.Unknown, PiShots: view.Unknown, ShotsPerDay: view.Unknown, CameraDays: view.Unknown, PiDays: view.Unknown, DaysFreeWarn: 14, DaysFreeAlarm: 7}
 	if f, err := s.Config.Load(); err == nil {
 		set, _ := f.Settings()
 		d.DaysFreeWarn, d.DaysFreeAlarm = set.Thresholds.DaysFreeWarn, set.Thresholds.DaysFreeAlarm
@@ -159,19 +161,19 @@ func (s *Server) intervalometerPage(c echo.Context) error {
 		}
 	}()
 
-	actx, cancel := context.WithTimeout(ctx, arduinoPageBudget)
+	actx, cancel := context.WithTimeout(ctx, view.ArduinoBudget)
 	defer cancel()
-	r := s.newArdReader(actx)
-	sch, schOK := ardGet(r, arduino.QSchedule)
-	ver, _ := ardGet(r, arduino.QVersion)
+	r := view.NewArduinoReader(actx, s.Arduino, s.Log)
+	sch, schOK := view.Get(r, arduino.QSchedule)
+	ver, _ := view.Get(r, arduino.QVersion)
 	d.ShootFast = ver.Value.AtLeast(arduino.MinShootFast)
-	d.Notice = r.notice()
+	d.Notice = r.Notice()
 	wg.Wait()
 
 	cur := arduino.Schedule{}
 	if schOK {
 		cur = sch.Value
-		d.Known, d.Cached = true, cachedNote(sch)
+		d.Known, d.Cached = true, view.CachedNote(sch)
 		d.Start, d.End = fmt.Sprintf("%02d", cur.StartHour), fmt.Sprintf("%02d", cur.EndHour)
 		d.Interval = fmt.Sprintf("%02d", cur.Interval)
 		d.IntervalFast = cur.ShootFast()
@@ -226,14 +228,14 @@ func (s *Server) intervalometerPage(c echo.Context) error {
 		if perDayOK {
 			// From the rounded shot count, as the page's script works it out.
 			days, ok := photos.CameraDaysFree(piShots, perDay)
-			d.PiDays, d.PiClass = ivDaysText(days, ok), daysColour(days, ok, d.DaysFreeWarn, d.DaysFreeAlarm)
+			d.PiDays, d.PiClass = ivDaysText(days, ok), status.ForDays(days, ok, d.DaysFreeWarn, d.DaysFreeAlarm)
 		}
 	}
 	if camShots >= 0 {
 		d.CameraShots = strconv.FormatInt(camShots, 10)
 		if perDayOK {
 			days, ok := photos.CameraDaysFree(camShots, perDay)
-			d.CameraDays, d.CameraClass = ivDaysText(days, ok), daysColour(days, ok, d.DaysFreeWarn, d.DaysFreeAlarm)
+			d.CameraDays, d.CameraClass = ivDaysText(days, ok), status.ForDays(days, ok, d.DaysFreeWarn, d.DaysFreeAlarm)
 		}
 	}
 	return s.render(c, http.StatusOK, "intervalometer", d)
@@ -313,7 +315,7 @@ func (s *Server) intervalometerSubmit(c echo.Context) error {
 		flash(c, "red", "Not saved: no Arduino link is configured.")
 		return s.redirect(c, "/intervalometer")
 	}
-	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*arduinoPageBudget)
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*view.ArduinoBudget)
 	defer cancel()
 	if sch.ShootFast() {
 		v, err := arduino.Get(ctx, s.Arduino, arduino.QVersion, arduino.LiveOrCache)

@@ -43,8 +43,8 @@ type message struct {
 	Colour, Text string
 }
 
-// view is what the layout renders around every page.
-type view struct {
+// layout is what the layout template renders around every page.
+type layout struct {
 	Title       string // location name in the <title>, when shown
 	Location    string
 	User        string
@@ -85,7 +85,7 @@ func (s *Server) render(c echo.Context, status int, page string, data any) error
 	if !ok {
 		return fmt.Errorf("no template %q", page)
 	}
-	v := view{Data: data, User: currentUser(c), Simulated: s.Simulated}
+	v := layout{Data: data, User: currentUser(c), Simulated: s.Simulated}
 	if tok, ok := c.Get("csrf").(string); ok {
 		v.CSRF = tok
 	}
@@ -111,7 +111,7 @@ func (s *Server) render(c echo.Context, status int, page string, data any) error
 
 // addTaskState tells the page which task to follow, and says in red why no
 // task would run: Redis not answering, or no worker.
-func (s *Server) addTaskState(v *view) {
+func (s *Server) addTaskState(v *layout) {
 	ctx, cancel := context.WithTimeout(context.Background(), pageRedisWait)
 	defer cancel()
 	if err := s.Tasks.Ready(ctx); err != nil {

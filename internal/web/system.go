@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/intvlm8r/intvlm8r-go/internal/view"
 	"net/http"
 	"os"
 	"slices"
@@ -58,7 +59,7 @@ var piHost = system.Live()
 // is Unknown. Whether NTP sets the clock is settime's rule, shared with the
 // time helper, so the page and the helper never disagree.
 func (s *Server) readPiFacts(ctx context.Context) piFacts {
-	f := piFacts{Model: unknown, OS: unknown, Bits: strconv.Itoa(strconv.IntSize), Hostname: unknown, Uptime: unknown, Free: unknown}
+	f := piFacts{Model: view.Unknown, OS: view.Unknown, Bits: strconv.Itoa(strconv.IntSize), Hostname: view.Unknown, Uptime: view.Unknown, Free: view.Unknown}
 	if m, err := piHost.Model(); err == nil {
 		f.Model = m
 	}
@@ -162,7 +163,7 @@ type systemData struct {
 func (s *Server) systemPage(c echo.Context) error {
 	ctx := c.Request().Context()
 	d := systemData{LocationName: s.locationName(), ShutdownIn: "", SafeWord: rebootSafeWord,
-		ArduinoDateTime: unknown, CameraDateTime: unknown, ArduinoVersion: unknown, LibgphotoVersion: unknown,
+		ArduinoDateTime: view.Unknown, CameraDateTime: view.Unknown, ArduinoVersion: view.Unknown, LibgphotoVersion: view.Unknown,
 		AppVersion: buildinfo.Version}
 	thumbs := "24"
 	if f, err := s.Config.Load(); err == nil {
@@ -206,34 +207,34 @@ func (s *Server) systemPage(c echo.Context) error {
 		d.Facts = s.readPiFacts(ctx)
 	}()
 
-	actx, cancel := context.WithTimeout(ctx, arduinoPageBudget)
+	actx, cancel := context.WithTimeout(ctx, view.ArduinoBudget)
 	defer cancel()
-	r := s.newArdReader(actx)
-	ver, verOK := ardGet(r, arduino.QVersion)
+	r := view.NewArduinoReader(actx, s.Arduino, s.Log)
+	ver, verOK := view.Get(r, arduino.QVersion)
 	if verOK && ver.Value.Valid() {
 		d.ArduinoVersion = ver.Value.String()
 	}
-	date, dateOK := ardGet(r, arduino.QDate)
+	date, dateOK := view.Get(r, arduino.QDate)
 	var clock arduino.Cached[arduino.Clock]
 	clockOK := false
 	if dateOK {
-		clock, clockOK = ardGet(r, arduino.QTime)
-		d.ArduinoDateTime = formatArduinoDate(date.Value)
+		clock, clockOK = view.Get(r, arduino.QTime)
+		d.ArduinoDateTime = view.FormatArduinoDate(date.Value)
 		if clockOK {
 			d.ArduinoDateTime += " " + clock.Value.String()
 		}
-		d.ArduinoDateTime += cachedNote(date)
+		d.ArduinoDateTime += view.CachedNote(date)
 		d.ArduinoRed = date.Value.Year < settime.EarliestPlausible
 	}
-	wake, wakeOK := ardGet(r, arduino.QWakeWindow)
+	wake, wakeOK := view.Get(r, arduino.QWakeWindow)
 	if wakeOK {
-		d.WakeKnown, d.WakeCached = true, cachedNote(wake)
+		d.WakeKnown, d.WakeCached = true, view.CachedNote(wake)
 		d.AlwaysOn = wake.Value.AlwaysOn()
 		d.WakeMinutes = fmt.Sprintf("%02d", wake.Value.Minutes)
 		if !d.AlwaysOn && verOK && ver.Value.AtLeast(arduino.MinShutdown) {
-			d.ShutdownIn = unknown
+			d.ShutdownIn = view.Unknown
 			// A countdown from cached values would be wrong: live ones only.
-			if sd, ok := ardGet(r, arduino.QShutdownMinute); ok && sd.Live && clockOK && clock.Live {
+			if sd, ok := view.Get(r, arduino.QShutdownMinute); ok && sd.Live && clockOK && clock.Live {
 				if n, pending := sd.Value.MinutesLeft(clock.Value.Minute); pending {
 					d.ShutdownIn = strconv.Itoa(n)
 				}
@@ -248,7 +249,7 @@ func (s *Server) systemPage(c echo.Context) error {
 	for _, m := range wakeDurations {
 		d.WakeDurations = append(d.WakeDurations, hourOption{m, wakeOK && m == d.WakeMinutes})
 	}
-	d.Notice = r.notice()
+	d.Notice = r.Notice()
 
 	now := time.Now()
 	d.PiDateTime = now.Format(settime.DisplayLayout)

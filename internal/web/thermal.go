@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"fmt"
+	"github.com/intvlm8r/intvlm8r-go/internal/view"
 	"math"
 	"net/http"
 	"strconv"
@@ -233,8 +234,8 @@ const thermalGTFresh = 2 * time.Second
 func (s *Server) thermalPage(c echo.Context) error {
 	ck, err := c.Cookie(unitsCookie)
 	d := thermalData{Fahrenheit: err == nil && ck.Value == fahrenheit,
-		ArduinoTemp: unknown, ArduinoMin: unknown, ArduinoMax: unknown, PiTemp: unknown,
-		DayMin: unknown, DayMax: unknown, VMin: unknown, VMax: unknown}
+		ArduinoTemp: view.Unknown, ArduinoMin: view.Unknown, ArduinoMax: view.Unknown, PiTemp: view.Unknown,
+		DayMin: view.Unknown, DayMax: view.Unknown, VMin: view.Unknown, VMax: view.Unknown}
 	f := d.Fahrenheit
 	withUnit := func(v int) string { return strconv.Itoa(toUnit(v, f)) + unitSign(f) }
 	vHi, vLo := 14, 9
@@ -246,33 +247,33 @@ func (s *Server) thermalPage(c echo.Context) error {
 		d.PiTemp = withUnit(t)
 	}
 
-	actx, cancel := context.WithTimeout(c.Request().Context(), arduinoPageBudget)
+	actx, cancel := context.WithTimeout(c.Request().Context(), view.ArduinoBudget)
 	defer cancel()
-	r := s.newArdReader(actx)
+	r := view.NewArduinoReader(actx, s.Arduino, s.Log)
 	// GT asks the firmware for a fresh reading. It goes out first, and
 	// while the firmware settles the version and the hourly arrays (which
 	// GT does not touch) are read; query 4 follows once the settle time is up.
 	// Pages rendered at once share one GT, and one sent in the last few
 	// seconds is fresh enough.
 	var settled <-chan time.Time
-	if r.isDown() == nil {
+	if r.Down() == nil {
 		if ready, err := s.Arduino.SendShared(actx, arduino.CmdRefreshTemps, thermalGTFresh); err != nil {
-			r.failed("GT", err)
+			r.Failed("GT", err)
 		} else {
 			settled = time.After(time.Until(ready)) // waited for below, in parallel with the other reads
 		}
 	}
-	ver, verOK := ardGet(r, arduino.QVersion)
+	ver, verOK := view.Get(r, arduino.QVersion)
 	var hourly arduino.Cached[arduino.HourlyTemps]
 	var volts arduino.Cached[arduino.HourlyVoltages]
 	var hourlyOK, voltsOK bool
 	temps24 := verOK && ver.Value.AtLeast(arduino.MinTemps24)
 	volts24 := verOK && ver.Value.AtLeast(arduino.MinVolts24)
 	if temps24 {
-		hourly, hourlyOK = ardGet(r, arduino.QHourlyTemps)
+		hourly, hourlyOK = view.Get(r, arduino.QHourlyTemps)
 	}
 	if volts24 {
-		volts, voltsOK = ardGet(r, arduino.QHourlyVoltages)
+		volts, voltsOK = view.Get(r, arduino.QHourlyVoltages)
 	}
 	if settled != nil {
 		select {
@@ -280,11 +281,11 @@ func (s *Server) thermalPage(c echo.Context) error {
 		case <-actx.Done():
 		}
 	}
-	if t, ok := ardGet(r, arduino.QTemperatures); ok {
+	if t, ok := view.Get(r, arduino.QTemperatures); ok {
 		d.ArduinoTemp, d.ArduinoMin, d.ArduinoMax = withUnit(t.Value.Current), withUnit(t.Value.Min), withUnit(t.Value.Max)
-		d.Cached = cachedNote(t)
+		d.Cached = view.CachedNote(t)
 	}
-	d.Notice = r.notice()
+	d.Notice = r.Notice()
 
 	switch {
 	case !verOK:
@@ -313,7 +314,7 @@ func (s *Server) thermalPage(c echo.Context) error {
 			} else {
 				d.TempNote = "No hour has been measured yet since the Arduino started."
 			}
-			if n := cachedNote(hourly); n != "" {
+			if n := view.CachedNote(hourly); n != "" {
 				d.TempNote = strings.TrimSpace(d.TempNote + " Chart" + n + ".")
 			}
 		}
@@ -333,7 +334,7 @@ func (s *Server) thermalPage(c echo.Context) error {
 			} else {
 				d.VoltNote = "No hour has a voltage reading yet."
 			}
-			if n := cachedNote(volts); n != "" {
+			if n := view.CachedNote(volts); n != "" {
 				d.VoltNote = strings.TrimSpace(d.VoltNote + " Chart" + n + ".")
 			}
 		}
@@ -362,7 +363,7 @@ func (s *Server) thermalSubmit(c echo.Context) error {
 		flash(c, "red", "The "+what+" was not reset: no Arduino link is configured.")
 		return s.redirect(c, "/thermal")
 	}
-	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*arduinoPageBudget)
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*view.ArduinoBudget)
 	defer cancel()
 	if err := s.Arduino.Send(ctx, *cmd); err != nil {
 		s.Log.Error("thermal reset", "what", what, "err", err)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/intvlm8r/intvlm8r-go/internal/status"
+	"github.com/intvlm8r/intvlm8r-go/internal/view"
 	"io"
 	"net"
 	"net/http"
@@ -146,7 +148,7 @@ func dayOptions(days []string, stored string) []option {
 // as the original), else the INI's copy of it; "25" means always on.
 func (s *Server) wakePiHour(ctx context.Context, set config.Settings) (hour string, fromArduino bool) {
 	if s.Arduino != nil {
-		ctx, cancel := context.WithTimeout(ctx, arduinoPageBudget)
+		ctx, cancel := context.WithTimeout(ctx, view.ArduinoBudget)
 		defer cancel()
 		if v, err := arduino.Get(ctx, s.Arduino, arduino.QWakeWindow, arduino.CacheFirst); err == nil {
 			return fmt.Sprintf("%02d", v.Value.Hour), true
@@ -772,7 +774,7 @@ func (s *Server) localTransferNow(c echo.Context) error {
 		return s.waitFailed(c, "Upload", wait, id, err)
 	}
 	v := views[0]
-	if v.State == tasks.StateFailure || v.Colour == tasks.Red {
+	if v.State == tasks.StateFailure || v.Colour == status.Red {
 		return c.String(http.StatusBadGateway, "FAILED "+v.Status+"\n")
 	}
 	return c.String(http.StatusOK, "OK "+v.Status+"\n")

@@ -1,4 +1,4 @@
-package web
+package view
 
 import (
 	"context"
@@ -30,7 +30,7 @@ func (silentTransport) Close() error                          { return nil }
 // A page whose budget runs out while another process holds the bus says the
 // bus was busy, with the cached values; an Arduino that fails says it is not
 // answering.
-func TestArdReaderBusyIsNotSilent(t *testing.T) {
+func TestArduinoReaderBusyIsNotSilent(t *testing.T) {
 	r := testutil.StartRedis(t)
 	rdb := redis.NewClient(&redis.Options{Addr: r.Addr})
 	t.Cleanup(func() { rdb.Close() })
@@ -41,16 +41,15 @@ func TestArdReaderBusyIsNotSilent(t *testing.T) {
 	if _, err := ard.Version(context.Background()); err != nil { // fills the cache
 		t.Fatal(err)
 	}
-	s := &Server{Deps: Deps{Arduino: ard, Log: quiet}}
 
 	lock, err := fileutil.LockExclusive(p.ArduinoLock()) // another process's long transaction
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-	rd := s.newArdReader(ctx)
-	v, ok := ardGet(rd, arduino.QVersion)
-	_, wakeOK := ardGet(rd, arduino.QWakeWindow) // never read: no cached copy
+	rd := NewArduinoReader(ctx, ard, quiet)
+	v, ok := Get(rd, arduino.QVersion)
+	_, wakeOK := Get(rd, arduino.QWakeWindow) // never read: no cached copy
 	cancel()
 	lock.Unlock()
 	if !ok || v.Live || v.Value.String() != "5.0.1" {
@@ -59,7 +58,7 @@ func TestArdReaderBusyIsNotSilent(t *testing.T) {
 	if wakeOK {
 		t.Fatal("a value never read came from nowhere")
 	}
-	n := rd.notice()
+	n := rd.Notice()
 	if !strings.Contains(n, "busy") || strings.Contains(n, "not answering") {
 		t.Fatalf("busy bus notice: %q", n)
 	}
@@ -70,12 +69,11 @@ func TestArdReaderBusyIsNotSilent(t *testing.T) {
 
 	silent := arduino.NewClient(silentTransport{}, arduino.Options{LockPath: p.ArduinoLock(), Cache: cache, Log: quiet,
 		Sleep: func(ctx context.Context, d time.Duration) error { return ctx.Err() }})
-	s.Arduino = silent
-	rd = s.newArdReader(context.Background())
-	if v, ok := ardGet(rd, arduino.QVersion); !ok || v.Live {
+	rd = NewArduinoReader(context.Background(), silent, quiet)
+	if v, ok := Get(rd, arduino.QVersion); !ok || v.Live {
 		t.Fatalf("silent Arduino: %+v %v, want the cached version", v, ok)
 	}
-	if n := rd.notice(); !strings.Contains(n, "not answering") {
+	if n := rd.Notice(); !strings.Contains(n, "not answering") {
 		t.Fatalf("silent Arduino notice: %q", n)
 	}
 }
