@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"github.com/intvlm8r/intvlm8r-go/internal/doctor"
 	"os"
 	"os/exec"
@@ -17,28 +16,7 @@ import (
 
 var binDir string
 
-// TestMain uses the binaries `make test` built (INTVLM8R_BIN), or builds them.
-func TestMain(m *testing.M) {
-	binDir = os.Getenv("INTVLM8R_BIN")
-	cleanup := func() {}
-	if binDir == "" || !exists(filepath.Join(binDir, "intvlm8r-doctor")) {
-		dir, err := os.MkdirTemp("", "intvlm8r-doctor-bin")
-		if err != nil {
-			panic(err)
-		}
-		cleanup = func() { os.RemoveAll(dir) }
-		if err := testutil.BuildCommands(dir, nil, "../doctor", "../worker"); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
-		binDir = dir
-	}
-	code := m.Run()
-	cleanup()
-	os.Exit(code)
-}
-
-func exists(p string) bool { _, err := os.Stat(p); return err == nil }
+func TestMain(m *testing.M) { testutil.MainWithCommands(m, &binDir, "../doctor", "../worker") }
 
 func runDoctor(t *testing.T, home, redisAddr string) (string, int) {
 	t.Helper()

@@ -4,7 +4,6 @@ package e2e
 
 import (
 	"bytes"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -29,27 +28,8 @@ import (
 var binDir string
 
 func TestMain(m *testing.M) {
-	binDir = os.Getenv("INTVLM8R_BIN")
-	cleanup := func() {}
-	if binDir == "" {
-		dir, err := os.MkdirTemp("", "intvlm8r-bin")
-		if err != nil {
-			panic(err)
-		}
-		cleanup = func() { os.RemoveAll(dir) }
-		for _, c := range []string{"web", "worker", "heartbeat", "cameratransfer", "pitransfer"} {
-			cmd := exec.Command("go", "build", "-o", filepath.Join(dir, "intvlm8r-"+c), "../../cmd/"+c)
-			cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-			if err := cmd.Run(); err != nil {
-				fmt.Fprintln(os.Stderr, "build", c, err)
-				os.Exit(1)
-			}
-		}
-		binDir = dir
-	}
-	code := m.Run()
-	cleanup()
-	os.Exit(code)
+	testutil.MainWithCommands(m, &binDir, "../../cmd/web", "../../cmd/worker", "../../cmd/heartbeat",
+		"../../cmd/cameratransfer", "../../cmd/pitransfer")
 }
 
 func bin(name string) string { return filepath.Join(binDir, "intvlm8r-"+name) }

@@ -210,16 +210,12 @@ func (u *dropboxUploader) Upload(ctx context.Context, local, remote string, mtim
 	if dbx == nil {
 		return fmt.Errorf("dropbox: not connected: %w", ErrConnLost)
 	}
-	f, err := os.Open(local)
+	f, info, err := openLocal(ctx, local)
 	if err != nil {
 		u.logf("Dropbox file error: %v", err)
-		return fmt.Errorf("open %s: %w", local, err)
+		return err
 	}
 	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return fmt.Errorf("stat %s: %w", local, err)
-	}
 	hash, err := contenthash.Compute(f)
 	if err != nil {
 		return fmt.Errorf("hash %s: %w", local, err)

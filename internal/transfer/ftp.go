@@ -225,18 +225,11 @@ func (u *ftpUploader) Upload(ctx context.Context, local, remote string, mtime ti
 	if u.conn == nil {
 		return fmt.Errorf("ftp: not connected: %w", ErrConnLost)
 	}
-	if err := ctx.Err(); err != nil {
+	f, info, err := openLocal(ctx, local)
+	if err != nil {
 		return err
 	}
-	f, err := os.Open(local)
-	if err != nil {
-		return fmt.Errorf("open %s: %w", local, err)
-	}
 	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return fmt.Errorf("stat %s: %w", local, err)
-	}
 	dir, name := path.Split(remote)
 	if err := u.chdir(path.Clean(dir)); err != nil {
 		return u.wrap(err)

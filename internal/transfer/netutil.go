@@ -97,3 +97,21 @@ func isTimeout(err error) bool {
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout() || errors.Is(err, context.DeadlineExceeded)
 }
+
+// openLocal opens a photo to upload, unless ctx is done: the file and its
+// size-bearing info, or an error naming the file.
+func openLocal(ctx context.Context, local string) (*os.File, os.FileInfo, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	f, err := os.Open(local)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open %s: %w", local, err)
+	}
+	info, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, nil, fmt.Errorf("stat %s: %w", local, err)
+	}
+	return f, info, nil
+}

@@ -156,18 +156,11 @@ func (u *sftpUploader) Upload(ctx context.Context, local, remote string, mtime t
 	if u.client == nil {
 		return fmt.Errorf("sftp: not connected: %w", ErrConnLost)
 	}
-	if err := ctx.Err(); err != nil {
+	f, info, err := openLocal(ctx, local)
+	if err != nil {
 		return err
 	}
-	f, err := os.Open(local)
-	if err != nil {
-		return fmt.Errorf("open %s: %w", local, err)
-	}
 	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return fmt.Errorf("stat %s: %w", local, err)
-	}
 	if err := u.mkdirs(path.Dir(remote)); err != nil {
 		return u.wrap(err)
 	}
