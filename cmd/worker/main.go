@@ -64,7 +64,13 @@ func run(home, redisAddr string, concurrency int, hw hardware.Flags) error {
 			LogLevel:          asynq.WarnLevel,
 		},
 	)
+	src := health.LiveSources(p, dev.Arduino, dev.Camera, system.Live())
 	mux := asynq.NewServeMux()
+	mux.Use(queue.RunMetrics(func(ctx context.Context, taskType string) {
+		if taskType == tasks.TypeCopy || taskType == tasks.TypeUpload {
+			pushAfterRun(ctx, ini, src, queue.QueueStats)
+		}
+	}))
 	mux.Handle(tasks.TypeHeartbeat, &tasks.HeartbeatHandler{
 		ReceiverURL: func() (string, error) {
 			f, err := ini.Load()
@@ -78,7 +84,7 @@ func run(home, redisAddr string, concurrency int, hw hardware.Flags) error {
 			return set.Monitoring.HeartbeatURL, nil
 		},
 		ResultPath: p.HeartbeatResult(),
-		Body:       healthBody(ini, health.LiveSources(p, dev.Arduino, dev.Camera, system.Live()), queue.QueueStats),
+		Body:       healthBody(ini, src, queue.QueueStats),
 		BodyPath:   health.BodyPath(p),
 	})
 	ph := &tasks.PhotoHandlers{Paths: p, INI: ini, Camera: dev.Camera, Waker: dev.Arduino, Queue: queue}
@@ -97,6 +103,31 @@ func run(home, redisAddr string, concurrency int, hw hardware.Flags) error {
 	<-stop
 	srv.Shutdown() // lets running tasks finish, up to ShutdownTimeout
 	return nil
+}
+
+// pushBudget bounds a push after a copy or upload: gathering the state
+// (the Arduino's answers) and the Pushgateway's answer.
+const pushBudget = 10 * time.Second
+
+// pushAfterRun pushes the box's state and the task counts to the
+// Pushgateway, when one is set, at the end of a copy or an upload: the box
+// may sleep before its next beat. A task cut by its deadline still pushes.
+func pushAfterRun(ctx context.Context, ini *config.Store, src health.Sources, queue func() (health.QueueStats, error)) {
+	set := config.Defaults()
+	if f, err := ini.Load(); err == nil {
+		set, _ = f.Settings()
+	}
+	if set.Monitoring.PushgatewayURL == "" {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), pushBudget)
+	defer cancel()
+	gctx, gcancel := context.WithTimeout(ctx, pushBudget/2)
+	st := health.Gather(gctx, src, set)
+	gcancel()
+	if err := health.Push(ctx, nil, set.Monitoring.PushgatewayURL, st, queue); err != nil {
+		slog.Warn("metrics not pushed", "err", err)
+	}
 }
 
 // healthBody gives the beat's body when [Monitoring] heartbeathealth is on

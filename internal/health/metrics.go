@@ -8,10 +8,20 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// QueueStats are the worker's task counts, from the Asynq inspector.
+// QueueStats are the worker's task counts, from the Asynq inspector, and
+// its runs by task type.
 type QueueStats struct {
 	Pending, Active, Scheduled, Retry, Archived, Completed int
 	ProcessedTotal, FailedTotal                            int
+	Runs                                                   []TaskRuns
+}
+
+// TaskRuns counts the finished runs of one task type with one result ("ok"
+// or "failed"), and their total time.
+type TaskRuns struct {
+	Type, Result string
+	Count        uint64
+	Seconds      float64
 }
 
 // Collector turns the box's state (and the task counts) into Prometheus
@@ -50,6 +60,7 @@ var (
 	dTasks      = desc("tasks", "Worker tasks by state.", "state")
 	dProcessed  = desc("tasks_processed_total", "Tasks the worker has processed.")
 	dFailed     = desc("tasks_failed_total", "Tasks that failed.")
+	dRuns       = desc("task_duration_seconds", "The worker's finished task runs and their time, by task type and result (ok or failed).", "type", "result")
 )
 
 // Describe implements prometheus.Collector.
@@ -90,6 +101,9 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	}
 	ch <- prometheus.MustNewConstMetric(dProcessed, prometheus.CounterValue, float64(q.ProcessedTotal))
 	ch <- prometheus.MustNewConstMetric(dFailed, prometheus.CounterValue, float64(q.FailedTotal))
+	for _, r := range q.Runs {
+		ch <- prometheus.MustNewConstSummary(dRuns, r.Count, r.Seconds, nil, r.Type, r.Result)
+	}
 }
 
 func b2f(b bool) float64 {

@@ -13,7 +13,10 @@ import (
 func TestMetricsOfAState(t *testing.T) {
 	s := Gather(context.Background(), healthy(), config.Defaults())
 	queue := func() (QueueStats, error) {
-		return QueueStats{Pending: 1, Active: 2, ProcessedTotal: 40, FailedTotal: 3}, nil
+		return QueueStats{Pending: 1, Active: 2, ProcessedTotal: 40, FailedTotal: 3, Runs: []TaskRuns{
+			{Type: "photos:copy-from-camera", Result: "ok", Count: 4, Seconds: 61.5},
+			{Type: "transfer:upload", Result: "failed", Count: 1, Seconds: 2.25},
+		}}, nil
 	}
 	c := StateCollector(s, queue)
 	if problems, err := testutil.CollectAndLint(c); err != nil || len(problems) != 0 {
@@ -38,11 +41,17 @@ intvlm8r_tasks{state="completed"} 0
 intvlm8r_tasks{state="pending"} 1
 intvlm8r_tasks{state="retry"} 0
 intvlm8r_tasks{state="scheduled"} 0
+# HELP intvlm8r_task_duration_seconds The worker's finished task runs and their time, by task type and result (ok or failed).
+# TYPE intvlm8r_task_duration_seconds summary
+intvlm8r_task_duration_seconds_sum{result="ok",type="photos:copy-from-camera"} 61.5
+intvlm8r_task_duration_seconds_count{result="ok",type="photos:copy-from-camera"} 4
+intvlm8r_task_duration_seconds_sum{result="failed",type="transfer:upload"} 2.25
+intvlm8r_task_duration_seconds_count{result="failed",type="transfer:upload"} 1
 # HELP intvlm8r_tasks_failed_total Tasks that failed.
 # TYPE intvlm8r_tasks_failed_total counter
 intvlm8r_tasks_failed_total 3
 `
-	if err := testutil.CollectAndCompare(c, strings.NewReader(want), "intvlm8r_battery_volts", "intvlm8r_storage_left_seconds", "intvlm8r_healthy", "intvlm8r_tasks", "intvlm8r_tasks_failed_total"); err != nil {
+	if err := testutil.CollectAndCompare(c, strings.NewReader(want), "intvlm8r_battery_volts", "intvlm8r_storage_left_seconds", "intvlm8r_healthy", "intvlm8r_tasks", "intvlm8r_tasks_failed_total", "intvlm8r_task_duration_seconds"); err != nil {
 		t.Fatal(err)
 	}
 }
