@@ -57,6 +57,10 @@ var (
 	dOutcomeBad = desc("last_run_failed", "1 when the last copy or upload failed.", "kind")
 	dUptime     = desc("uptime_seconds", "The Pi's uptime.")
 	dInfo       = desc("build_info", "Versions and location.", "version", "arduino_version", "location")
+	dLastShot   = desc("last_shot_timestamp_seconds", "The Arduino's last shot (its weekday and time, resolved to the latest such moment).")
+	dOverdue    = desc("photo_overdue", "1 when the schedule wanted a shot and none came (the heartbeat's \"no new photo\" check).")
+	dVoltLow    = desc("battery_low_volts", "The box's [Thresholds] voltage_low.")
+	dDaysAlarm  = desc("storage_alarm_seconds", "The box's [Thresholds] daysfreealarm, in seconds.")
 	dTasks      = desc("tasks", "Worker tasks by state.", "state")
 	dProcessed  = desc("tasks_processed_total", "Tasks the worker has processed.")
 	dFailed     = desc("tasks_failed_total", "Tasks that failed.")
@@ -153,6 +157,16 @@ func StateMetrics(s State, ch chan<- prometheus.Metric) {
 			g(dOutcomeAt, float64(o.At.Unix()), kind)
 		}
 		g(dOutcomeBad, b2f(o.Failed), kind)
+	}
+	if !s.lastShotAt.IsZero() {
+		g(dLastShot, float64(s.lastShotAt.Unix()))
+	}
+	if s.schedule != nil {
+		g(dOverdue, b2f(photoOverdue(s)))
+	}
+	if s.thresholds != nil {
+		g(dVoltLow, float64(s.thresholds.voltageLow))
+		g(dDaysAlarm, float64(s.thresholds.daysFreeAlarm*86400))
 	}
 	g(dUptime, float64(s.UptimeS))
 	g(dInfo, 1, s.Version, s.FirmwareV, s.Location)

@@ -2,11 +2,14 @@ package health
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/intvlm8r/intvlm8r-go/internal/arduino"
 	"github.com/intvlm8r/intvlm8r-go/internal/config"
 )
 
@@ -63,5 +66,43 @@ func TestCollectorReusesAFreshState(t *testing.T) {
 	testutil.CollectAndCount(c)
 	if n != 1 {
 		t.Fatalf("gathered %d times for two scrapes within MaxAge", n)
+	}
+}
+
+// The rules' inputs that the shipped alert rules read: the box's own
+// thresholds, the last shot, and the "no new photo" verdict.
+func TestMetricsForTheAlertRules(t *testing.T) {
+	src := healthy()
+	a := src.Arduino
+	src.Arduino = func(ctx context.Context) ArduinoFacts {
+		f := a(ctx)
+		f.Shots.Last = arduino.Shot{Set: true, Weekday: time.Wednesday, Hour: 11, Minute: 0}
+		return f
+	}
+	set := config.Defaults()
+	set.Thresholds.VoltageLow, set.Thresholds.DaysFreeAlarm = 11, 3
+	s := Gather(context.Background(), src, set)
+	want := fmt.Sprintf(`
+# HELP intvlm8r_battery_low_volts The box's [Thresholds] voltage_low.
+# TYPE intvlm8r_battery_low_volts gauge
+intvlm8r_battery_low_volts 11
+# HELP intvlm8r_storage_alarm_seconds The box's [Thresholds] daysfreealarm, in seconds.
+# TYPE intvlm8r_storage_alarm_seconds gauge
+intvlm8r_storage_alarm_seconds 259200
+# HELP intvlm8r_photo_overdue 1 when the schedule wanted a shot and none came (the heartbeat's "no new photo" check).
+# TYPE intvlm8r_photo_overdue gauge
+intvlm8r_photo_overdue 1
+# HELP intvlm8r_last_shot_timestamp_seconds The Arduino's last shot (its weekday and time, resolved to the latest such moment).
+# TYPE intvlm8r_last_shot_timestamp_seconds gauge
+intvlm8r_last_shot_timestamp_seconds %d
+`, time.Date(2026, 12, 9, 11, 0, 0, 0, time.Local).Unix())
+	names := []string{"intvlm8r_battery_low_volts", "intvlm8r_storage_alarm_seconds", "intvlm8r_photo_overdue", "intvlm8r_last_shot_timestamp_seconds"}
+	if err := testutil.CollectAndCompare(StateCollector(s, nil), strings.NewReader(want), names...); err != nil {
+		t.Fatal(err)
+	}
+	// The healthy box is not overdue.
+	h := Gather(context.Background(), healthy(), set)
+	if err := testutil.CollectAndCompare(StateCollector(h, nil), strings.NewReader("# HELP intvlm8r_photo_overdue 1 when the schedule wanted a shot and none came (the heartbeat's \"no new photo\" check).\n# TYPE intvlm8r_photo_overdue gauge\nintvlm8r_photo_overdue 0\n"), "intvlm8r_photo_overdue"); err != nil {
+		t.Fatal(err)
 	}
 }
