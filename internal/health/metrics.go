@@ -73,7 +73,9 @@ var (
 // at startup, holding up its readiness by the Arduino's budget.
 func (c *Collector) Describe(chan<- *prometheus.Desc) {}
 
-func (c *Collector) state() State {
+// State is the box's state, gathered at most once per MaxAge: what a scrape
+// and the status API show.
+func (c *Collector) State() State {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !c.at.IsZero() && time.Since(c.at) < c.MaxAge {
@@ -91,7 +93,7 @@ func (c *Collector) state() State {
 
 // Collect implements prometheus.Collector.
 func (c *Collector) Collect(ch chan<- prometheus.Metric) {
-	StateMetrics(c.state(), ch)
+	StateMetrics(c.State(), ch)
 	if c.Queue == nil {
 		return
 	}
