@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 
@@ -66,10 +67,23 @@ func run(home, redisAddr string, concurrency int, hw hardware.Flags) error {
 	)
 	src := health.LiveSources(p, dev.Arduino, dev.Camera, system.Live())
 	mux := asynq.NewServeMux()
+	// The push after a copy or upload runs beside the task, not in it: a
+	// task near its deadline must not fail for a slow Pushgateway. Pushes
+	// go one at a time (a later push carries the later state), and a
+	// stopping worker waits for them.
+	var pushes sync.WaitGroup
+	var pushing sync.Mutex
 	mux.Use(queue.RunMetrics(func(ctx context.Context, taskType string) {
-		if taskType == tasks.TypeCopy || taskType == tasks.TypeUpload {
-			pushAfterRun(ctx, ini, src, queue.QueueStats)
+		if taskType != tasks.TypeCopy && taskType != tasks.TypeUpload {
+			return
 		}
+		pushes.Add(1)
+		go func() {
+			defer pushes.Done()
+			pushing.Lock()
+			defer pushing.Unlock()
+			pushAfterRun(ctx, ini, src, queue.QueueStats)
+		}()
 	}))
 	mux.Handle(tasks.TypeHeartbeat, &tasks.HeartbeatHandler{
 		ReceiverURL: func() (string, error) {
@@ -102,6 +116,7 @@ func run(home, redisAddr string, concurrency int, hw hardware.Flags) error {
 	signal.Notify(stop, syscall.SIGTERM, syscall.SIGINT)
 	<-stop
 	srv.Shutdown() // lets running tasks finish, up to ShutdownTimeout
+	pushes.Wait()  // each bounded by pushBudget
 	return nil
 }
 
@@ -111,7 +126,8 @@ const pushBudget = 10 * time.Second
 
 // pushAfterRun pushes the box's state and the task counts to the
 // Pushgateway, when one is set, at the end of a copy or an upload: the box
-// may sleep before its next beat. A task cut by its deadline still pushes.
+// may sleep before its next beat. ctx is the task's: its end does not cut
+// the push.
 func pushAfterRun(ctx context.Context, ini *config.Store, src health.Sources, queue func() (health.QueueStats, error)) {
 	set := config.Defaults()
 	if f, err := ini.Load(); err == nil {

@@ -95,16 +95,25 @@ func TestMetricsAndPushgateway(t *testing.T) {
 		}
 	}
 
-	// A copy pushes at its end: its run and outcome reach the Pushgateway
-	// before the chain's wait returns.
+	// A copy pushes at its end (beside the chain, which goes on to the
+	// thumbnails): its run and outcome reach the Pushgateway.
 	if code, out := b.cameraTransfer("--wait", "2m", "copyNow"); code != 0 {
 		t.Fatalf("copyNow: %d %s\n%s", code, out, b.Log("worker"))
 	}
-	pushed = getText(t, gw+"/metrics")
-	for _, want := range []string{`intvlm8r_task_duration_seconds_count{instance=`, `result="ok",type="photos:copy-from-camera"} 1`, `intvlm8r_last_run_failed{instance=`, `kind="copy"} 0`} {
-		if !strings.Contains(pushed, want) {
-			t.Errorf("after the copy, the Pushgateway lacks %q:\n%s", want, pushed)
+	wants := []string{`intvlm8r_task_duration_seconds_count{instance=`, `result="ok",type="photos:copy-from-camera"} 1`, `intvlm8r_last_run_failed{instance=`, `kind="copy"} 0`}
+	has := func(text string) bool {
+		for _, w := range wants {
+			if !strings.Contains(text, w) {
+				return false
+			}
 		}
+		return true
+	}
+	for deadline := time.Now().Add(15 * time.Second); !has(pushed) && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		pushed = getText(t, gw+"/metrics")
+	}
+	if !has(pushed) {
+		t.Fatalf("after the copy, the Pushgateway lacks one of %q:\n%s\n%s", wants, pushed, b.Log("worker"))
 	}
 	// The copy's end (its outcome file written) to the push, for the report.
 	fi, err := os.Stat(health.OutcomePath(p, "copy"))
