@@ -79,3 +79,19 @@ func TestRunMetricsCountsRunsInRedis(t *testing.T) {
 		t.Fatalf("QueueStats %+v %v", q, err)
 	}
 }
+
+// BenchmarkRunMetrics is what the middleware adds to every task: one Redis
+// transaction on loopback.
+func BenchmarkRunMetrics(b *testing.B) {
+	r := testutil.StartRedis(b)
+	c := NewClient(r.Addr)
+	defer c.Close()
+	h := c.RunMetrics(nil)(asynq.HandlerFunc(func(context.Context, *asynq.Task) error { return nil }))
+	task := asynq.NewTask(TypeCopy, nil)
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := h.ProcessTask(context.Background(), task); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -102,6 +102,9 @@ func bearerValid(p paths.Paths, r *http.Request) bool {
 // apiStatus is GET /api/v1/status.
 func (s *Server) apiStatus(c echo.Context) error {
 	if !bearerValid(s.Paths, c.Request()) && currentUser(c) == "" {
+		if sessionStoreErr(c) != nil { // a login may be there: Redis cannot say
+			return c.JSON(http.StatusServiceUnavailable, map[string]string{"message": "The Pi cannot check logins: its Redis is not answering. The API token works without it."})
+		}
 		c.Response().Header().Set("WWW-Authenticate", `Bearer realm="intvlm8r"`)
 		return c.JSON(http.StatusUnauthorized, map[string]string{"message": "Log in, or send the box's API token (System page) as Authorization: Bearer <token>."})
 	}
