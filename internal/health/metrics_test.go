@@ -9,7 +9,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
-	"github.com/intvlm8r/intvlm8r-go/internal/arduino"
 	"github.com/intvlm8r/intvlm8r-go/internal/config"
 )
 
@@ -72,13 +71,7 @@ func TestCollectorReusesAFreshState(t *testing.T) {
 // The rules' inputs that the shipped alert rules read: the box's own
 // thresholds, the last shot, and the "no new photo" verdict.
 func TestMetricsForTheAlertRules(t *testing.T) {
-	src := healthy()
-	a := src.Arduino
-	src.Arduino = func(ctx context.Context) ArduinoFacts {
-		f := a(ctx)
-		f.Shots.Last = arduino.Shot{Set: true, Weekday: time.Wednesday, Hour: 11, Minute: 0}
-		return f
-	}
+	src := withLastShot(healthy(), time.Wednesday, 11, 0)
 	set := config.Defaults()
 	set.Thresholds.VoltageLow, set.Thresholds.DaysFreeAlarm = 11, 3
 	s := Gather(context.Background(), src, set)
