@@ -66,6 +66,7 @@ stage() {
   cp scripts/install.sh "$dir/install.sh"
   cp -r scripts/systemd/. "$dir/systemd/"
   cp -r scripts/install/. "$dir/share/"
+  cp -r scripts/prometheus "$dir/share/prometheus" # alert rules for fleets (README)
   cp README.md LICENSE "$dir/" 2>/dev/null || true
   printf '%s\n' "$dir"
 }

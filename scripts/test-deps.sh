@@ -24,6 +24,7 @@ need=(
   "openssl openssl"
   "unshare util-linux"
   "prometheus-pushgateway prometheus-pushgateway"
+  "promtool prometheus"
 )
 
 missing=()

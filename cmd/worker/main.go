@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 
@@ -64,7 +65,26 @@ func run(home, redisAddr string, concurrency int, hw hardware.Flags) error {
 			LogLevel:          asynq.WarnLevel,
 		},
 	)
+	src := health.LiveSources(p, dev.Arduino, dev.Camera, system.Live())
 	mux := asynq.NewServeMux()
+	// The push after a copy or upload runs beside the task, not in it: a
+	// task near its deadline must not fail for a slow Pushgateway. Pushes
+	// go one at a time (a later push carries the later state), and a
+	// stopping worker waits for them.
+	var pushes sync.WaitGroup
+	var pushing sync.Mutex
+	mux.Use(queue.RunMetrics(func(ctx context.Context, taskType string) {
+		if taskType != tasks.TypeCopy && taskType != tasks.TypeUpload {
+			return
+		}
+		pushes.Add(1)
+		go func() {
+			defer pushes.Done()
+			pushing.Lock()
+			defer pushing.Unlock()
+			pushAfterRun(ctx, ini, src, queue.QueueStats)
+		}()
+	}))
 	mux.Handle(tasks.TypeHeartbeat, &tasks.HeartbeatHandler{
 		ReceiverURL: func() (string, error) {
 			f, err := ini.Load()
@@ -78,7 +98,7 @@ func run(home, redisAddr string, concurrency int, hw hardware.Flags) error {
 			return set.Monitoring.HeartbeatURL, nil
 		},
 		ResultPath: p.HeartbeatResult(),
-		Body:       healthBody(ini, health.LiveSources(p, dev.Arduino, dev.Camera, system.Live()), queue.QueueStats),
+		Body:       healthBody(ini, src, queue.QueueStats),
 		BodyPath:   health.BodyPath(p),
 	})
 	ph := &tasks.PhotoHandlers{Paths: p, INI: ini, Camera: dev.Camera, Waker: dev.Arduino, Queue: queue}
@@ -96,7 +116,34 @@ func run(home, redisAddr string, concurrency int, hw hardware.Flags) error {
 	signal.Notify(stop, syscall.SIGTERM, syscall.SIGINT)
 	<-stop
 	srv.Shutdown() // lets running tasks finish, up to ShutdownTimeout
+	pushes.Wait()  // each bounded by pushBudget
 	return nil
+}
+
+// pushBudget bounds a push after a copy or upload: gathering the state
+// (the Arduino's answers) and the Pushgateway's answer.
+const pushBudget = 10 * time.Second
+
+// pushAfterRun pushes the box's state and the task counts to the
+// Pushgateway, when one is set, at the end of a copy or an upload: the box
+// may sleep before its next beat. ctx is the task's: its end does not cut
+// the push.
+func pushAfterRun(ctx context.Context, ini *config.Store, src health.Sources, queue func() (health.QueueStats, error)) {
+	set := config.Defaults()
+	if f, err := ini.Load(); err == nil {
+		set, _ = f.Settings()
+	}
+	if set.Monitoring.PushgatewayURL == "" {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), pushBudget)
+	defer cancel()
+	gctx, gcancel := context.WithTimeout(ctx, pushBudget/2)
+	st := health.Gather(gctx, src, set)
+	gcancel()
+	if err := health.Push(ctx, nil, set.Monitoring.PushgatewayURL, st, queue); err != nil {
+		slog.Warn("metrics not pushed", "err", err)
+	}
 }
 
 // healthBody gives the beat's body when [Monitoring] heartbeathealth is on

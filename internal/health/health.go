@@ -114,7 +114,11 @@ type State struct {
 	lastShotAt time.Time // the Arduino's last shot, resolved to a date
 	dueShotAt  time.Time // the latest moment the schedule wanted a shot
 	schedule   *arduino.Schedule
+	thresholds *thresholds // the rules' thresholds, for the metrics
 }
+
+// thresholds are [Thresholds] as the checks used them.
+type thresholds struct{ voltageLow, daysFreeAlarm int }
 
 // Gather asks every source at once and puts the state together; set
 // supplies the location and thresholds, and Check's verdict is in OK and
@@ -212,6 +216,7 @@ func Gather(ctx context.Context, src Sources, set config.Settings) State {
 			s.LastUpload = &o
 		}
 	}
+	s.thresholds = &thresholds{voltageLow: set.Thresholds.VoltageLow, daysFreeAlarm: set.Thresholds.DaysFreeAlarm}
 	s.Failures = Check(s, set)
 	s.OK = len(s.Failures) == 0
 	return s
@@ -287,12 +292,17 @@ func Check(s State, set config.Settings) []string {
 	if s.Arduino != "ok" {
 		f = append(f, "Arduino not answering: "+s.Arduino)
 	}
-	if s.schedule != nil && !s.dueShotAt.IsZero() && !s.lastShotAt.IsZero() &&
-		s.lastShotAt.Before(s.dueShotAt.Add(-s.schedule.Every())) {
+	if photoOverdue(s) {
 		f = append(f, fmt.Sprintf("no new photo: the last shot was %s, the schedule wanted one by %s",
 			s.lastShotAt.Format("Mon 15:04"), s.dueShotAt.Format("Mon 15:04")))
 	}
 	return f
+}
+
+// photoOverdue is the "no new photo" rule of [Check].
+func photoOverdue(s State) bool {
+	return s.schedule != nil && !s.dueShotAt.IsZero() && !s.lastShotAt.IsZero() &&
+		s.lastShotAt.Before(s.dueShotAt.Add(-s.schedule.Every()))
 }
 
 // OutcomePath is where the worker records how the last copy ("copy") or

@@ -86,14 +86,7 @@ func TestCheckRules(t *testing.T) {
 		{"arduino", func(s *Sources) {
 			s.Arduino = func(context.Context) ArduinoFacts { return ArduinoFacts{Err: errors.New("i2c: no answer")} }
 		}, "Arduino not answering: i2c: no answer"},
-		{"no new photo", func(s *Sources) {
-			a := s.Arduino
-			s.Arduino = func(ctx context.Context) ArduinoFacts {
-				f := a(ctx)
-				f.Shots.Last = arduino.Shot{Set: true, Weekday: time.Wednesday, Hour: 11, Minute: 0}
-				return f
-			}
-		}, "no new photo: the last shot was Wed 11:00, the schedule wanted one by Wed 14:10"},
+		{"no new photo", func(s *Sources) { *s = withLastShot(*s, time.Wednesday, 11, 0) }, "no new photo: the last shot was Wed 11:00, the schedule wanted one by Wed 14:10"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -107,16 +100,21 @@ func TestCheckRules(t *testing.T) {
 	}
 }
 
-func TestNoPhotoRuleOutsideWindow(t *testing.T) {
-	// Last shot Tuesday 17:50, the last of its window; now Wednesday 08:05:
-	// nothing was due yet today (a grace of one interval + 10 minutes).
-	src := healthy()
+// withLastShot is src with the Arduino's last shot at weekday, hour:minute.
+func withLastShot(src Sources, day time.Weekday, hour, minute int) Sources {
 	a := src.Arduino
 	src.Arduino = func(ctx context.Context) ArduinoFacts {
 		f := a(ctx)
-		f.Shots.Last = arduino.Shot{Set: true, Weekday: time.Tuesday, Hour: 17, Minute: 50}
+		f.Shots.Last = arduino.Shot{Set: true, Weekday: day, Hour: hour, Minute: minute}
 		return f
 	}
+	return src
+}
+
+func TestNoPhotoRuleOutsideWindow(t *testing.T) {
+	// Last shot Tuesday 17:50, the last of its window; now Wednesday 08:05:
+	// nothing was due yet today (a grace of one interval + 10 minutes).
+	src := withLastShot(healthy(), time.Tuesday, 17, 50)
 	morning := time.Date(2026, 12, 9, 8, 5, 0, 0, time.Local)
 	src.Now = func() time.Time { return morning }
 	if s := Gather(context.Background(), src, config.Defaults()); !s.OK {

@@ -8,10 +8,20 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// QueueStats are the worker's task counts, from the Asynq inspector.
+// QueueStats are the worker's task counts, from the Asynq inspector, and
+// its runs by task type.
 type QueueStats struct {
 	Pending, Active, Scheduled, Retry, Archived, Completed int
 	ProcessedTotal, FailedTotal                            int
+	Runs                                                   []TaskRuns
+}
+
+// TaskRuns counts the finished runs of one task type with one result ("ok"
+// or "failed"), and their total time.
+type TaskRuns struct {
+	Type, Result string
+	Count        uint64
+	Seconds      float64
 }
 
 // Collector turns the box's state (and the task counts) into Prometheus
@@ -47,9 +57,14 @@ var (
 	dOutcomeBad = desc("last_run_failed", "1 when the last copy or upload failed.", "kind")
 	dUptime     = desc("uptime_seconds", "The Pi's uptime.")
 	dInfo       = desc("build_info", "Versions and location.", "version", "arduino_version", "location")
+	dLastShot   = desc("last_shot_timestamp_seconds", "The Arduino's last shot (its weekday and time, resolved to the latest such moment).")
+	dOverdue    = desc("photo_overdue", "1 when the schedule wanted a shot and none came (the heartbeat's \"no new photo\" check).")
+	dVoltLow    = desc("battery_low_volts", "The box's [Thresholds] voltage_low.")
+	dDaysAlarm  = desc("storage_alarm_seconds", "The box's [Thresholds] daysfreealarm, in seconds.")
 	dTasks      = desc("tasks", "Worker tasks by state.", "state")
 	dProcessed  = desc("tasks_processed_total", "Tasks the worker has processed.")
 	dFailed     = desc("tasks_failed_total", "Tasks that failed.")
+	dRuns       = desc("task_duration_seconds", "The worker's finished task runs and their time, by task type and result (ok or failed).", "type", "result")
 )
 
 // Describe implements prometheus.Collector.
@@ -58,7 +73,9 @@ var (
 // at startup, holding up its readiness by the Arduino's budget.
 func (c *Collector) Describe(chan<- *prometheus.Desc) {}
 
-func (c *Collector) state() State {
+// State is the box's state, gathered at most once per MaxAge: what a scrape
+// and the status API show.
+func (c *Collector) State() State {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !c.at.IsZero() && time.Since(c.at) < c.MaxAge {
@@ -76,7 +93,7 @@ func (c *Collector) state() State {
 
 // Collect implements prometheus.Collector.
 func (c *Collector) Collect(ch chan<- prometheus.Metric) {
-	StateMetrics(c.state(), ch)
+	StateMetrics(c.State(), ch)
 	if c.Queue == nil {
 		return
 	}
@@ -90,6 +107,9 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	}
 	ch <- prometheus.MustNewConstMetric(dProcessed, prometheus.CounterValue, float64(q.ProcessedTotal))
 	ch <- prometheus.MustNewConstMetric(dFailed, prometheus.CounterValue, float64(q.FailedTotal))
+	for _, r := range q.Runs {
+		ch <- prometheus.MustNewConstSummary(dRuns, r.Count, r.Seconds, nil, r.Type, r.Result)
+	}
 }
 
 func b2f(b bool) float64 {
@@ -139,6 +159,16 @@ func StateMetrics(s State, ch chan<- prometheus.Metric) {
 			g(dOutcomeAt, float64(o.At.Unix()), kind)
 		}
 		g(dOutcomeBad, b2f(o.Failed), kind)
+	}
+	if !s.lastShotAt.IsZero() {
+		g(dLastShot, float64(s.lastShotAt.Unix()))
+	}
+	if s.schedule != nil {
+		g(dOverdue, b2f(photoOverdue(s)))
+	}
+	if s.thresholds != nil {
+		g(dVoltLow, float64(s.thresholds.voltageLow))
+		g(dDaysAlarm, float64(s.thresholds.daysFreeAlarm*86400))
 	}
 	g(dUptime, float64(s.UptimeS))
 	g(dInfo, 1, s.Version, s.FirmwareV, s.Location)

@@ -2,8 +2,10 @@ package health
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
@@ -13,7 +15,10 @@ import (
 func TestMetricsOfAState(t *testing.T) {
 	s := Gather(context.Background(), healthy(), config.Defaults())
 	queue := func() (QueueStats, error) {
-		return QueueStats{Pending: 1, Active: 2, ProcessedTotal: 40, FailedTotal: 3}, nil
+		return QueueStats{Pending: 1, Active: 2, ProcessedTotal: 40, FailedTotal: 3, Runs: []TaskRuns{
+			{Type: "photos:copy-from-camera", Result: "ok", Count: 4, Seconds: 61.5},
+			{Type: "transfer:upload", Result: "failed", Count: 1, Seconds: 2.25},
+		}}, nil
 	}
 	c := StateCollector(s, queue)
 	if problems, err := testutil.CollectAndLint(c); err != nil || len(problems) != 0 {
@@ -38,11 +43,17 @@ intvlm8r_tasks{state="completed"} 0
 intvlm8r_tasks{state="pending"} 1
 intvlm8r_tasks{state="retry"} 0
 intvlm8r_tasks{state="scheduled"} 0
+# HELP intvlm8r_task_duration_seconds The worker's finished task runs and their time, by task type and result (ok or failed).
+# TYPE intvlm8r_task_duration_seconds summary
+intvlm8r_task_duration_seconds_sum{result="ok",type="photos:copy-from-camera"} 61.5
+intvlm8r_task_duration_seconds_count{result="ok",type="photos:copy-from-camera"} 4
+intvlm8r_task_duration_seconds_sum{result="failed",type="transfer:upload"} 2.25
+intvlm8r_task_duration_seconds_count{result="failed",type="transfer:upload"} 1
 # HELP intvlm8r_tasks_failed_total Tasks that failed.
 # TYPE intvlm8r_tasks_failed_total counter
 intvlm8r_tasks_failed_total 3
 `
-	if err := testutil.CollectAndCompare(c, strings.NewReader(want), "intvlm8r_battery_volts", "intvlm8r_storage_left_seconds", "intvlm8r_healthy", "intvlm8r_tasks", "intvlm8r_tasks_failed_total"); err != nil {
+	if err := testutil.CollectAndCompare(c, strings.NewReader(want), "intvlm8r_battery_volts", "intvlm8r_storage_left_seconds", "intvlm8r_healthy", "intvlm8r_tasks", "intvlm8r_tasks_failed_total", "intvlm8r_task_duration_seconds"); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -54,5 +65,37 @@ func TestCollectorReusesAFreshState(t *testing.T) {
 	testutil.CollectAndCount(c)
 	if n != 1 {
 		t.Fatalf("gathered %d times for two scrapes within MaxAge", n)
+	}
+}
+
+// The rules' inputs that the shipped alert rules read: the box's own
+// thresholds, the last shot, and the "no new photo" verdict.
+func TestMetricsForTheAlertRules(t *testing.T) {
+	src := withLastShot(healthy(), time.Wednesday, 11, 0)
+	set := config.Defaults()
+	set.Thresholds.VoltageLow, set.Thresholds.DaysFreeAlarm = 11, 3
+	s := Gather(context.Background(), src, set)
+	want := fmt.Sprintf(`
+# HELP intvlm8r_battery_low_volts The box's [Thresholds] voltage_low.
+# TYPE intvlm8r_battery_low_volts gauge
+intvlm8r_battery_low_volts 11
+# HELP intvlm8r_storage_alarm_seconds The box's [Thresholds] daysfreealarm, in seconds.
+# TYPE intvlm8r_storage_alarm_seconds gauge
+intvlm8r_storage_alarm_seconds 259200
+# HELP intvlm8r_photo_overdue 1 when the schedule wanted a shot and none came (the heartbeat's "no new photo" check).
+# TYPE intvlm8r_photo_overdue gauge
+intvlm8r_photo_overdue 1
+# HELP intvlm8r_last_shot_timestamp_seconds The Arduino's last shot (its weekday and time, resolved to the latest such moment).
+# TYPE intvlm8r_last_shot_timestamp_seconds gauge
+intvlm8r_last_shot_timestamp_seconds %d
+`, time.Date(2026, 12, 9, 11, 0, 0, 0, time.Local).Unix())
+	names := []string{"intvlm8r_battery_low_volts", "intvlm8r_storage_alarm_seconds", "intvlm8r_photo_overdue", "intvlm8r_last_shot_timestamp_seconds"}
+	if err := testutil.CollectAndCompare(StateCollector(s, nil), strings.NewReader(want), names...); err != nil {
+		t.Fatal(err)
+	}
+	// The healthy box is not overdue.
+	h := Gather(context.Background(), healthy(), set)
+	if err := testutil.CollectAndCompare(StateCollector(h, nil), strings.NewReader("# HELP intvlm8r_photo_overdue 1 when the schedule wanted a shot and none came (the heartbeat's \"no new photo\" check).\n# TYPE intvlm8r_photo_overdue gauge\nintvlm8r_photo_overdue 0\n"), "intvlm8r_photo_overdue"); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -56,6 +56,7 @@ func (h *HeartbeatHandler) ProcessTask(ctx context.Context, t *asynq.Task) error
 	}
 	if err := heartbeat.ValidateURL(receiver); err != nil {
 		Report(t, Status{Text: "No heartbeat sent: " + err.Error(), Colour: status.Red})
+		markFailed(ctx)
 		return nil
 	}
 	timeout := heartbeat.ReceiverTimeout
@@ -90,6 +91,7 @@ func (h *HeartbeatHandler) ProcessTask(ctx context.Context, t *asynq.Task) error
 		s.Text, s.Colour = fmt.Sprintf("Heartbeat sent OK (%d)", o.StatusCode), status.White
 	} else {
 		s.Text, s.Colour = "Heartbeat failed ("+o.ResultText()+")", status.Red
+		markFailed(ctx)
 	}
 	Report(t, s)
 	return nil

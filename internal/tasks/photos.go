@@ -193,7 +193,7 @@ func (h *PhotoHandlers) Copy(ctx context.Context, t *asynq.Task) error {
 	for _, e := range res.Errors {
 		slog.Warn("copy problem", "err", e)
 	}
-	recordOutcome(h.Paths, "copy", res.Message, res.Colour == status.Red && !errors.Is(serr, photos.ErrCopyRunning))
+	recordOutcome(ctx, h.Paths, "copy", res.Message, res.Colour == status.Red && !errors.Is(serr, photos.ErrCopyRunning))
 	Report(t, Status{Text: res.Message, Colour: res.Colour, Next: h.next(ctx, t)})
 	return nil
 }

@@ -311,12 +311,16 @@ func (c *Client) QueueStats() (health.QueueStats, error) {
 		return health.QueueStats{}, fmt.Errorf("queue info: %w", err)
 	}
 	if !slices.Contains(queues, Queue) {
-		return health.QueueStats{}, nil // nothing queued yet: all zero
+		return health.QueueStats{}, nil // nothing queued yet (so nothing run): all zero
 	}
 	q, err := c.Inspector.GetQueueInfo(Queue)
 	if err != nil {
 		return health.QueueStats{}, fmt.Errorf("queue info: %w", err)
 	}
+	runs, err := c.TaskRuns(context.Background()) // bounded by the client's Redis timeouts
+	if err != nil {
+		return health.QueueStats{}, err
+	}
 	return health.QueueStats{Pending: q.Pending, Active: q.Active, Scheduled: q.Scheduled, Retry: q.Retry,
-		Archived: q.Archived, Completed: q.Completed, ProcessedTotal: q.ProcessedTotal, FailedTotal: q.FailedTotal}, nil
+		Archived: q.Archived, Completed: q.Completed, ProcessedTotal: q.ProcessedTotal, FailedTotal: q.FailedTotal, Runs: runs}, nil
 }

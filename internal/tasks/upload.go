@@ -33,7 +33,7 @@ type UploadHandler struct {
 func (h *UploadHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	Report(t, Status{Text: PreparingUpload, Colour: status.White})
 	st := h.upload(ctx, t)
-	recordOutcome(h.Paths, "upload", st.Text, st.Colour == status.Red)
+	recordOutcome(ctx, h.Paths, "upload", st.Text, st.Colour == status.Red)
 	st.Next = continueChain(ctx, h.Queue, t)
 	Report(t, st)
 	return nil
@@ -81,8 +81,11 @@ func logStatus(p paths.Paths, text string) {
 }
 
 // recordOutcome keeps how the last copy or upload ended, for the heartbeat's
-// health checks (package health).
-func recordOutcome(p paths.Paths, kind, text string, failed bool) {
+// health checks (package health), and marks a failure for the task metrics.
+func recordOutcome(ctx context.Context, p paths.Paths, kind, text string, failed bool) {
+	if failed {
+		markFailed(ctx)
+	}
 	o := health.Outcome{At: time.Now().Truncate(time.Second), Text: text, Failed: failed}
 	if err := health.RecordOutcome(health.OutcomePath(p, kind), o); err != nil {
 		slog.Error("outcome not recorded", "kind", kind, "err", err)

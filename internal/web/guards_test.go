@@ -99,7 +99,7 @@ func TestEveryPublicStateChangeNeedsTheCSRFToken(t *testing.T) {
 		}
 	}
 	// The router really was read: the known forms are among its routes.
-	for _, want := range []string{"/login", "/logout", "/system", "/transfer", "/trnCopyNow", "/monitoring", "/camera", "/"} {
+	for _, want := range []string{"/login", "/logout", "/system", "/transfer", "/trnCopyNow", "/monitoring", "/camera", "/", "/system/apitoken", "/system/apitoken/revoke"} {
 		if !slices.ContainsFunc(routes, func(r *echo.Route) bool { return r.Method == http.MethodPost && r.Path == want }) {
 			t.Fatalf("POST %s is not among the public routes read from the router", want)
 		}

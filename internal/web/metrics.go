@@ -16,9 +16,9 @@ import (
 // metricsMaxAge is how long one gathered state serves scrapes.
 const metricsMaxAge = 30 * time.Second
 
-// metricsHandler is GET /metrics on the local listener: the box's state (as
-// the heartbeat sends it) and the worker's task counts, in Prometheus text.
-func (s *Server) metricsHandler() http.Handler {
+// newHealthCollector gathers the box's state (as the heartbeat sends it) for
+// /metrics and /api/v1/status, at most once per metricsMaxAge.
+func (s *Server) newHealthCollector() *health.Collector {
 	src := health.LiveSources(s.Paths, s.Arduino, s.Camera, system.Live())
 	c := &health.Collector{
 		Gather: func(ctx context.Context) health.State {
@@ -33,7 +33,13 @@ func (s *Server) metricsHandler() http.Handler {
 	if s.Tasks != nil {
 		c.Queue = s.Tasks.QueueStats
 	}
+	return c
+}
+
+// metricsHandler is GET /metrics on the local listener: the box's state and
+// the worker's task counts, in Prometheus text.
+func (s *Server) metricsHandler() http.Handler {
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(c)
+	reg.MustRegister(s.health)
 	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorLog: nil, ErrorHandling: promhttp.ContinueOnError})
 }

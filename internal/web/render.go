@@ -59,17 +59,22 @@ type layout struct {
 
 func (s *Server) parseTemplates() error {
 	s.pages = map[string]*template.Template{}
-	// Every templates/*.html but the layout is a page of that name.
+	// Every templates/*.html but the layout and the partials (_*.html, given
+	// to every page) is a page of that name.
 	names, err := fs.Glob(templates.FS, "*.html")
+	if err != nil {
+		return err
+	}
+	partials, err := fs.Glob(templates.FS, "_*.html")
 	if err != nil {
 		return err
 	}
 	for _, file := range names {
 		page := strings.TrimSuffix(file, ".html")
-		if page == "layout" {
+		if page == "layout" || strings.HasPrefix(page, "_") {
 			continue
 		}
-		t, err := template.New(page).ParseFS(templates.FS, "layout.html", page+".html")
+		t, err := template.New(page).Funcs(s.templateFuncs()).ParseFS(templates.FS, append([]string{"layout.html", page + ".html"}, partials...)...)
 		if err != nil {
 			return fmt.Errorf("parse template %s: %w", page, err)
 		}

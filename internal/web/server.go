@@ -29,6 +29,7 @@ import (
 	"github.com/intvlm8r/intvlm8r-go/internal/camera"
 	"github.com/intvlm8r/intvlm8r-go/internal/config"
 	"github.com/intvlm8r/intvlm8r-go/internal/fileutil"
+	"github.com/intvlm8r/intvlm8r-go/internal/health"
 	"github.com/intvlm8r/intvlm8r-go/internal/paths"
 	"github.com/intvlm8r/intvlm8r-go/internal/tasks"
 	"github.com/intvlm8r/intvlm8r-go/internal/transfer"
@@ -73,6 +74,8 @@ type Server struct {
 	// logins limits login tries; devices signs the device cookies.
 	logins  *loginLimiter
 	devices *securecookie.SecureCookie
+	// health gathers the box's state for /metrics and /api/v1/status.
+	health *health.Collector
 }
 
 // New builds both routers.
@@ -81,6 +84,7 @@ func New(d Deps) (*Server, error) {
 		d.Log = slog.Default()
 	}
 	s := &Server{Deps: d}
+	s.health = s.newHealthCollector()
 	s.rdb = redis.NewClient(&redis.Options{Addr: d.RedisAddr, DialTimeout: 2 * time.Second,
 		ReadTimeout: time.Second, WriteTimeout: time.Second, MaxRetries: 1})
 	if err := s.parseTemplates(); err != nil {
@@ -168,6 +172,7 @@ func (s *Server) routesPublic(key []byte) {
 		},
 	}))
 	ui.GET("/login", s.loginPage)
+	ui.GET("/api/v1/status", s.apiStatus) // a login or the API token: apitoken.go
 	ui.POST("/login", s.loginSubmit)
 
 	app := ui.Group("", s.requireLogin)
@@ -198,6 +203,8 @@ func (s *Server) routesPublic(key []byte) {
 	app.POST("/system", s.systemSubmit)
 	app.GET("/iniview", s.iniviewPage)
 	app.GET("/network", s.networkPage)
+	app.POST("/system/apitoken", s.apiTokenCreate)
+	app.POST("/system/apitoken/revoke", s.apiTokenRevoke)
 	app.Any("/asynqmon", echo.WrapHandler(mon))
 	app.Any("/asynqmon/*", echo.WrapHandler(mon))
 }
