@@ -25,12 +25,8 @@ func (s *Server) copyChain(withUpload bool) []string {
 
 // cameraUSBEnabled reads [Global] enablecamerausb.
 func (s *Server) cameraUSBEnabled() (bool, error) {
-	f, err := s.Config.Load()
-	if err != nil {
-		return false, err
-	}
-	set, _ := f.Settings()
-	return set.Global.EnableCameraUSB, nil
+	set, err := s.settings()
+	return set.Global.EnableCameraUSB, err
 }
 
 // startCopy queues a chain after the checks every trigger shares.
@@ -79,11 +75,10 @@ func (s *Server) copyNowButton(c echo.Context) error {
 // With ?wait=SECONDS it answers only when the whole chain has finished, so
 // the boot upload can follow a finished copy, not merely a started one.
 func (s *Server) localCopyNow(c echo.Context) error {
-	f, err := s.Config.Load()
+	set, err := s.settings()
 	if err != nil {
 		return c.String(http.StatusInternalServerError, "Settings unreadable: "+err.Error()+"\n")
 	}
-	set, _ := f.Settings()
 	id, err := s.startCopy(c, s.copyChain(set.Transfer.TransferDay == "afterCopy"))
 	if err != nil {
 		var he *echo.HTTPError

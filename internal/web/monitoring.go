@@ -132,11 +132,7 @@ func (s *Server) monitoringSubmit(c echo.Context) error {
 // savedReceiver returns the saved heartbeat URL when heartbeats are set up
 // and valid.
 func (s *Server) savedReceiver() (string, error) {
-	f, err := s.Config.Load()
-	if err != nil {
-		return "", err
-	}
-	set, err := f.Settings()
+	set, err := s.settings() // a malformed value elsewhere does not stop a beat, as in the oneshot
 	if err != nil {
 		return "", err
 	}

@@ -136,14 +136,11 @@ const pageRedisWait = 3 * time.Second
 // locationName is the header's name: [Global] locationname, read fresh each
 // time (the original cached it for ever), "Intvlm8r" when unset or unreadable.
 func (s *Server) locationName() string {
-	f, err := s.Config.Load()
-	if err != nil {
-		return "Intvlm8r"
+	set, _, err := s.Config.Settings() // a malformed value elsewhere is the page's to report
+	if err != nil || set.Global.LocationName == "" {
+		return config.DefaultLocationName
 	}
-	if name := f.String("Global", "locationname", ""); name != "" {
-		return name
-	}
-	return "Intvlm8r"
+	return set.Global.LocationName
 }
 
 const sessionName = "intvlm8r"
@@ -243,13 +240,9 @@ func (s *Server) redirect(c echo.Context, to string) error {
 // settings reads the INI's typed settings. A malformed value is logged and
 // its default used; an unreadable file is an error, with every default.
 func (s *Server) settings() (config.Settings, error) {
-	f, err := s.Config.Load()
-	if err != nil {
-		return config.Defaults(), err
+	set, warning, err := s.Config.Settings()
+	if warning != nil {
+		s.Log.Warn("INI has malformed values; defaults used for them", "err", warning)
 	}
-	set, err := f.Settings()
-	if err != nil {
-		s.Log.Warn("INI has malformed values; defaults used for them", "err", err)
-	}
-	return set, nil
+	return set, err
 }
