@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -215,13 +214,11 @@ func (s *Server) localHeartbeat(c echo.Context) error {
 		last, err = s.Tasks.Wait(ctx, id)
 		if err != nil {
 			s.Log.Error("heartbeat failed", "attempt", attempt, "err", err)
-			switch {
-			case errors.Is(err, tasks.ErrTaskLost):
-				return c.String(http.StatusServiceUnavailable, "Heartbeat failed: "+tasks.ErrTaskLost.Error()+"\n")
-			case errors.Is(err, tasks.ErrQueueDown):
-				return c.String(http.StatusServiceUnavailable, "Heartbeat failed: "+tasks.ErrQueueDown.Error()+"\n")
+			code, reason := waitAnswer(err)
+			if reason == "" {
+				reason = "the worker did not run it in time"
 			}
-			return c.String(http.StatusGatewayTimeout, "Heartbeat failed: the worker did not run it in time\n")
+			return c.String(code, "Heartbeat failed: "+reason+"\n")
 		}
 		s.Log.Info("heartbeat attempt", "attempt", attempt, "state", last.State, "status", last.Status, "code", last.Code)
 		if last.State == tasks.StateFailure {
