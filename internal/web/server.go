@@ -30,6 +30,7 @@ import (
 	"github.com/intvlm8r/intvlm8r-go/internal/config"
 	"github.com/intvlm8r/intvlm8r-go/internal/fileutil"
 	"github.com/intvlm8r/intvlm8r-go/internal/paths"
+	"github.com/intvlm8r/intvlm8r-go/internal/system"
 	"github.com/intvlm8r/intvlm8r-go/internal/tasks"
 	"github.com/intvlm8r/intvlm8r-go/internal/transfer"
 	"github.com/intvlm8r/intvlm8r-go/static"
@@ -60,6 +61,8 @@ type Deps struct {
 	// is believed. Anybody else's is ignored.
 	BehindSocket   bool
 	TrustedProxies []netip.Prefix
+	// Host is the Pi the pages report on; the zero value is this machine.
+	Host system.Host
 }
 
 // Server holds the two Echo instances.
