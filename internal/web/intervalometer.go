@@ -4,74 +4,22 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/intvlm8r/intvlm8r-go/internal/view"
 	"net/http"
 	"strconv"
 	"strings"
-	"sync/atomic"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/intvlm8r/intvlm8r-go/internal/arduino"
-	"github.com/intvlm8r/intvlm8r-go/internal/camera"
 	"github.com/intvlm8r/intvlm8r-go/internal/photos"
+	"github.com/intvlm8r/intvlm8r-go/internal/status"
+	"github.com/intvlm8r/intvlm8r-go/internal/view"
 )
-
-// cameraPageBudget bounds a page's look at the camera: a page shows the
-// camera's figures when it answers, and says why when it does not. Listing a
-// full card over USB on a Pi Zero takes seconds, hence not less.
-const cameraPageBudget = 8 * time.Second
 
 // hourOption is an hour choice of the System page's forms.
 type hourOption struct {
 	Value    string
 	Selected bool
-}
-
-// wakeInFlight keeps pages from queueing one camera wake per request.
-var wakeInFlight atomic.Bool
-
-// bgWaker sends the Arduino's WC without holding the page: the page says
-// the camera is waking, and the next page finds it up.
-type bgWaker struct{ s *Server }
-
-func (w bgWaker) WakeCamera(ctx context.Context) error {
-	if w.s.Arduino == nil {
-		return errors.New("no Arduino link to wake the camera")
-	}
-	if !wakeInFlight.CompareAndSwap(false, true) {
-		return nil
-	}
-	go func() {
-		defer wakeInFlight.Store(false)
-		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		defer cancel()
-		if err := w.s.Arduino.WakeCamera(wctx); err != nil {
-			w.s.Log.Warn("camera wake failed", "err", err)
-		}
-	}()
-	return nil
-}
-
-// quickCamera runs fn on the camera if it answers at once; the string says
-// why not otherwise ("" when fn ran).
-func (s *Server) quickCamera(ctx context.Context, fn func(camera.Camera) error) string {
-	if s.Camera == nil {
-		return "no camera driver"
-	}
-	on, err := s.cameraUSBEnabled()
-	if err != nil {
-		return "settings unreadable"
-	}
-	if !on {
-		return "camera USB is off"
-	}
-	if err := s.withCamera(ctx, fn); err != nil {
-		text, _ := cameraProblem(err)
-		return text
-	}
-	return ""
 }
 
 func (s *Server) intervalometerPage(c echo.Context) error {
@@ -152,11 +100,11 @@ func parseScheduleForm(c echo.Context) (arduino.Schedule, error) {
 func (s *Server) intervalometerSubmit(c echo.Context) error {
 	sch, err := parseScheduleForm(c)
 	if err != nil {
-		flash(c, "red", "Not saved: "+err.Error()+". Nothing was changed.")
+		flash(c, status.Red, "Not saved: "+err.Error()+". Nothing was changed.")
 		return s.redirect(c, "/intervalometer")
 	}
 	if s.Arduino == nil {
-		flash(c, "red", "Not saved: no Arduino link is configured.")
+		flash(c, status.Red, "Not saved: no Arduino link is configured.")
 		return s.redirect(c, "/intervalometer")
 	}
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*view.ArduinoBudget)
@@ -164,24 +112,24 @@ func (s *Server) intervalometerSubmit(c echo.Context) error {
 	if sch.ShootFast() {
 		v, err := arduino.Get(ctx, s.Arduino, arduino.QVersion, arduino.LiveOrCache)
 		if err != nil {
-			flash(c, "red", "Not saved: the Arduino's firmware version could not be read, so fast shooting cannot be checked: "+err.Error())
+			flash(c, status.Red, "Not saved: the Arduino's firmware version could not be read, so fast shooting cannot be checked: "+err.Error())
 			return s.redirect(c, "/intervalometer")
 		}
 		if !v.Value.AtLeast(arduino.MinShootFast) {
-			flash(c, "red", "Not saved: firmware "+v.Value.String()+" cannot shoot faster than once a minute (4.6.0 or later can).")
+			flash(c, status.Red, "Not saved: firmware "+v.Value.String()+" cannot shoot faster than once a minute (4.6.0 or later can).")
 			return s.redirect(c, "/intervalometer")
 		}
 	}
 	if err := s.Arduino.SetSchedule(ctx, sch); err != nil {
 		s.Log.Error("set schedule", "err", err)
-		flash(c, "red", "The Arduino did not take the schedule: "+err.Error())
+		flash(c, status.Red, "The Arduino did not take the schedule: "+err.Error())
 		return s.redirect(c, "/intervalometer")
 	}
 	s.Log.Info("schedule set", "days", fmt.Sprint(sch.Days.Weekdays()), "start", sch.StartHour, "end", sch.EndHour, "interval", sch.Interval)
 	if !confirm(ctx, func(ctx context.Context) bool { got, err := s.Arduino.Schedule(ctx); return err == nil && got == sch }) {
-		flash(c, "orange", "The schedule was sent, but the Arduino does not report it yet: reload the page in a moment to check.")
+		flash(c, status.Orange, "The schedule was sent, but the Arduino does not report it yet: reload the page in a moment to check.")
 		return s.redirect(c, "/intervalometer")
 	}
-	flash(c, "white", "Intervalometer settings saved.")
+	flash(c, status.White, "Intervalometer settings saved.")
 	return s.redirect(c, "/intervalometer")
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/intvlm8r/intvlm8r-go/internal/config"
 	"github.com/intvlm8r/intvlm8r-go/internal/heartbeat"
+	"github.com/intvlm8r/intvlm8r-go/internal/status"
 	"github.com/intvlm8r/intvlm8r-go/internal/tasks"
 	"github.com/intvlm8r/intvlm8r-go/internal/view"
 )
@@ -27,11 +28,11 @@ func (s *Server) monitoringPage(c echo.Context) error {
 	f, err := s.Config.Load()
 	if err != nil {
 		s.Log.Error("read INI", "err", err)
-		flash(c, "red", "The settings file could not be read: "+err.Error())
+		flash(c, status.Red, "The settings file could not be read: "+err.Error())
 	}
 	d := view.BuildMonitoring(view.MonitoringSources{INI: f, Paths: s.Paths})
 	if d.FreqNote != "" {
-		flash(c, "orange", d.FreqNote)
+		flash(c, status.Orange, d.FreqNote)
 	}
 	if f != nil {
 		d.Shown = shownValues(monitoringFormValues(d))

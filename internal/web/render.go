@@ -18,6 +18,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/intvlm8r/intvlm8r-go/internal/config"
+	"github.com/intvlm8r/intvlm8r-go/internal/status"
 	"github.com/intvlm8r/intvlm8r-go/templates"
 )
 
@@ -157,12 +158,12 @@ func currentUser(c echo.Context) string {
 // 4 kB: a long value quoted in a message is shortened, a long message cut,
 // and when the cookie still cannot be written the older messages make room
 // for this one.
-func flash(c echo.Context, colour, text string) {
+func flash(c echo.Context, colour status.Colour, text string) {
 	sess, err := session.Get(sessionName, c)
 	if err != nil {
 		return
 	}
-	msg := colour + "\x00" + shortenForFlash(text)
+	msg := string(colour) + "\x00" + shortenForFlash(text)
 	sess.AddFlash(msg)
 	if saveSession(c, sess) == nil {
 		return

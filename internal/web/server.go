@@ -14,6 +14,7 @@ import (
 	"net/netip"
 	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/securecookie"
@@ -76,6 +77,8 @@ type Server struct {
 	// logins limits login tries; devices signs the device cookies.
 	logins  *loginLimiter
 	devices *securecookie.SecureCookie
+	// wakeInFlight keeps pages from queueing one camera wake per request.
+	wakeInFlight atomic.Bool
 }
 
 // New builds both routers.

@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/intvlm8r/intvlm8r-go/internal/arduino"
+	"github.com/intvlm8r/intvlm8r-go/internal/status"
 	"github.com/intvlm8r/intvlm8r-go/internal/view"
 )
 
@@ -62,16 +63,16 @@ func (s *Server) thermalSubmit(c echo.Context) error {
 		return s.redirect(c, "/thermal")
 	}
 	if s.Arduino == nil {
-		flash(c, "red", "The "+what+" was not reset: no Arduino link is configured.")
+		flash(c, status.Red, "The "+what+" was not reset: no Arduino link is configured.")
 		return s.redirect(c, "/thermal")
 	}
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*view.ArduinoBudget)
 	defer cancel()
 	if err := s.Arduino.Send(ctx, *cmd); err != nil {
 		s.Log.Error("thermal reset", "what", what, "err", err)
-		flash(c, "red", "The "+what+" was not reset: "+err.Error())
+		flash(c, status.Red, "The "+what+" was not reset: "+err.Error())
 		return s.redirect(c, "/thermal")
 	}
-	flash(c, "white", "The Arduino's "+what+" temperature was reset.")
+	flash(c, status.White, "The Arduino's "+what+" temperature was reset.")
 	return s.redirect(c, "/thermal")
 }
