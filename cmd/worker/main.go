@@ -87,15 +87,11 @@ func run(home, redisAddr string, concurrency int, hw hardware.Flags) error {
 	}))
 	mux.Handle(tasks.TypeHeartbeat, &tasks.HeartbeatHandler{
 		ReceiverURL: func() (string, error) {
-			f, err := ini.Load()
-			if err != nil {
-				return "", err
+			set, warning, err := ini.Settings()
+			if warning != nil {
+				slog.Warn("INI has malformed values; defaults used for them", "err", warning)
 			}
-			set, err := f.Settings()
-			if err != nil {
-				slog.Warn("INI has malformed values; defaults used for them", "err", err)
-			}
-			return set.Monitoring.HeartbeatURL, nil
+			return set.Monitoring.HeartbeatURL, err
 		},
 		ResultPath: p.HeartbeatResult(),
 		Body:       healthBody(ini, src, queue.QueueStats),
@@ -151,10 +147,7 @@ func pushAfterRun(ctx context.Context, ini *config.Store, src health.Sources, qu
 // Pushgateway is set it also pushes the state's metrics there.
 func healthBody(ini *config.Store, src health.Sources, queue func() (health.QueueStats, error)) func(ctx context.Context) ([]byte, bool) {
 	return func(ctx context.Context) ([]byte, bool) {
-		set := config.Defaults()
-		if f, err := ini.Load(); err == nil {
-			set, _ = f.Settings()
-		}
+		set, _, _ := ini.Settings() // the defaults when unreadable
 		gateway := set.Monitoring.PushgatewayURL
 		if !set.Monitoring.HeartbeatHealth && gateway == "" {
 			return nil, false

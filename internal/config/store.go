@@ -68,6 +68,21 @@ func (s *Store) Load() (*File, error) {
 	return Parse(data, s.path)
 }
 
+// Settings loads the file and reads its typed settings: the one way every
+// caller reads them. err is set only when the file cannot be read or parsed,
+// and set is then Defaults(). warning lists the malformed values whose
+// default was used instead (File.Settings); the settings are usable, and a
+// caller says so in its log. A missing file gives the first-creation
+// content's settings.
+func (s *Store) Settings() (set Settings, warning, err error) {
+	f, err := s.Load()
+	if err != nil {
+		return Defaults(), nil, err
+	}
+	set, warning = f.Settings()
+	return set, warning, nil
+}
+
 // Update changes the file under an exclusive lock (path + ".lock"), so
 // concurrent updates from any number of processes all land: it re-reads the
 // file (starting from the first-creation content when there is none), calls

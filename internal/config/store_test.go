@@ -388,3 +388,47 @@ func TestUpdateAsRootKeepsTheOwner(t *testing.T) {
 		t.Errorf("rewritten file owned by %+v", o)
 	}
 }
+
+func TestStoreSettings(t *testing.T) {
+	s := testStore(t)
+
+	// No file yet: the first-creation content's settings, no warning.
+	set, warn, err := s.Settings()
+	if err != nil || warn != nil {
+		t.Fatalf("missing file: warn %v, err %v", warn, err)
+	}
+	if set.Global.LocationName != "testpi" || set.Copy.CopyDay != "Daily" || set.Copy.CopyHour != "14" {
+		t.Errorf("missing file: got %+v %+v", set.Global, set.Copy)
+	}
+
+	// Malformed values: their defaults, the rest as written, and a warning naming them.
+	if err := os.MkdirAll(filepath.Dir(s.Path()), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ini := "[Global]\nlocationname = Ridge\nthumbscount = lots\n[Thresholds]\ndaysfreewarn = 20\nvoltage_low = x\n"
+	if err := os.WriteFile(s.Path(), []byte(ini), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	set, warn, err = s.Settings()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if set.Global.LocationName != "Ridge" || set.Global.ThumbsCount != 24 || set.Thresholds.DaysFreeWarn != 20 || set.Thresholds.VoltageLow != 9 {
+		t.Errorf("malformed: got %+v %+v", set.Global, set.Thresholds)
+	}
+	if warn == nil || !strings.Contains(warn.Error(), "thumbscount") || !strings.Contains(warn.Error(), "voltage_low") {
+		t.Errorf("warning %v does not name both malformed keys", warn)
+	}
+
+	// A file configparser refuses: an error, and every default.
+	if err := os.WriteFile(s.Path(), []byte("no section header\n"), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	set, warn, err = s.Settings()
+	if err == nil || warn != nil {
+		t.Fatalf("invalid file: warn %v, err %v", warn, err)
+	}
+	if set != Defaults() {
+		t.Errorf("invalid file: got %+v, want the defaults", set)
+	}
+}

@@ -52,12 +52,11 @@ func (o *Oneshot) Run(ctx context.Context) error {
 }
 
 func (o *Oneshot) run(ctx context.Context, log *runlog.Log, now time.Time) error {
-	f, err := o.INI.Load()
+	set, serr, err := o.INI.Settings()
 	if err != nil {
 		log.Printf("Copy aborted. The INI file could not be read: %v", err)
 		return fmt.Errorf("%w: %v", ErrCopyNotStarted, err)
 	}
-	set, serr := f.Settings()
 	if serr != nil {
 		log.Printf("INI file has malformed values (defaults used): %v", serr)
 	}

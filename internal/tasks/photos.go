@@ -145,15 +145,11 @@ type PhotoHandlers struct {
 }
 
 func (h *PhotoHandlers) settings() (config.Settings, error) {
-	f, err := h.INI.Load()
-	if err != nil {
-		return config.Settings{}, err
+	s, warning, err := h.INI.Settings()
+	if warning != nil {
+		slog.Warn("INI has malformed values; defaults used for them", "err", warning)
 	}
-	s, err := f.Settings()
-	if err != nil {
-		slog.Warn("INI has malformed values; defaults used for them", "err", err)
-	}
-	return s, nil
+	return s, err
 }
 
 // next queues the rest of t's chain and returns the new task's id ("" at the end).

@@ -1,12 +1,9 @@
 package web
 
 import (
-	"context"
 	"errors"
 	"net/http"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -25,12 +22,8 @@ func (s *Server) copyChain(withUpload bool) []string {
 
 // cameraUSBEnabled reads [Global] enablecamerausb.
 func (s *Server) cameraUSBEnabled() (bool, error) {
-	f, err := s.Config.Load()
-	if err != nil {
-		return false, err
-	}
-	set, _ := f.Settings()
-	return set.Global.EnableCameraUSB, nil
+	set, err := s.settings()
+	return set.Global.EnableCameraUSB, err
 }
 
 // startCopy queues a chain after the checks every trigger shares.
@@ -79,47 +72,18 @@ func (s *Server) copyNowButton(c echo.Context) error {
 // With ?wait=SECONDS it answers only when the whole chain has finished, so
 // the boot upload can follow a finished copy, not merely a started one.
 func (s *Server) localCopyNow(c echo.Context) error {
-	f, err := s.Config.Load()
-	if err != nil {
-		return c.String(http.StatusInternalServerError, "Settings unreadable: "+err.Error()+"\n")
-	}
-	set, _ := f.Settings()
-	id, err := s.startCopy(c, s.copyChain(set.Transfer.TransferDay == "afterCopy"))
-	if err != nil {
-		var he *echo.HTTPError
-		if errors.As(err, &he) {
-			return c.String(he.Code, he.Message.(string)+"\n")
+	start := func(c echo.Context) (string, error) {
+		set, err := s.settings()
+		if err != nil {
+			return "", echo.NewHTTPError(http.StatusInternalServerError, "Settings unreadable: "+err.Error())
 		}
-		return err
+		return s.startCopy(c, s.copyChain(set.Transfer.TransferDay == "afterCopy"))
 	}
-	wait, _ := strconv.Atoi(c.QueryParam("wait"))
-	if wait <= 0 {
-		return c.String(http.StatusOK, "OK "+id+"\n")
-	}
-	ctx, cancel := context.WithTimeout(c.Request().Context(), time.Duration(wait)*time.Second)
-	defer cancel()
-	views, err := s.Tasks.WaitChain(ctx, id)
-	if err != nil {
-		return s.waitFailed(c, "Copy", wait, id, err)
-	}
-	var done []string
-	for _, v := range views {
-		done = append(done, v.Status)
-	}
-	return c.String(http.StatusOK, "OK "+strings.Join(done, "; ")+"\n")
-}
-
-// waitFailed answers a local ?wait= call whose chain (what: "Copy",
-// "Upload") was not seen to finish: 503 when Redis lost the task or stopped
-// answering (so nobody can say whether it ran), 504 when it had not ended in
-// time (still running, or left by a worker that died).
-func (s *Server) waitFailed(c echo.Context, what string, wait int, id string, err error) error {
-	s.Log.Error("chain not seen to finish", "what", what, "id", id, "err", err)
-	switch {
-	case errors.Is(err, tasks.ErrTaskLost):
-		return c.String(http.StatusServiceUnavailable, what+" not known to have finished: "+tasks.ErrTaskLost.Error()+"\n")
-	case errors.Is(err, tasks.ErrQueueDown):
-		return c.String(http.StatusServiceUnavailable, what+" not known to have finished: "+tasks.ErrQueueDown.Error()+"\n")
-	}
-	return c.String(http.StatusGatewayTimeout, what+" not finished after "+strconv.Itoa(wait)+" s\n")
+	return localChain(c, s.Log, "Copy", start, s.Tasks.WaitChain, func(views []tasks.View) (int, string) {
+		var done []string
+		for _, v := range views {
+			done = append(done, v.Status)
+		}
+		return http.StatusOK, "OK " + strings.Join(done, "; ")
+	})
 }

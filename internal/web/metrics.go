@@ -8,7 +8,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/intvlm8r/intvlm8r-go/internal/config"
 	"github.com/intvlm8r/intvlm8r-go/internal/health"
 	"github.com/intvlm8r/intvlm8r-go/internal/system"
 )
@@ -22,10 +21,7 @@ func (s *Server) newHealthCollector() *health.Collector {
 	src := health.LiveSources(s.Paths, s.Arduino, s.Camera, system.Live())
 	c := &health.Collector{
 		Gather: func(ctx context.Context) health.State {
-			set := config.Defaults()
-			if f, err := s.Config.Load(); err == nil {
-				set, _ = f.Settings()
-			}
+			set, _, _ := s.Config.Settings() // the defaults when unreadable
 			return health.Gather(ctx, src, set)
 		},
 		MaxAge: metricsMaxAge,

@@ -1,13 +1,8 @@
 package web
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
 	"net/http"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,64 +11,32 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/intvlm8r/intvlm8r-go/internal/config"
-	"github.com/intvlm8r/intvlm8r-go/internal/health"
 	"github.com/intvlm8r/intvlm8r-go/internal/heartbeat"
-	"github.com/intvlm8r/intvlm8r-go/internal/paths"
+	"github.com/intvlm8r/intvlm8r-go/internal/status"
 	"github.com/intvlm8r/intvlm8r-go/internal/tasks"
+	"github.com/intvlm8r/intvlm8r-go/internal/view"
 )
 
-type monitoringData struct {
-	Frequencies []string
-	Freq, URL   string
-	Health      bool   // [Monitoring] heartbeathealth: the beat carries the box's state
-	PushURL     string // [Monitoring] pushgatewayurl: "" for none
-	// [Thresholds], as the INI holds them (the health checks read them).
-	DaysFreeWarn, DaysFreeAlarm, VoltageHigh, VoltageLow string
-	Result                                               string
-	LastBody                                             string // the body of the last beat, as sent; "" after a plain GET
-	BeatSent                                             bool   // a beat has been sent (hbresults.txt exists)
-	Shown                                                string // the form's record of the values shown (formedit.go)
-}
-
-// monitoringFormData is the form's part of the page, from the INI.
-func monitoringFormData(f *config.File) monitoringData {
-	set, _ := f.Settings()
-	d := monitoringData{Frequencies: heartbeat.Frequencies, Freq: set.Monitoring.HeartbeatFrequency, URL: set.Monitoring.HeartbeatURL, Health: set.Monitoring.HeartbeatHealth, PushURL: set.Monitoring.PushgatewayURL}
-	d.DaysFreeWarn = f.String(config.SectionThresholds, config.KeyDaysFreeWarn, strconv.Itoa(set.Thresholds.DaysFreeWarn))
-	d.DaysFreeAlarm = f.String(config.SectionThresholds, config.KeyDaysFreeAlarm, strconv.Itoa(set.Thresholds.DaysFreeAlarm))
-	d.VoltageHigh = f.String(config.SectionThresholds, config.KeyVoltageHigh, strconv.Itoa(set.Thresholds.VoltageHigh))
-	d.VoltageLow = f.String(config.SectionThresholds, config.KeyVoltageLow, strconv.Itoa(set.Thresholds.VoltageLow))
-	if _, err := heartbeat.ParseFrequency(d.Freq); err != nil || !slices.Contains(d.Frequencies, d.Freq) {
-		// A hand-edited value outside the list stays shown, and selected.
-		d.Frequencies = append([]string{d.Freq}, d.Frequencies...)
-	}
-	return d
-}
-
-func (d *monitoringData) formValues() map[string]string {
+// monitoringFormValues are the form's fields as the page shows them.
+func monitoringFormValues(d view.MonitoringView) map[string]string {
 	return map[string]string{"hbFreq": d.Freq, "hbUrl": inputValue(d.URL), "hbHealth": checkboxValue(d.Health), "pushUrl": inputValue(d.PushURL),
 		"daysFreeWarn": inputValue(d.DaysFreeWarn), "daysFreeAlarm": inputValue(d.DaysFreeAlarm),
 		"voltageHigh": inputValue(d.VoltageHigh), "voltageLow": inputValue(d.VoltageLow)}
 }
 
 func (s *Server) monitoringPage(c echo.Context) error {
-	d := monitoringData{Frequencies: heartbeat.Frequencies, Freq: heartbeat.FrequencyOff}
 	f, err := s.Config.Load()
 	if err != nil {
 		s.Log.Error("read INI", "err", err)
-		flash(c, "red", "The settings file could not be read: "+err.Error())
-	} else {
-		d = monitoringFormData(f)
-		if _, err := heartbeat.ParseFrequency(d.Freq); err != nil {
-			// A hand-edited value outside the list: say so instead of showing Off.
-			flash(c, "orange", "The saved heartbeat frequency "+fmt.Sprintf("%q", d.Freq)+" is not one of the choices; pick one and Apply.")
-		}
-		d.Shown = shownValues(d.formValues())
+		flash(c, status.Red, "The settings file could not be read: "+err.Error())
 	}
-	d.Result = heartbeat.ReadResult(s.Paths.HeartbeatResult())
-	d.LastBody = lastBeatBody(s.Paths)
-	_, err = os.Stat(s.Paths.HeartbeatResult())
-	d.BeatSent = err == nil
+	d := view.BuildMonitoring(view.MonitoringSources{INI: f, Paths: s.Paths})
+	if d.FreqNote != "" {
+		flash(c, status.Orange, d.FreqNote)
+	}
+	if f != nil {
+		d.Shown = shownValues(monitoringFormValues(d))
+	}
 	return s.render(c, http.StatusOK, "monitoring", d)
 }
 
@@ -84,9 +47,9 @@ func (s *Server) monitoringSubmit(c echo.Context) error {
 	if c.FormValue("monApply") == "" {
 		return s.redirect(c, "/monitoring")
 	}
-	current := func(f *config.File) map[string]string { d := monitoringFormData(f); return d.formValues() }
+	current := func(f *config.File) map[string]string { return monitoringFormValues(view.MonitoringForm(f)) }
 	s.saveForm(c, "Heartbeat settings", current, func(e *formEdit, f *config.File) {
-		d := monitoringFormData(f)
+		d := view.MonitoringForm(f)
 		freq, freqChanged := e.field("hbFreq", "heartbeat frequency", fieldChoice)
 		receiver, urlChanged := e.field("hbUrl", "heartbeat URL", fieldText)
 		n, ferr := heartbeat.ParseFrequency(d.Freq)
@@ -132,11 +95,7 @@ func (s *Server) monitoringSubmit(c echo.Context) error {
 // savedReceiver returns the saved heartbeat URL when heartbeats are set up
 // and valid.
 func (s *Server) savedReceiver() (string, error) {
-	f, err := s.Config.Load()
-	if err != nil {
-		return "", err
-	}
-	set, err := f.Settings()
+	set, err := s.settings() // a malformed value elsewhere does not stop a beat, as in the oneshot
 	if err != nil {
 		return "", err
 	}
@@ -219,13 +178,11 @@ func (s *Server) localHeartbeat(c echo.Context) error {
 		last, err = s.Tasks.Wait(ctx, id)
 		if err != nil {
 			s.Log.Error("heartbeat failed", "attempt", attempt, "err", err)
-			switch {
-			case errors.Is(err, tasks.ErrTaskLost):
-				return c.String(http.StatusServiceUnavailable, "Heartbeat failed: "+tasks.ErrTaskLost.Error()+"\n")
-			case errors.Is(err, tasks.ErrQueueDown):
-				return c.String(http.StatusServiceUnavailable, "Heartbeat failed: "+tasks.ErrQueueDown.Error()+"\n")
+			code, reason := waitAnswer(err)
+			if reason == "" {
+				reason = "the worker did not run it in time"
 			}
-			return c.String(http.StatusGatewayTimeout, "Heartbeat failed: the worker did not run it in time\n")
+			return c.String(code, "Heartbeat failed: "+reason+"\n")
 		}
 		s.Log.Info("heartbeat attempt", "attempt", attempt, "state", last.State, "status", last.Status, "code", last.Code)
 		if last.State == tasks.StateFailure {
@@ -236,20 +193,6 @@ func (s *Server) localHeartbeat(c echo.Context) error {
 		}
 	}
 	return c.String(http.StatusBadGateway, last.Status+"\n")
-}
-
-// lastBeatBody is the last beat's body as the worker sent it, indented for
-// reading; "" when the last beat was a plain GET.
-func lastBeatBody(p paths.Paths) string {
-	data, err := os.ReadFile(health.BodyPath(p))
-	if err != nil {
-		return ""
-	}
-	var out bytes.Buffer
-	if json.Indent(&out, data, "", "  ") != nil {
-		return string(data)
-	}
-	return out.String()
 }
 
 // thresholdFields are the [Thresholds] keys on the page, each with its

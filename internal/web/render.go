@@ -18,6 +18,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/intvlm8r/intvlm8r-go/internal/config"
+	"github.com/intvlm8r/intvlm8r-go/internal/status"
 	"github.com/intvlm8r/intvlm8r-go/templates"
 )
 
@@ -141,14 +142,11 @@ const pageRedisWait = 3 * time.Second
 // locationName is the header's name: [Global] locationname, read fresh each
 // time (the original cached it for ever), "Intvlm8r" when unset or unreadable.
 func (s *Server) locationName() string {
-	f, err := s.Config.Load()
-	if err != nil {
-		return "Intvlm8r"
+	set, _, err := s.Config.Settings() // a malformed value elsewhere is the page's to report
+	if err != nil || set.Global.LocationName == "" {
+		return config.DefaultLocationName
 	}
-	if name := f.String("Global", "locationname", ""); name != "" {
-		return name
-	}
-	return "Intvlm8r"
+	return set.Global.LocationName
 }
 
 const sessionName = "intvlm8r"
@@ -165,12 +163,12 @@ func currentUser(c echo.Context) string {
 // 4 kB: a long value quoted in a message is shortened, a long message cut,
 // and when the cookie still cannot be written the older messages make room
 // for this one.
-func flash(c echo.Context, colour, text string) {
+func flash(c echo.Context, colour status.Colour, text string) {
 	sess, err := session.Get(sessionName, c)
 	if err != nil {
 		return
 	}
-	msg := colour + "\x00" + shortenForFlash(text)
+	msg := string(colour) + "\x00" + shortenForFlash(text)
 	sess.AddFlash(msg)
 	if saveSession(c, sess) == nil {
 		return
@@ -248,13 +246,9 @@ func (s *Server) redirect(c echo.Context, to string) error {
 // settings reads the INI's typed settings. A malformed value is logged and
 // its default used; an unreadable file is an error, with every default.
 func (s *Server) settings() (config.Settings, error) {
-	f, err := s.Config.Load()
-	if err != nil {
-		return config.Defaults(), err
+	set, warning, err := s.Config.Settings()
+	if warning != nil {
+		s.Log.Warn("INI has malformed values; defaults used for them", "err", warning)
 	}
-	set, err := f.Settings()
-	if err != nil {
-		s.Log.Warn("INI has malformed values; defaults used for them", "err", err)
-	}
-	return set, nil
+	return set, err
 }

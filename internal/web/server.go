@@ -14,6 +14,7 @@ import (
 	"net/netip"
 	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/securecookie"
@@ -31,6 +32,7 @@ import (
 	"github.com/intvlm8r/intvlm8r-go/internal/fileutil"
 	"github.com/intvlm8r/intvlm8r-go/internal/health"
 	"github.com/intvlm8r/intvlm8r-go/internal/paths"
+	"github.com/intvlm8r/intvlm8r-go/internal/system"
 	"github.com/intvlm8r/intvlm8r-go/internal/tasks"
 	"github.com/intvlm8r/intvlm8r-go/internal/transfer"
 	"github.com/intvlm8r/intvlm8r-go/static"
@@ -61,6 +63,8 @@ type Deps struct {
 	// is believed. Anybody else's is ignored.
 	BehindSocket   bool
 	TrustedProxies []netip.Prefix
+	// Host is the Pi the pages report on; the zero value is this machine.
+	Host system.Host
 }
 
 // Server holds the two Echo instances.
@@ -76,6 +80,8 @@ type Server struct {
 	devices *securecookie.SecureCookie
 	// health gathers the box's state for /metrics and /api/v1/status.
 	health *health.Collector
+	// wakeInFlight keeps pages from queueing one camera wake per request.
+	wakeInFlight atomic.Bool
 }
 
 // New builds both routers.

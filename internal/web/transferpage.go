@@ -755,29 +755,13 @@ func (s *Server) transferNowButton(c echo.Context) error {
 // 200 "OK <status>", or 502 "FAILED <status>" when the upload failed (its
 // STATUS line is then in piTransfer.log).
 func (s *Server) localTransferNow(c echo.Context) error {
-	id, err := s.startUpload(c)
-	if err != nil {
-		var he *echo.HTTPError
-		if errors.As(err, &he) {
-			return c.String(he.Code, fmt.Sprint(he.Message)+"\n")
+	return localChain(c, s.Log, "Upload", s.startUpload, s.Tasks.WaitChain, func(views []tasks.View) (int, string) {
+		v := views[0]
+		if v.State == tasks.StateFailure || v.Colour == status.Red {
+			return http.StatusBadGateway, "FAILED " + v.Status
 		}
-		return err
-	}
-	wait, _ := strconv.Atoi(c.QueryParam("wait"))
-	if wait <= 0 {
-		return c.String(http.StatusOK, "OK "+id+"\n")
-	}
-	ctx, cancel := context.WithTimeout(c.Request().Context(), time.Duration(wait)*time.Second)
-	defer cancel()
-	views, err := s.Tasks.WaitChain(ctx, id)
-	if err != nil {
-		return s.waitFailed(c, "Upload", wait, id, err)
-	}
-	v := views[0]
-	if v.State == tasks.StateFailure || v.Colour == status.Red {
-		return c.String(http.StatusBadGateway, "FAILED "+v.Status+"\n")
-	}
-	return c.String(http.StatusOK, "OK "+v.Status+"\n")
+		return http.StatusOK, "OK " + v.Status
+	})
 }
 
 // transferLogMax is how much of piTransfer.log the log view shows: its end.
