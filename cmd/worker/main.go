@@ -77,9 +77,10 @@ func run(home, redisAddr string, concurrency int, hw hardware.Flags) error {
 			}
 			return set.Monitoring.HeartbeatURL, nil
 		},
-		ResultPath: p.HeartbeatResult(),
-		Body:       healthBody(ini, health.LiveSources(p, dev.Arduino, dev.Camera, system.Live()), queue.QueueStats),
-		BodyPath:   health.BodyPath(p),
+		ResultPath:  p.HeartbeatResult(),
+		OutcomePath: health.OutcomePath(p, health.KindHeartbeat),
+		Body:        healthBody(ini, health.LiveSources(p, dev.Arduino, dev.Camera, system.Live()), queue.QueueStats),
+		BodyPath:    health.BodyPath(p),
 	})
 	ph := &tasks.PhotoHandlers{Paths: p, INI: ini, Camera: dev.Camera, Waker: dev.Arduino, Queue: queue}
 	mux.HandleFunc(tasks.TypeCopy, ph.Copy)

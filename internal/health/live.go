@@ -20,7 +20,7 @@ import (
 func LiveSources(p paths.Paths, ar *arduino.Client, cam camera.Driver, host system.Host) Sources {
 	src := Sources{
 		Pi:         func(context.Context) PiFacts { return piFacts(p, host) },
-		LastCopy:   func() (Outcome, bool) { return ReadOutcome(OutcomePath(p, "copy")) },
+		LastCopy:   func() (Outcome, bool) { return ReadOutcome(OutcomePath(p, KindCopy)) },
 		LastUpload: func() (Outcome, bool) { return lastUpload(p) },
 		Version:    buildinfo.Version,
 	}
@@ -36,7 +36,7 @@ func LiveSources(p paths.Paths, ar *arduino.Client, cam camera.Driver, host syst
 // lastUpload is the recorded outcome, or else the last STATUS line of
 // piTransfer.log (an upload from before this port: its outcome unknown).
 func lastUpload(p paths.Paths) (Outcome, bool) {
-	if o, ok := ReadOutcome(OutcomePath(p, "upload")); ok {
+	if o, ok := ReadOutcome(OutcomePath(p, KindUpload)); ok {
 		return o, true
 	}
 	when, text, ok, _ := transfer.LastStatus(p)

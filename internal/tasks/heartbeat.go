@@ -35,6 +35,9 @@ type HeartbeatHandler struct {
 	// BodyPath keeps the last body sent, for the Monitoring page (removed
 	// after a plain GET).
 	BodyPath string
+	// OutcomePath, when set, records the beat's outcome for the pages
+	// (health.OutcomePath(p, health.KindHeartbeat)).
+	OutcomePath string
 }
 
 // healthBudget bounds gathering the body, out of the beat's own time.
@@ -55,7 +58,9 @@ func (h *HeartbeatHandler) ProcessTask(ctx context.Context, t *asynq.Task) error
 		return fmt.Errorf("heartbeat not sent: %w", err)
 	}
 	if err := heartbeat.ValidateURL(receiver); err != nil {
-		Report(t, Status{Text: "No heartbeat sent: " + err.Error(), Colour: status.Red})
+		s := Status{Text: "No heartbeat sent: " + err.Error(), Colour: status.Red}
+		h.record(s)
+		Report(t, s)
 		return nil
 	}
 	timeout := heartbeat.ReceiverTimeout
@@ -91,8 +96,15 @@ func (h *HeartbeatHandler) ProcessTask(ctx context.Context, t *asynq.Task) error
 	} else {
 		s.Text, s.Colour = "Heartbeat failed ("+o.ResultText()+")", status.Red
 	}
+	h.record(s)
 	Report(t, s)
 	return nil
+}
+
+func (h *HeartbeatHandler) record(s Status) {
+	if h.OutcomePath != "" {
+		recordOutcome(h.OutcomePath, s, s.Colour == status.Red)
+	}
 }
 
 func (h *HeartbeatHandler) keepBody(body []byte) {

@@ -64,6 +64,11 @@ type Settings struct {
 
 	// Timeout bounds connecting and any silence from the server; zero means 30 s.
 	Timeout time.Duration
+
+	// Bytes, when set, is called before each photo (FTP, SFTP, Dropbox)
+	// with the bytes sent so far and the bytes to send in all, just before
+	// Run's progress callback.
+	Bytes func(done, total int64)
 }
 
 func (s Settings) timeout() time.Duration {
@@ -346,7 +351,15 @@ func (r *run) runFiles(u Uploader, m string) error {
 	}
 	var fatal *Failure
 	lost := false
+	var totalBytes, doneBytes int64
+	for _, ph := range photos {
+		totalBytes += ph.Size
+	}
 	for i, ph := range photos {
+		if r.s.Bytes != nil {
+			r.s.Bytes(doneBytes, totalBytes)
+		}
+		doneBytes += ph.Size
 		if r.progress != nil {
 			r.progress(i+1, n)
 		}
