@@ -18,6 +18,8 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/intvlm8r/intvlm8r-go/internal/config"
+	"github.com/intvlm8r/intvlm8r-go/internal/health"
+	"github.com/intvlm8r/intvlm8r-go/internal/view"
 	"github.com/intvlm8r/intvlm8r-go/templates"
 )
 
@@ -53,7 +55,10 @@ type layout struct {
 	Messages    []message
 	TaskID      string
 	TaskProblem string // why no background task can run now ("" when they can)
-	Simulated   []string
+	// Results are the last results of the tasks this page starts, kept
+	// until the next run (Home shows them all in its own tables).
+	Results   []view.Row
+	Simulated []string
 	Data        any
 }
 
@@ -100,6 +105,7 @@ func (s *Server) render(c echo.Context, status int, page string, data any) error
 	v.Messages = takeFlashes(c)
 	if v.User != "" {
 		s.addTaskState(&v)
+		v.Results = view.ResultRows(s.lastOutcome, pageResults[c.Path()]...)
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
@@ -107,6 +113,17 @@ func (s *Server) render(c echo.Context, status int, page string, data any) error
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// pageResults are the kinds of task each page starts, whose last result it shows.
+var pageResults = map[string][]string{
+	"/transfer":   {health.KindCopy, health.KindUpload, health.KindThumbnails},
+	"/thumbnails": {health.KindThumbnails},
+	"/monitoring": {health.KindHeartbeat},
+}
+
+func (s *Server) lastOutcome(kind string) (health.Outcome, bool) {
+	return health.LastOutcome(s.Paths, kind)
 }
 
 // addTaskState tells the page which task to follow, and says in red why no
