@@ -163,3 +163,55 @@ func (s *Server) resultOf(v tasks.View) taskResult {
 	}
 	return r
 }
+
+// Home's stream: its live facts this often, the task queue more often.
+const (
+	homeLiveEvery = 10 * time.Second
+	homeTaskEvery = 2 * time.Second
+)
+
+// homeTask is Home's "task" event: the task running or queued now.
+type homeTask struct {
+	ID string `json:"id"`
+}
+
+// homeEvents is GET /events/home: a "home" event with the clock, the shots
+// and the box's state (view.HomeLive) at once and every homeLiveEvery, and
+// a "task" event whenever another background task starts, which the page
+// then follows on its own task stream.
+func (s *Server) homeEvents(c echo.Context) error {
+	ctx := c.Request().Context()
+	sse := startSSE(c)
+	src := s.homeSources()
+	live := time.NewTicker(homeLiveEvery)
+	defer live.Stop()
+	task := time.NewTicker(homeTaskEvery)
+	defer task.Stop()
+	end := time.After(sseMaxStream)
+	current := ""
+	sendLive := func() error { return sse.event("", "home", view.BuildHomeLive(ctx, src)) }
+	if sendLive() != nil {
+		return nil
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-end:
+			return nil
+		case <-live.C:
+			if sendLive() != nil {
+				return nil
+			}
+		case <-task.C:
+			id, err := s.Tasks.Current()
+			if err != nil || id == current {
+				continue
+			}
+			current = id
+			if id != "" && sse.event("", "task", homeTask{ID: id}) != nil {
+				return nil
+			}
+		}
+	}
+}
