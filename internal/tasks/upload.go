@@ -59,11 +59,10 @@ func (h *UploadHandler) upload(ctx context.Context, t *asynq.Task) Status {
 	}
 	s.Dropbox = h.Dropbox
 	var bytes, totalBytes int64
-	s.Bytes = func(done, total int64) { bytes, totalBytes = done, total }
-	res, err := transfer.Run(ctx, h.Paths, s, func(i, n int) {
+	res, err := transfer.RunCounting(ctx, h.Paths, s, func(i, n int) {
 		Report(t, Status{Text: transfer.ProgressMessage(i, n), Colour: status.White,
 			Item: i, Items: n, Bytes: bytes, TotalBytes: totalBytes})
-	})
+	}, func(done, total int64) { bytes, totalBytes = done, total })
 	slog.Info("upload", "method", res.Method, "new", res.New, "uploaded", res.Uploaded, "failed", res.Failed, "deleted", res.Deleted, "status", res.Status, "err", err)
 	switch {
 	case errors.Is(err, transfer.ErrBusy):
