@@ -59,7 +59,7 @@ type layout struct {
 	// until the next run (Home shows them all in its own tables).
 	Results   []view.Row
 	Simulated []string
-	Data        any
+	Data      any
 }
 
 func (s *Server) parseTemplates() error {
