@@ -100,3 +100,53 @@ func TestBrowserCopyProgressAndResult(t *testing.T) {
 		}
 	}
 }
+
+// Home refreshes its clock by itself while open; when the web server goes
+// away the page says so quietly and keeps what it showed, and once the
+// server is back the stream reconnects by itself and the note goes.
+func TestBrowserHomeLive(t *testing.T) {
+	t.Parallel()
+	b := StartBox(t, copyINI(""))
+	ctx := Browser(t)
+	browserLogin(t, ctx, b)
+	var first, now, note string
+	var noteHidden bool
+	text := func(id string, into *string) chromedp.Action {
+		return chromedp.Evaluate(`document.getElementById('`+id+`').textContent`, into)
+	}
+	if err := chromedp.Run(ctx,
+		chromedp.Navigate("http://"+b.UIAddr+"/"),
+		chromedp.WaitVisible("#dateTime", chromedp.ByID),
+		chromedp.Evaluate(`window.notReloaded = true`, nil),
+		text("dateTime", &first),
+	); err != nil {
+		t.Fatal(err)
+	}
+	// waitFor polls the page until ok (up to 40 s: the stream sends every 10 s).
+	waitFor := func(what string, ok func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(40 * time.Second)
+		for time.Now().Before(deadline) {
+			if err := chromedp.Run(ctx, text("dateTime", &now), text("liveNote", &note),
+				chromedp.Evaluate(`document.getElementById('liveNote').hidden`, &noteHidden)); err != nil {
+				t.Fatal(err)
+			}
+			if ok() {
+				return
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+		t.Fatalf("%s: clock %q (first %q), note %q (hidden %v)", what, now, first, note, noteHidden)
+	}
+	waitFor("the clock moves on by itself", func() bool { return now != first && now != "" })
+	var notReloaded bool
+	if err := chromedp.Run(ctx, chromedp.Evaluate(`window.notReloaded === true`, &notReloaded)); err != nil || !notReloaded {
+		t.Fatalf("the page reloaded instead (%v)", err)
+	}
+
+	b.StopWeb()
+	waitFor("the page says the connection dropped", func() bool { return !noteHidden && strings.Contains(note, "reconnecting") })
+	shown := now
+	b.StartWeb()
+	waitFor("the stream comes back by itself", func() bool { return noteHidden && now != shown })
+}
