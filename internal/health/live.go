@@ -60,6 +60,21 @@ func piFacts(p paths.Paths, host system.Host) PiFacts {
 	return f
 }
 
+// LatestVolts is the battery's latest reading: the latest hour with one,
+// from now's hour back; ok is false with no voltmeter or no reading yet.
+func LatestVolts(v arduino.HourlyVoltages, now time.Time) (volts float64, ok bool) {
+	if !v.Fitted {
+		return 0, false
+	}
+	for i := range 24 {
+		h := (now.Hour() - i + 24) % 24
+		if v.Tenths[h] > 0 {
+			return v.Volts(h), true
+		}
+	}
+	return 0, false
+}
+
 // arduinoFacts reads live first; once the Arduino has failed to answer, the
 // rest comes from the cache, so a silent Arduino costs one wait.
 func arduinoFacts(ctx context.Context, c *arduino.Client, now time.Time) ArduinoFacts {
@@ -73,16 +88,7 @@ func arduinoFacts(ctx context.Context, c *arduino.Client, now time.Time) Arduino
 	}
 	if v, err := arduino.Get(ctx, c, arduino.QHourlyVoltages, mode); err == nil {
 		note(v.Err)
-		if v.Value.Fitted {
-			// The latest hour with a reading, from now back.
-			for i := range 24 {
-				h := (now.Hour() - i + 24) % 24
-				if v.Value.Tenths[h] > 0 {
-					f.Volts, f.VoltsOK = v.Value.Volts(h), true
-					break
-				}
-			}
-		}
+		f.Volts, f.VoltsOK = LatestVolts(v.Value, now)
 	} else {
 		note(err)
 	}

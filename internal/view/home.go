@@ -105,18 +105,11 @@ func homeArduino(ctx context.Context, src HomeSources, set config.Settings) (liv
 	battery := Row{Label: "Battery", Value: Unknown, ID: "boxBattery"}
 	if v, ok := Get(ar, arduino.QHourlyVoltages); ok {
 		battery.Value = "No voltmeter fitted"
-		if v.Value.Fitted {
+		if volts, ok := health.LatestVolts(v.Value, now); ok {
+			battery.Colour = health.BatteryColour(volts, set.Thresholds.VoltageLow)
+			battery.Value = fmt.Sprintf("%.1f V", volts) + batteryWord(battery.Colour) + CachedNote(v)
+		} else if v.Value.Fitted {
 			battery.Value = "No reading yet"
-			// The latest hour with a reading, from now back.
-			for i := range 24 {
-				h := (now.Hour() - i + 24) % 24
-				if v.Value.Tenths[h] > 0 {
-					volts := v.Value.Volts(h)
-					battery.Colour = health.BatteryColour(volts, set.Thresholds.VoltageLow)
-					battery.Value = fmt.Sprintf("%.1f V", volts) + batteryWord(battery.Colour) + CachedNote(v)
-					break
-				}
-			}
 		}
 	}
 	live.Box = append([]Row{battery}, boxSchedule(set, now)...)
