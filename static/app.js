@@ -60,7 +60,7 @@ function mb(n) { return (n / 1e6).toFixed(1); }
 // (their result rows come back from the Pi's record of it).
 function taskEnded(v) {
   const p = location.pathname;
-  if (v.state === 'SUCCESS' && ((v.kind === 'thumbnails' && p === '/thumbnails'))) {
+  if (v.state === 'SUCCESS' && v.kind === 'thumbnails' && p === '/thumbnails') {
     location.reload();
   }
 }
