@@ -1,5 +1,7 @@
-// intvlm8r-go page script: the menu, background-task status polling, the
-// "do it now" buttons and the submit notices. Loaded for logged-in users.
+// intvlm8r-go page script: the menu, background tasks followed live by
+// Server-Sent Events (polling /backgroundStatus only where EventSource is
+// missing), the "do it now" buttons and the submit notices. Loaded for
+// logged-in users; without it every page still works by reloading.
 'use strict';
 
 const POLL_MS = 2000;
@@ -11,7 +13,7 @@ function csrfToken() {
 
 // updateColouring gives el exactly one of the status colours (none if unknown).
 function updateColouring(el, colour) {
-  for (const c of ['red', 'orange', 'white']) {
+  for (const c of ['red', 'orange', 'white', 'green']) {
     el.classList.toggle(c, c === colour);
   }
 }
@@ -25,7 +27,82 @@ function showStatus(text, colour) {
   updateColouring(cell.parentElement, colour);
 }
 
-// pollStatus follows a task until it ends, then follows the chain's next task.
+// liveNote says, quietly, that the live connection dropped ("" hides it).
+function liveNote(text) {
+  const n = document.getElementById('liveNote');
+  if (!n) return;
+  n.textContent = text;
+  n.hidden = !text;
+}
+
+// showRow puts a newer value into a row the page drew (a result, a Home
+// fact): the element with the row's ID, and its row's colour.
+function showRow(row) {
+  if (!row || !row.ID) return;
+  const el = document.getElementById(row.ID);
+  if (!el) return;
+  el.textContent = row.Value;
+  const tr = document.getElementById('row-' + row.ID);
+  if (tr) updateColouring(tr, row.Colour || '');
+}
+
+// progressText adds the bytes to a copy's or upload's "i of n".
+function progressText(v) {
+  let t = v.status || '';
+  if (v.totalBytes > 0) t += ' (' + mb(v.bytes || 0) + ' of ' + mb(v.totalBytes) + ' MB)';
+  return t;
+}
+
+function mb(n) { return (n / 1e6).toFixed(1); }
+
+// taskEnded is called with the last task's result when a chain has ended.
+// The results stay on screen; only pages whose body a task changes reload
+// (their result rows come back from the Pi's record of it).
+function taskEnded(v) {
+  const p = location.pathname;
+  if (v.state === 'SUCCESS' && v.kind === 'thumbnails' && p === '/thumbnails') {
+    location.reload();
+  }
+}
+
+let following = '';
+
+// follow streams task id's progress, then its chain's next tasks, until the
+// chain ends. EventSource reconnects by itself after a drop (resuming at the
+// task it was on); the page says the connection dropped meanwhile.
+function follow(id) {
+  if (!id || id === following) return;
+  if (!window.EventSource) { pollStatus(id); return; }
+  following = id;
+  const es = new EventSource('/events/task/' + encodeURIComponent(id));
+  es.addEventListener('progress', (e) => {
+    liveNote('');
+    const v = JSON.parse(e.data);
+    showStatus(progressText(v), v.statusColour || '');
+  });
+  es.addEventListener('result', (e) => {
+    liveNote('');
+    const v = JSON.parse(e.data);
+    showStatus(v.status || '', v.statusColour || '');
+    showRow(v.result);
+    for (const [fid, text] of Object.entries(v.fields || {})) {
+      const el = document.getElementById(fid);
+      if (el) el.textContent = text;
+    }
+    if (!v.next) taskEnded(v);
+  });
+  es.addEventListener('end', () => { es.close(); following = ''; });
+  es.onerror = () => {
+    if (es.readyState === EventSource.CLOSED) {
+      following = '';
+      liveNote('Live updates stopped (logged out?): reload the page.');
+    } else {
+      liveNote('Connection to the Pi lost; reconnecting…');
+    }
+  };
+}
+
+// pollStatus follows a task by polling, for browsers without EventSource.
 async function pollStatus(id) {
   if (!id) return;
   let resp;
@@ -48,7 +125,7 @@ async function pollStatus(id) {
     showStatus('The Pi sent an unreadable task status.', 'orange');
     return;
   }
-  showStatus(v.status || '', v.statusColour || '');
+  showStatus(progressText(v), v.statusColour || '');
   if (v.state === 'PENDING' || v.state === 'PROGRESS') {
     setTimeout(() => pollStatus(id), POLL_MS);
     return;
@@ -57,10 +134,7 @@ async function pollStatus(id) {
     setTimeout(() => pollStatus(v.next), 200);
     return;
   }
-  const s = (v.status || '').toLowerCase();
-  if (v.state === 'SUCCESS' && (s.includes('heartbeat') || s.includes('thumbnail images ok'))) {
-    location.reload();
-  }
+  taskEnded(v);
 }
 
 // postUrl starts a background task and follows it.
@@ -76,7 +150,7 @@ async function postUrl(url) {
     const loc = resp.headers.get('Location') || '';
     const id = decodeURIComponent(loc.split('/').pop());
     showStatus('Task queued', 'white');
-    pollStatus(id);
+    follow(id);
     return;
   }
   let msg = 'The Pi refused: ' + resp.status;
@@ -109,5 +183,5 @@ document.addEventListener('DOMContentLoaded', () => {
     if (f.id !== 'loginForm') f.addEventListener('submit', userFeedback);
   }
   const cell = statusCell();
-  if (cell && cell.dataset.task) pollStatus(cell.dataset.task);
+  if (cell && cell.dataset.task) follow(cell.dataset.task);
 });

@@ -93,9 +93,10 @@ func run(home, redisAddr string, concurrency int, hw hardware.Flags) error {
 			}
 			return set.Monitoring.HeartbeatURL, err
 		},
-		ResultPath: p.HeartbeatResult(),
-		Body:       healthBody(ini, src, queue.QueueStats),
-		BodyPath:   health.BodyPath(p),
+		ResultPath:  p.HeartbeatResult(),
+		OutcomePath: health.OutcomePath(p, health.KindHeartbeat),
+		Body:        healthBody(ini, src, queue.QueueStats),
+		BodyPath:    health.BodyPath(p),
 	})
 	ph := &tasks.PhotoHandlers{Paths: p, INI: ini, Camera: dev.Camera, Waker: dev.Arduino, Queue: queue}
 	mux.HandleFunc(tasks.TypeCopy, ph.Copy)

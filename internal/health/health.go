@@ -18,6 +18,7 @@ import (
 	"github.com/intvlm8r/intvlm8r-go/internal/fileutil"
 	"github.com/intvlm8r/intvlm8r-go/internal/paths"
 	"github.com/intvlm8r/intvlm8r-go/internal/photos"
+	"github.com/intvlm8r/intvlm8r-go/internal/status"
 )
 
 // Camera states in the body.
@@ -60,11 +61,34 @@ type PiFacts struct {
 	Uptime    time.Duration
 }
 
-// Outcome is how the last copy or upload ended.
+// Outcome is how the last copy, upload, thumbnails run or heartbeat ended.
+// Colour is how the pages show it (absent in files from before it was kept:
+// Colour() derives it then).
 type Outcome struct {
-	At     time.Time `json:"at"`
-	Text   string    `json:"text"`
-	Failed bool      `json:"failed"`
+	At     time.Time     `json:"at"`
+	Text   string        `json:"text"`
+	Failed bool          `json:"failed"`
+	Colour status.Colour `json:"colour,omitempty"`
+}
+
+// Outcome kinds: the background tasks whose last result is kept.
+const (
+	KindCopy       = "copy"
+	KindUpload     = "upload"
+	KindThumbnails = "thumbnails"
+	KindHeartbeat  = "heartbeat"
+)
+
+// Kinds are every kind, in the order the pages list them.
+var Kinds = []string{KindCopy, KindUpload, KindThumbnails, KindHeartbeat}
+
+// ShowColour is the colour the pages give o: red when it failed, else the
+// colour recorded, else none (an upload known only from piTransfer.log).
+func (o Outcome) ShowColour() status.Colour {
+	if o.Failed {
+		return status.Red
+	}
+	return o.Colour
 }
 
 // Sources gives the facts; a nil source reads as unknown.
@@ -274,7 +298,7 @@ func latestDue(s arduino.Schedule, now time.Time) time.Time {
 func Check(s State, set config.Settings) []string {
 	var f []string
 	th := set.Thresholds
-	if s.BatteryV != nil && *s.BatteryV < float64(th.VoltageLow) {
+	if s.BatteryV != nil && BatteryColour(*s.BatteryV, th.VoltageLow) == status.Red {
 		f = append(f, fmt.Sprintf("battery %.1f V is under voltage_low %d V", *s.BatteryV, th.VoltageLow))
 	}
 	if s.Pi.DaysLeft != nil && *s.Pi.DaysLeft < int64(th.DaysFreeAlarm) {
@@ -305,8 +329,25 @@ func photoOverdue(s State) bool {
 		s.lastShotAt.Before(s.dueShotAt.Add(-s.schedule.Every()))
 }
 
-// OutcomePath is where the worker records how the last copy ("copy") or
-// upload ("upload") ended.
+// BatteryWarnMargin is how far above [Thresholds] voltage_low a battery
+// already reads as low (orange): a warning before the health check fails.
+const BatteryWarnMargin = 1.0
+
+// BatteryColour grades a battery reading against voltage_low: red
+// (critical, the health check fails) under it, orange (low) within
+// BatteryWarnMargin above it, none otherwise.
+func BatteryColour(volts float64, low int) status.Colour {
+	switch {
+	case volts < float64(low):
+		return status.Red
+	case volts < float64(low)+BatteryWarnMargin:
+		return status.Orange
+	}
+	return status.None
+}
+
+// OutcomePath is where the worker records how the last task of a kind
+// (KindCopy, …) ended.
 func OutcomePath(p paths.Paths, kind string) string {
 	return filepath.Join(p.Home, ".intvlm8r", "last"+kind+".json")
 }
@@ -327,6 +368,15 @@ func RecordOutcome(path string, o Outcome) error {
 		return fmt.Errorf("record outcome: %w", err)
 	}
 	return nil
+}
+
+// LastOutcome is the recorded outcome of kind; an upload from before this
+// port is read from piTransfer.log's last STATUS line.
+func LastOutcome(p paths.Paths, kind string) (Outcome, bool) {
+	if kind == KindUpload {
+		return lastUpload(p)
+	}
+	return ReadOutcome(OutcomePath(p, kind))
 }
 
 // ReadOutcome reads a recorded outcome; ok is false when there is none.

@@ -20,7 +20,7 @@ import (
 func LiveSources(p paths.Paths, ar *arduino.Client, cam camera.Driver, host system.Host) Sources {
 	src := Sources{
 		Pi:         func(context.Context) PiFacts { return piFacts(p, host) },
-		LastCopy:   func() (Outcome, bool) { return ReadOutcome(OutcomePath(p, "copy")) },
+		LastCopy:   func() (Outcome, bool) { return ReadOutcome(OutcomePath(p, KindCopy)) },
 		LastUpload: func() (Outcome, bool) { return lastUpload(p) },
 		Version:    buildinfo.Version,
 	}
@@ -36,7 +36,7 @@ func LiveSources(p paths.Paths, ar *arduino.Client, cam camera.Driver, host syst
 // lastUpload is the recorded outcome, or else the last STATUS line of
 // piTransfer.log (an upload from before this port: its outcome unknown).
 func lastUpload(p paths.Paths) (Outcome, bool) {
-	if o, ok := ReadOutcome(OutcomePath(p, "upload")); ok {
+	if o, ok := ReadOutcome(OutcomePath(p, KindUpload)); ok {
 		return o, true
 	}
 	when, text, ok, _ := transfer.LastStatus(p)
@@ -60,6 +60,21 @@ func piFacts(p paths.Paths, host system.Host) PiFacts {
 	return f
 }
 
+// LatestVolts is the battery's latest reading: the latest hour with one,
+// from now's hour back; ok is false with no voltmeter or no reading yet.
+func LatestVolts(v arduino.HourlyVoltages, now time.Time) (volts float64, ok bool) {
+	if !v.Fitted {
+		return 0, false
+	}
+	for i := range 24 {
+		h := (now.Hour() - i + 24) % 24
+		if v.Tenths[h] > 0 {
+			return v.Volts(h), true
+		}
+	}
+	return 0, false
+}
+
 // arduinoFacts reads live first; once the Arduino has failed to answer, the
 // rest comes from the cache, so a silent Arduino costs one wait.
 func arduinoFacts(ctx context.Context, c *arduino.Client, now time.Time) ArduinoFacts {
@@ -73,16 +88,7 @@ func arduinoFacts(ctx context.Context, c *arduino.Client, now time.Time) Arduino
 	}
 	if v, err := arduino.Get(ctx, c, arduino.QHourlyVoltages, mode); err == nil {
 		note(v.Err)
-		if v.Value.Fitted {
-			// The latest hour with a reading, from now back.
-			for i := range 24 {
-				h := (now.Hour() - i + 24) % 24
-				if v.Value.Tenths[h] > 0 {
-					f.Volts, f.VoltsOK = v.Value.Volts(h), true
-					break
-				}
-			}
-		}
+		f.Volts, f.VoltsOK = LatestVolts(v.Value, now)
 	} else {
 		note(err)
 	}

@@ -48,6 +48,10 @@ type CopyOptions struct {
 	// means FreeBytes (statfs).
 	FreeSpace func(dir string) (uint64, error)
 	Logger    *slog.Logger // nil: slog.Default()
+	// Bytes, when set, is called before each photo with the bytes copied so
+	// far and the bytes to copy in all (the camera's sizes), just before
+	// the progress callback.
+	Bytes func(done, total int64)
 }
 
 // CopiedFile is one photo now on the Pi.
@@ -284,10 +288,18 @@ func Copy(ctx context.Context, cam camera.Camera, p paths.Paths, opts CopyOption
 	}
 
 	rename := opts.RenameOnCopy && opts.RenameTemplate != ""
+	var totalBytes, doneBytes int64
+	for _, jb := range todo {
+		totalBytes += jb.f.Size
+	}
 	for i, jb := range todo {
 		if err := ctx.Err(); err != nil {
 			return fail(err)
 		}
+		if opts.Bytes != nil {
+			opts.Bytes(doneBytes, totalBytes)
+		}
+		doneBytes += jb.f.Size
 		if progress != nil {
 			progress(i+1, len(todo))
 		}

@@ -252,3 +252,37 @@ func TestCopySurvivesKillAnywhere(t *testing.T) {
 		})
 	}
 }
+
+// Before each photo the copy reports the bytes already copied, out of all it
+// will copy, with its item number.
+func TestCopyReportsBytes(t *testing.T) {
+	fx := makeCard(t, 4)
+	var total int64
+	for _, b := range fx.want {
+		total += int64(len(b))
+	}
+	type call struct {
+		done, total int64
+		item        int
+	}
+	var calls []call
+	var last call
+	opts := CopyOptions{Bytes: func(done, all int64) { last = call{done: done, total: all} }}
+	res, err := Copy(context.Background(), &folderCam{root: fx.cam}, paths.New(t.TempDir()), opts, func(i, n int) {
+		last.item = i
+		calls = append(calls, last)
+	})
+	if err != nil || res.Copied != 4 {
+		t.Fatalf("copy: %+v %v", res, err)
+	}
+	var prev int64 = -1
+	for i, c := range calls {
+		if c.item != i+1 || c.total != total || c.done <= prev || c.done >= total {
+			t.Fatalf("call %d: %+v (total %d), calls %+v", i, c, total, calls)
+		}
+		prev = c.done
+	}
+	if len(calls) != 4 || calls[0].done != 0 {
+		t.Fatalf("calls %+v", calls)
+	}
+}

@@ -77,3 +77,17 @@ func orNone(s string) string {
 	}
 	return s
 }
+
+// Next is the next hour, after now, at which the hourly timer finds the job
+// due (the timers fire on the hour); ok is false when no hour in the coming
+// week is (the job is Off, or its settings never match).
+func Next(now time.Time, r Rule) (time.Time, bool) {
+	t := time.Date(now.Year(), now.Month(), now.Day(), now.Hour(), 0, 0, 0, now.Location())
+	for range 8 * 24 {
+		t = t.Add(time.Hour)
+		if due, _ := Due(t, r, Timer); due {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}

@@ -47,3 +47,29 @@ func TestParseTrigger(t *testing.T) {
 		t.Error("bad trigger accepted")
 	}
 }
+
+func TestNext(t *testing.T) {
+	mon := time.Date(2026, 12, 7, 10, 20, 0, 0, time.UTC) // a Monday
+	for _, c := range []struct {
+		name string
+		r    Rule
+		want string // "" when never
+	}{
+		{"daily at 14", Rule{Day: "Daily", Hour: "14", WakePiHour: "25"}, "2026-12-07 14:00"},
+		{"daily, hour passed: tomorrow", Rule{Day: "Daily", Hour: "09", WakePiHour: "25"}, "2026-12-08 09:00"},
+		{"the wake hour comes first", Rule{Day: "Daily", Hour: "18", WakePiHour: "12"}, "2026-12-07 12:00"},
+		{"a weekday", Rule{Day: "Thursday", Hour: "07", WakePiHour: "25"}, "2026-12-10 07:00"},
+		{"this hour is past: next week", Rule{Day: "Monday", Hour: "10", WakePiHour: "25"}, "2026-12-14 10:00"},
+		{"off", Rule{Day: "Off", Hour: "14", WakePiHour: "25"}, ""},
+		{"afterCopy never on the timer", Rule{Day: "afterCopy", Hour: "14", WakePiHour: "25"}, ""},
+	} {
+		got, ok := Next(mon, c.r)
+		gotS := ""
+		if ok {
+			gotS = got.Format("2006-01-02 15:04")
+		}
+		if gotS != c.want {
+			t.Errorf("%s: Next = %q, want %q", c.name, gotS, c.want)
+		}
+	}
+}

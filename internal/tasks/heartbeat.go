@@ -35,6 +35,9 @@ type HeartbeatHandler struct {
 	// BodyPath keeps the last body sent, for the Monitoring page (removed
 	// after a plain GET).
 	BodyPath string
+	// OutcomePath, when set, records the beat's outcome for the pages
+	// (health.OutcomePath(p, health.KindHeartbeat)).
+	OutcomePath string
 }
 
 // healthBudget bounds gathering the body, out of the beat's own time.
@@ -55,8 +58,9 @@ func (h *HeartbeatHandler) ProcessTask(ctx context.Context, t *asynq.Task) error
 		return fmt.Errorf("heartbeat not sent: %w", err)
 	}
 	if err := heartbeat.ValidateURL(receiver); err != nil {
-		Report(t, Status{Text: "No heartbeat sent: " + err.Error(), Colour: status.Red})
-		markFailed(ctx)
+		s := Status{Text: "No heartbeat sent: " + err.Error(), Colour: status.Red}
+		h.record(ctx, s)
+		Report(t, s)
 		return nil
 	}
 	timeout := heartbeat.ReceiverTimeout
@@ -91,10 +95,19 @@ func (h *HeartbeatHandler) ProcessTask(ctx context.Context, t *asynq.Task) error
 		s.Text, s.Colour = fmt.Sprintf("Heartbeat sent OK (%d)", o.StatusCode), status.White
 	} else {
 		s.Text, s.Colour = "Heartbeat failed ("+o.ResultText()+")", status.Red
-		markFailed(ctx)
 	}
+	h.record(ctx, s)
 	Report(t, s)
 	return nil
+}
+
+// record keeps the beat's outcome; a red one also marks the run failed.
+func (h *HeartbeatHandler) record(ctx context.Context, s Status) {
+	if h.OutcomePath != "" {
+		recordOutcome(ctx, h.OutcomePath, s, s.Colour == status.Red)
+	} else if s.Colour == status.Red {
+		markFailed(ctx)
+	}
 }
 
 func (h *HeartbeatHandler) keepBody(body []byte) {

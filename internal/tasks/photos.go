@@ -13,6 +13,7 @@ import (
 
 	"github.com/intvlm8r/intvlm8r-go/internal/camera"
 	"github.com/intvlm8r/intvlm8r-go/internal/config"
+	"github.com/intvlm8r/intvlm8r-go/internal/health"
 	"github.com/intvlm8r/intvlm8r-go/internal/paths"
 	"github.com/intvlm8r/intvlm8r-go/internal/photos"
 )
@@ -164,10 +165,12 @@ func (h *PhotoHandlers) Copy(ctx context.Context, t *asynq.Task) error {
 	if err != nil {
 		return fmt.Errorf("copy: %w", err)
 	}
+	var bytes, totalBytes int64
 	opts := photos.CopyOptions{
 		DeleteAfterCopy: set.Copy.DeleteAfterCopy,
 		RenameOnCopy:    set.Copy.RenameOnCopy,
 		RenameTemplate:  set.Copy.RenameString,
+		Bytes:           func(done, total int64) { bytes, totalBytes = done, total },
 	}
 	var res photos.CopyResult
 	serr := camera.SessionWith(ctx, h.Camera, h.Paths.CameraLock(),
@@ -175,7 +178,8 @@ func (h *PhotoHandlers) Copy(ctx context.Context, t *asynq.Task) error {
 		func(cam camera.Camera) error {
 			var cerr error
 			res, cerr = photos.Copy(ctx, cam, h.Paths, opts, func(i, n int) {
-				Report(t, Status{Text: photos.CopyingMessage(i, n), Colour: status.White})
+				Report(t, Status{Text: photos.CopyingMessage(i, n), Colour: status.White,
+					Item: i, Items: n, Bytes: bytes, TotalBytes: totalBytes})
 			})
 			return cerr
 		})
@@ -189,8 +193,10 @@ func (h *PhotoHandlers) Copy(ctx context.Context, t *asynq.Task) error {
 	for _, e := range res.Errors {
 		slog.Warn("copy problem", "err", e)
 	}
-	recordOutcome(ctx, h.Paths, "copy", res.Message, res.Colour == status.Red && !errors.Is(serr, photos.ErrCopyRunning))
-	Report(t, Status{Text: res.Message, Colour: res.Colour, Next: h.next(ctx, t)})
+	final := Status{Text: res.Message, Colour: res.Colour, Item: res.Copied, Items: res.Copied + res.Failed}
+	recordOutcome(ctx, health.OutcomePath(h.Paths, health.KindCopy), final, res.Colour == status.Red && !errors.Is(serr, photos.ErrCopyRunning))
+	final.Next = h.next(ctx, t)
+	Report(t, final)
 	return nil
 }
 
@@ -210,6 +216,9 @@ func (h *PhotoHandlers) Thumbnails(ctx context.Context, t *asynq.Task) error {
 		slog.Warn("thumbnail problem", "err", e)
 	}
 	slog.Info("thumbnails", "created", res.Created, "failed", res.Failed, "status", res.Message)
-	Report(t, Status{Text: res.Message, Colour: res.Colour, Next: h.next(ctx, t)})
+	final := Status{Text: res.Message, Colour: res.Colour}
+	recordOutcome(ctx, health.OutcomePath(h.Paths, health.KindThumbnails), final, res.Colour == status.Red)
+	final.Next = h.next(ctx, t)
+	Report(t, final)
 	return nil
 }

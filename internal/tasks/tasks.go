@@ -35,11 +35,17 @@ const Retention = 24 * time.Hour
 
 // Status is what a task reports while it runs and when it ends; the pages
 // show Text in Colour. Next is the id of the task a chain moves on to.
+// A copy or upload also counts: item Item of Items (1-based while it runs:
+// "Copying 3 of 10"), and Bytes of TotalBytes moved so far.
 type Status struct {
 	Text       string        `json:"status"`
 	Colour     status.Colour `json:"statusColour"`
 	StatusCode int           `json:"statusCode,omitempty"` // heartbeat: the receiver's HTTP status, 0 when none
 	Next       string        `json:"next,omitempty"`
+	Item       int           `json:"item,omitempty"`
+	Items      int           `json:"items,omitempty"`
+	Bytes      int64         `json:"bytes,omitempty"`
+	TotalBytes int64         `json:"totalBytes,omitempty"`
 }
 
 // Report writes s as the task's current result, so the web server can read
@@ -166,12 +172,19 @@ const (
 	StateUnknown  State = "UNKNOWN"
 )
 
-// View is what /backgroundStatus/<id> answers.
+// View is what /backgroundStatus/<id> answers. Kind is the task's
+// health.Kind* ("copy", …; "" for an unknown task), and the counts are the
+// Status's.
 type View struct {
-	State  State         `json:"state"`
-	Status string        `json:"status"`
-	Colour status.Colour `json:"statusColour"`
-	Next   string        `json:"next,omitempty"`
+	State      State         `json:"state"`
+	Status     string        `json:"status"`
+	Colour     status.Colour `json:"statusColour"`
+	Next       string        `json:"next,omitempty"`
+	Kind       string        `json:"kind,omitempty"`
+	Item       int           `json:"item,omitempty"`
+	Items      int           `json:"items,omitempty"`
+	Bytes      int64         `json:"bytes,omitempty"`
+	TotalBytes int64         `json:"totalBytes,omitempty"`
 	// Code is the heartbeat's receiver status (kept server-side; not shown).
 	Code int `json:"-"`
 }
@@ -199,7 +212,8 @@ func viewOf(info *asynq.TaskInfo) View {
 	if len(info.Result) > 0 {
 		json.Unmarshal(info.Result, &s) // a malformed result shows as an empty status, not an error page
 	}
-	v := View{Status: s.Text, Colour: s.Colour, Next: s.Next, Code: s.StatusCode}
+	v := View{Status: s.Text, Colour: s.Colour, Next: s.Next, Code: s.StatusCode, Kind: KindOf(info.Type),
+		Item: s.Item, Items: s.Items, Bytes: s.Bytes, TotalBytes: s.TotalBytes}
 	switch info.State {
 	case asynq.TaskStateActive:
 		v.State = StateProgress
@@ -223,6 +237,21 @@ func viewOf(info *asynq.TaskInfo) View {
 		}
 	}
 	return v
+}
+
+// KindOf is the outcome kind (health.Kind*) of a task type, "" for none.
+func KindOf(taskType string) string {
+	switch taskType {
+	case TypeHeartbeat:
+		return health.KindHeartbeat
+	case TypeCopy:
+		return health.KindCopy
+	case TypeThumbnails:
+		return health.KindThumbnails
+	case TypeUpload:
+		return health.KindUpload
+	}
+	return ""
 }
 
 func describe(taskType string) string {

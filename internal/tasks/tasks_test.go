@@ -14,6 +14,7 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"github.com/intvlm8r/intvlm8r-go/internal/health"
 	"github.com/intvlm8r/intvlm8r-go/internal/heartbeat"
 	"github.com/intvlm8r/intvlm8r-go/internal/testutil"
 )
@@ -49,7 +50,8 @@ func TestHeartbeatTaskThroughRedis(t *testing.T) {
 	result := filepath.Join(t.TempDir(), "hbresults.txt")
 	srv := asynq.NewServer(asynq.RedisClientOpt{Addr: r.Addr}, asynq.Config{Concurrency: 1, TaskCheckInterval: 50 * time.Millisecond, LogLevel: asynq.FatalLevel})
 	mux := asynq.NewServeMux()
-	mux.Handle(TypeHeartbeat, &HeartbeatHandler{ReceiverURL: func() (string, error) { return rcv.URL, nil }, ResultPath: result})
+	outcome := filepath.Join(t.TempDir(), "lastheartbeat.json")
+	mux.Handle(TypeHeartbeat, &HeartbeatHandler{ReceiverURL: func() (string, error) { return rcv.URL, nil }, ResultPath: result, OutcomePath: outcome})
 	if err := srv.Start(mux); err != nil {
 		t.Fatal(err)
 	}
@@ -69,6 +71,9 @@ func TestHeartbeatTaskThroughRedis(t *testing.T) {
 	}
 	if got := heartbeat.ReadResult(result); !strings.HasSuffix(got, "(200)") {
 		t.Fatalf("hbresults: %q", got)
+	}
+	if o, ok := health.ReadOutcome(outcome); !ok || o.Text != v.Status || o.ShowColour() != status.Green || v.Kind != health.KindHeartbeat {
+		t.Fatalf("recorded beat: %+v %v (kind %q)", o, ok, v.Kind)
 	}
 	if alive, _ := c.WorkersAlive(); !alive {
 		t.Fatal("running worker not seen")

@@ -33,7 +33,7 @@ type UploadHandler struct {
 func (h *UploadHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	Report(t, Status{Text: PreparingUpload, Colour: status.White})
 	st := h.upload(ctx, t)
-	recordOutcome(ctx, h.Paths, "upload", st.Text, st.Colour == status.Red)
+	recordOutcome(ctx, health.OutcomePath(h.Paths, health.KindUpload), st, st.Colour == status.Red)
 	st.Next = continueChain(ctx, h.Queue, t)
 	Report(t, st)
 	return nil
@@ -58,9 +58,11 @@ func (h *UploadHandler) upload(ctx context.Context, t *asynq.Task) Status {
 		slog.Warn("INI has malformed values; defaults used for them", "err", err)
 	}
 	s.Dropbox = h.Dropbox
-	res, err := transfer.Run(ctx, h.Paths, s, func(i, n int) {
-		Report(t, Status{Text: transfer.ProgressMessage(i, n), Colour: status.White})
-	})
+	var bytes, totalBytes int64
+	res, err := transfer.RunCounting(ctx, h.Paths, s, func(i, n int) {
+		Report(t, Status{Text: transfer.ProgressMessage(i, n), Colour: status.White,
+			Item: i, Items: n, Bytes: bytes, TotalBytes: totalBytes})
+	}, func(done, total int64) { bytes, totalBytes = done, total })
 	slog.Info("upload", "method", res.Method, "new", res.New, "uploaded", res.Uploaded, "failed", res.Failed, "deleted", res.Deleted, "status", res.Status, "err", err)
 	switch {
 	case errors.Is(err, transfer.ErrBusy):
@@ -80,14 +82,24 @@ func logStatus(p paths.Paths, text string) {
 	}
 }
 
-// recordOutcome keeps how the last copy or upload ended, for the heartbeat's
-// health checks (package health), and marks a failure for the task metrics.
-func recordOutcome(ctx context.Context, p paths.Paths, kind, text string, failed bool) {
+// recordOutcome keeps how the last task of a kind ended (at path, from
+// health.OutcomePath), for the heartbeat's health checks and for the pages,
+// which show it until the next run. A plain (white) ending that is not a
+// failure shows green: done, and nothing to worry about.
+// A failure is also marked for the task metrics.
+func recordOutcome(ctx context.Context, path string, st Status, failed bool) {
 	if failed {
 		markFailed(ctx)
 	}
-	o := health.Outcome{At: time.Now().Truncate(time.Second), Text: text, Failed: failed}
-	if err := health.RecordOutcome(health.OutcomePath(p, kind), o); err != nil {
-		slog.Error("outcome not recorded", "kind", kind, "err", err)
+	c := st.Colour
+	if c == status.White || c == status.None {
+		c = status.Green
+	}
+	if failed {
+		c = status.Red
+	}
+	o := health.Outcome{At: time.Now().Truncate(time.Second), Text: st.Text, Failed: failed, Colour: c}
+	if err := health.RecordOutcome(path, o); err != nil {
+		slog.Error("outcome not recorded", "path", path, "err", err)
 	}
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/intvlm8r/intvlm8r-go/internal/config"
 	"github.com/intvlm8r/intvlm8r-go/internal/fileutil"
+	"github.com/intvlm8r/intvlm8r-go/internal/health"
 	"github.com/intvlm8r/intvlm8r-go/internal/paths"
 	"github.com/intvlm8r/intvlm8r-go/internal/testutil"
 	"github.com/intvlm8r/intvlm8r-go/internal/transfer"
@@ -86,6 +87,10 @@ func TestUploadTaskAndChain(t *testing.T) {
 	if len(views) != 1 || views[0].State != StateSuccess || views[0].Status != "3 of 3 files uploaded OK" || views[0].Colour != status.White {
 		t.Fatalf("FTP: %+v", views)
 	}
+	// The result is kept for the pages, green, until the next upload.
+	if o, ok := health.ReadOutcome(health.OutcomePath(p, health.KindUpload)); !ok || o.Text != "3 of 3 files uploaded OK" || o.Failed || o.ShowColour() != status.Green || views[0].Kind != health.KindUpload {
+		t.Fatalf("recorded upload: %+v %v (kind %q)", o, ok, views[0].Kind)
+	}
 	for i := 1; i <= 3; i++ {
 		b, err := os.ReadFile(filepath.Join(root, "up", "cam", "DCIM", "100CANON", fmt.Sprintf("IMG_%d.JPG", i)))
 		if err != nil || len(b) != 1000*i {
@@ -99,6 +104,9 @@ func TestUploadTaskAndChain(t *testing.T) {
 	views = run(TypeUpload)
 	if views[0].Status != "FTP login failed" || views[0].Colour != status.Red {
 		t.Fatalf("wrong password: %+v", views)
+	}
+	if o, ok := health.ReadOutcome(health.OutcomePath(p, health.KindUpload)); !ok || o.Text != "FTP login failed" || !o.Failed || o.ShowColour() != status.Red {
+		t.Fatalf("recorded failed upload: %+v %v", o, ok)
 	}
 
 	// Another upload holding the transfer lock: said, orange.

@@ -200,6 +200,7 @@ type run struct {
 	log         *tlog
 	ledger      *Ledger
 	progress    func(i, n int)
+	bytes       func(done, total int64)
 	res         Result
 	derivedGone []string // photos (below DCIM) deleted after upload: their thumbs, previews and info lines go
 	firstFail   string   // "<file>: <reason>" of the run's first failed photo
@@ -219,6 +220,13 @@ func (r *run) status(text string, colour status.Colour) {
 // (and the log); the error is for local trouble (the ledger cannot be
 // written, the log cannot be opened), cancellation, or ErrBusy.
 func Run(ctx context.Context, p paths.Paths, s Settings, progress func(i, n int)) (Result, error) {
+	return RunCounting(ctx, p, s, progress, nil)
+}
+
+// RunCounting is Run that also reports bytes: before each photo (FTP, SFTP,
+// Dropbox), just before progress, bytes (may be nil) is called with the
+// bytes sent so far and the bytes to send in all.
+func RunCounting(ctx context.Context, p paths.Paths, s Settings, progress func(i, n int), bytes func(done, total int64)) (Result, error) {
 	lock, ok, err := fileutil.TryLockExclusive(p.TransferLock())
 	if err != nil {
 		return Result{}, fmt.Errorf("transfer: %w", err)
@@ -233,7 +241,7 @@ func Run(ctx context.Context, p paths.Paths, s Settings, progress func(i, n int)
 		return Result{}, err
 	}
 	defer l.Close()
-	r := &run{ctx: ctx, p: p, s: s, log: l, progress: progress}
+	r := &run{ctx: ctx, p: p, s: s, log: l, progress: progress, bytes: bytes}
 	l.line("") // the original's separator between runs
 	m := s.method()
 	r.res.Method = m
@@ -346,7 +354,15 @@ func (r *run) runFiles(u Uploader, m string) error {
 	}
 	var fatal *Failure
 	lost := false
+	var totalBytes, doneBytes int64
+	for _, ph := range photos {
+		totalBytes += ph.Size
+	}
 	for i, ph := range photos {
+		if r.bytes != nil {
+			r.bytes(doneBytes, totalBytes)
+		}
+		doneBytes += ph.Size
 		if r.progress != nil {
 			r.progress(i+1, n)
 		}

@@ -3,8 +3,6 @@ package view
 import (
 	"context"
 	"errors"
-	"io"
-	"log/slog"
 	"strconv"
 	"testing"
 	"time"
@@ -18,7 +16,6 @@ import (
 	"github.com/intvlm8r/intvlm8r-go/internal/status"
 )
 
-var quietLog = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 // simArduino is the simulated Arduino on its bus, with no cache.
 func simArduino(t *testing.T) *arduino.Client {

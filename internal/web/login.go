@@ -104,7 +104,7 @@ func (s *Server) requireLogin(next echo.HandlerFunc) echo.HandlerFunc {
 		if err := sessionStoreErr(c); err != nil {
 			return echo.NewHTTPError(http.StatusServiceUnavailable, "The Pi cannot check logins: its Redis is not answering. Try again in a minute; restarting the Pi may help.")
 		}
-		if wantsJSON(c) || strings.HasPrefix(c.Request().URL.Path, "/backgroundStatus/") {
+		if p := c.Request().URL.Path; wantsJSON(c) || strings.HasPrefix(p, "/backgroundStatus/") || strings.HasPrefix(p, "/events/") {
 			return c.JSON(http.StatusUnauthorized, map[string]string{"message": "Log in first."})
 		}
 		if c.Request().Method == http.MethodGet {

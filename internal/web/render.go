@@ -19,6 +19,8 @@ import (
 
 	"github.com/intvlm8r/intvlm8r-go/internal/config"
 	"github.com/intvlm8r/intvlm8r-go/internal/status"
+	"github.com/intvlm8r/intvlm8r-go/internal/health"
+	"github.com/intvlm8r/intvlm8r-go/internal/view"
 	"github.com/intvlm8r/intvlm8r-go/templates"
 )
 
@@ -54,8 +56,11 @@ type layout struct {
 	Messages    []message
 	TaskID      string
 	TaskProblem string // why no background task can run now ("" when they can)
-	Simulated   []string
-	Data        any
+	// Results are the last results of the tasks this page starts, kept
+	// until the next run (Home shows them all in its own tables).
+	Results   []view.Row
+	Simulated []string
+	Data      any
 }
 
 func (s *Server) parseTemplates() error {
@@ -106,6 +111,7 @@ func (s *Server) render(c echo.Context, status int, page string, data any) error
 	v.Messages = takeFlashes(c)
 	if v.User != "" {
 		s.addTaskState(&v)
+		v.Results = view.ResultRows(s.lastOutcome, pageResults[c.Path()]...)
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
@@ -113,6 +119,17 @@ func (s *Server) render(c echo.Context, status int, page string, data any) error
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// pageResults are the kinds of task each page starts, whose last result it shows.
+var pageResults = map[string][]string{
+	"/transfer":   {health.KindCopy, health.KindUpload, health.KindThumbnails},
+	"/thumbnails": {health.KindThumbnails},
+	"/monitoring": {health.KindHeartbeat},
+}
+
+func (s *Server) lastOutcome(kind string) (health.Outcome, bool) {
+	return health.LastOutcome(s.Paths, kind)
 }
 
 // addTaskState tells the page which task to follow, and says in red why no

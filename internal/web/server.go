@@ -201,6 +201,8 @@ func (s *Server) routesPublic(key []byte) {
 	app.GET("/thumbs/*", s.serveTree(s.Paths.Thumbs))
 	app.GET("/preview/*", s.serveTree(s.Paths.Preview))
 	app.GET("/backgroundStatus/:id", s.backgroundStatus)
+	app.GET("/events/task/:id", s.taskEvents)
+	app.GET("/events/home", s.homeEvents)
 	app.GET("/intervalometer", s.intervalometerPage)
 	app.POST("/intervalometer", s.intervalometerSubmit)
 	app.GET("/thermal", s.thermalPage)

@@ -58,10 +58,14 @@ type Options struct {
 	// BeforeOpen, when set, runs before each Open (the simulated Arduino's
 	// catch-up of the shots it fired).
 	BeforeOpen func() error
+	// DownloadDelay slows each download by this much, as a real camera's
+	// USB link is slow, so a copy's progress can be watched ("slow=300ms").
+	DownloadDelay time.Duration
 }
 
 // ParseOptions reads the part of --camera after "sim:": a profile name and
-// flags, comma-separated, e.g. "nikon", "canon,awake", "awake".
+// flags, comma-separated, e.g. "nikon", "canon,awake", "awake",
+// "canon,slow=300ms" (each download takes 300 ms longer).
 func ParseOptions(arg string) (Options, error) {
 	var o Options
 	for _, tok := range strings.Split(arg, ",") {
@@ -70,6 +74,12 @@ func ParseOptions(arg string) (Options, error) {
 		case tok == "":
 		case tok == "awake":
 			o.AlwaysAwake = true
+		case strings.HasPrefix(tok, "slow="):
+			d, err := time.ParseDuration(strings.TrimPrefix(tok, "slow="))
+			if err != nil || d < 0 {
+				return o, fmt.Errorf("sim camera: %q: want slow=DURATION, e.g. slow=300ms", tok)
+			}
+			o.DownloadDelay = d
 		default:
 			if _, err := lookupProfile(tok); err != nil {
 				return o, err
@@ -457,6 +467,13 @@ func (c *Camera) Download(ctx context.Context, folder, name string, w io.Writer)
 		return 0, fmt.Errorf("%s/%s: %w", folder, name, camera.ErrNotFound)
 	}
 	defer f.Close()
+	if d := c.d.opt.DownloadDelay; d > 0 {
+		select {
+		case <-ctx.Done():
+			return 0, fmt.Errorf("download %s/%s: %w", folder, name, ctx.Err())
+		case <-time.After(d):
+		}
+	}
 	n, err := io.CopyBuffer(ctxWriter{ctx, w}, f, make([]byte, 64*1024))
 	if err != nil {
 		return n, fmt.Errorf("download %s/%s: %w", folder, name, err)

@@ -477,3 +477,15 @@ func TestCorruptState(t *testing.T) {
 		t.Fatalf("Open with a corrupt state file: %v", err)
 	}
 }
+
+func TestParseOptionsSlow(t *testing.T) {
+	o, err := sim.ParseOptions("canon,awake,slow=300ms")
+	if err != nil || o.DownloadDelay != 300*time.Millisecond || !o.AlwaysAwake || o.Profile != "canon" {
+		t.Fatalf("ParseOptions: %+v, %v", o, err)
+	}
+	for _, bad := range []string{"slow=", "slow=fast", "slow=-1s"} {
+		if _, err := sim.ParseOptions(bad); err == nil {
+			t.Errorf("ParseOptions(%q) accepted", bad)
+		}
+	}
+}
