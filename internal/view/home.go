@@ -304,4 +304,3 @@ func BuildHomeLive(ctx context.Context, src HomeSources) HomeLive {
 	live.Box = append(live.Box, ResultRows(src.outcome, health.KindHeartbeat, health.KindUpload)...)
 	return live
 }
-

@@ -17,7 +17,6 @@ import (
 	"github.com/intvlm8r/intvlm8r-go/internal/status"
 )
 
-
 // simArduino is the simulated board with every hour's battery reading at
 // volts (0: no voltmeter fitted).
 // simArduinoAtVolts is the simulated Arduino whose battery reads volts (0: no voltmeter).

@@ -16,7 +16,6 @@ import (
 	"github.com/intvlm8r/intvlm8r-go/internal/status"
 )
 
-
 // simArduino is the simulated Arduino on its bus, with no cache.
 func simArduino(t *testing.T) *arduino.Client {
 	t.Helper()

@@ -99,7 +99,6 @@ func (s *Server) wakeCamera(c echo.Context) {
 	flash(c, "white", "Wake sent to the camera. It may take a few seconds to appear.")
 }
 
-
 func fileExists(p string) bool {
 	st, err := os.Stat(p)
 	return err == nil && !st.IsDir()
