@@ -14,6 +14,7 @@ import (
 	"github.com/intvlm8r/intvlm8r-go/internal/camera"
 	"github.com/intvlm8r/intvlm8r-go/internal/health"
 	"github.com/intvlm8r/intvlm8r-go/internal/photos"
+	"github.com/intvlm8r/intvlm8r-go/internal/system"
 	"github.com/intvlm8r/intvlm8r-go/internal/transfer"
 )
 
@@ -140,7 +141,7 @@ func (s *Server) homePage(c echo.Context) error {
 	free := view.Row{Label: "Pi storage free (days)", Value: "Unknown", ID: "piFree"}
 	if sum.FreeOK {
 		days, ok := photos.PiDaysFree(sum.FreeBytes, sum.Largest, shotsPerDay)
-		free.Value = photos.FormatGB(sum.FreeBytes) + " (" + daysText(days, ok) + ")"
+		free.Value = system.FormatGB(sum.FreeBytes) + " (" + daysText(days, ok) + ")"
 		free.Colour = status.ForDays(days, ok, set.Thresholds.DaysFreeWarn, set.Thresholds.DaysFreeAlarm)
 	}
 	d.Pi = []view.Row{{Label: "Images on Pi", Value: strconv.Itoa(sum.Count), ID: "piImages"}, piLast, free}

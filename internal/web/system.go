@@ -21,7 +21,6 @@ import (
 	"github.com/intvlm8r/intvlm8r-go/internal/camera"
 	"github.com/intvlm8r/intvlm8r-go/internal/config"
 	"github.com/intvlm8r/intvlm8r-go/internal/doctor"
-	"github.com/intvlm8r/intvlm8r-go/internal/photos"
 	"github.com/intvlm8r/intvlm8r-go/internal/settime"
 	"github.com/intvlm8r/intvlm8r-go/internal/system"
 )
@@ -73,7 +72,7 @@ func (s *Server) readPiFacts(ctx context.Context) piFacts {
 		f.Uptime = system.FormatUptime(up)
 	}
 	if free, err := system.FreeBytes(s.Paths.Photos()); err == nil {
-		f.Free = photos.FormatGB(free)
+		f.Free = system.FormatGB(free)
 	}
 	st, err := cachedNTP(ctx)
 	if err == nil {
