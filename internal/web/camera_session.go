@@ -25,3 +25,17 @@ func (s *Server) withCamera(ctx context.Context, fn func(camera.Camera) error) e
 	return camera.SessionWith(ctx, s.Camera, s.Paths.CameraLock(),
 		camera.SessionOptions{Waker: bgWaker{s}, Wake: camera.QuickWake}, fn)
 }
+
+// cameraOff says why a page does not ask the camera at all ("" when it
+// may): no driver, settings unreadable (settingsErr), or camera USB off.
+func (s *Server) cameraOff(usb bool, settingsErr error) string {
+	switch {
+	case s.Camera == nil:
+		return "no camera driver"
+	case settingsErr != nil:
+		return "settings unreadable"
+	case !usb:
+		return "camera USB is off"
+	}
+	return ""
+}

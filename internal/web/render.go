@@ -138,13 +138,16 @@ const pageRedisWait = 3 * time.Second
 func (s *Server) locationName() string {
 	f, err := s.Config.Load()
 	if err != nil {
-		return "Intvlm8r"
+		return defaultLocation
 	}
 	if name := f.String("Global", "locationname", ""); name != "" {
 		return name
 	}
-	return "Intvlm8r"
+	return defaultLocation
 }
+
+// defaultLocation heads the pages when no location name is saved.
+const defaultLocation = "Intvlm8r"
 
 const sessionName = "intvlm8r"
 

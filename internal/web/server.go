@@ -30,8 +30,11 @@ import (
 	"github.com/intvlm8r/intvlm8r-go/internal/config"
 	"github.com/intvlm8r/intvlm8r-go/internal/fileutil"
 	"github.com/intvlm8r/intvlm8r-go/internal/paths"
+	"github.com/intvlm8r/intvlm8r-go/internal/settime"
+	"github.com/intvlm8r/intvlm8r-go/internal/system"
 	"github.com/intvlm8r/intvlm8r-go/internal/tasks"
 	"github.com/intvlm8r/intvlm8r-go/internal/transfer"
+	"github.com/intvlm8r/intvlm8r-go/internal/view"
 	"github.com/intvlm8r/intvlm8r-go/static"
 )
 
@@ -60,6 +63,12 @@ type Deps struct {
 	// is believed. Anybody else's is ignored.
 	BehindSocket   bool
 	TrustedProxies []netip.Prefix
+	// PiHost is the machine the System page describes, NetworkHost the one
+	// the Network page does; the zero Host is this machine.
+	PiHost, NetworkHost system.Host
+	// PiClock reads and sets the Pi's clock (settime.HostFromEnv in cmd/web;
+	// the zero Host asks systemd and sets the real clock).
+	PiClock settime.Host
 }
 
 // Server holds the two Echo instances.
@@ -73,6 +82,8 @@ type Server struct {
 	// logins limits login tries; devices signs the device cookies.
 	logins  *loginLimiter
 	devices *securecookie.SecureCookie
+	// ntp keeps the System page's NTP answer a while.
+	ntp *view.NTPMemo
 }
 
 // New builds both routers.
@@ -81,6 +92,7 @@ func New(d Deps) (*Server, error) {
 		d.Log = slog.Default()
 	}
 	s := &Server{Deps: d}
+	s.ntp = &view.NTPMemo{Ask: d.PiClock.NTP, TTL: ntpTTL}
 	s.rdb = redis.NewClient(&redis.Options{Addr: d.RedisAddr, DialTimeout: 2 * time.Second,
 		ReadTimeout: time.Second, WriteTimeout: time.Second, MaxRetries: 1})
 	if err := s.parseTemplates(); err != nil {
