@@ -29,3 +29,6 @@ func CameraProblem(err error) (text string, canWake bool) {
 	}
 	return "Camera error: " + err.Error(), true
 }
+
+// errNoSession is a page's camera error when it was given no session.
+var errNoSession = errors.New("no camera driver")
