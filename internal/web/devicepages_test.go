@@ -133,26 +133,6 @@ func TestINIViewNeedsLogin(t *testing.T) {
 	}
 }
 
-func TestRedactValue(t *testing.T) {
-	for _, c := range []struct {
-		key, in, want string
-		red           bool
-	}{
-		{"ftppassword", "", "", false},
-		{"ftppassword", "x", redactedText, true},
-		{"heartbeaturl", "https://example.com", "https://example.com", false},
-		{"heartbeaturl", "https://user:pw@example.com/", "https://example.com/… " + redactedText, true},
-		{"heartbeaturl", "https://example.com/?token=abc", "https://example.com/… " + redactedText, true},
-		{"locationname", "Site 4", "Site 4", false},
-		{"ftpserver", "ftp://ftp.example.com/a", "ftp://ftp.example.com/a", false},
-	} {
-		got, red := redactValue(c.key, c.in)
-		if got != c.want || red != c.red {
-			t.Errorf("%s=%q: got %q %v", c.key, c.in, got, red)
-		}
-	}
-}
-
 // The Network page on this machine's interfaces, with the Wi-Fi tools'
 // output coming from the captured samples (this box has no Wi-Fi).
 func TestNetworkPage(t *testing.T) {
