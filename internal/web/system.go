@@ -176,42 +176,9 @@ func (s *Server) saveThumbsCount(c echo.Context) {
 // saveWakeWindow sends SP= and, once the Arduino has it, mirrors the hour
 // into [Global] wakepihour (the copy and upload helpers read it there).
 func (s *Server) saveWakeWindow(ctx context.Context, c echo.Context) {
-	hourText := strings.TrimSpace(c.FormValue("wakePiTime"))
-	if hourText == "Always On" {
-		hourText = "25"
-	}
-	hour, err := parseTwoDigits("wake hour", hourText)
-	if err == nil && hour > 23 && hour != arduino.AlwaysOn {
-		err = fmt.Errorf("wake hour %q is neither 00 to 23 nor Always On", hourText)
-	}
-	if err != nil {
-		flash(c, "red", "Not saved: "+err.Error()+". Nothing was changed.")
-		return
-	}
-	minText := strings.TrimSpace(c.FormValue("wakePiDuration"))
-	if minText == "" && hour == arduino.AlwaysOn && s.Arduino != nil {
-		// The duration row is hidden for Always On: keep the current one.
-		if w, err := arduino.Get(ctx, s.Arduino, arduino.QWakeWindow, arduino.LiveOrCache); err == nil {
-			minText = fmt.Sprintf("%02d", w.Value.Minutes)
-		} else {
-			minText = "60"
-		}
-	}
-	ok := false
-	for _, v := range view.WakeDurations {
-		ok = ok || v == minText
-	}
-	if !ok {
-		if minText == "" {
-			flash(c, "red", "Not saved: choose how many minutes the Pi stays on. Nothing was changed.")
-		} else {
-			flash(c, "red", fmt.Sprintf("Not saved: %q minutes is not one of the choices (%s). Nothing was changed.", minText, strings.Join(view.WakeDurations, ", ")))
-		}
-		return
-	}
-	minutes, _ := strconv.Atoi(minText)
-	if s.Arduino == nil {
-		flash(c, "red", "Not saved: no Arduino link is configured.")
+	hour, minutes, problem := s.wakeForm(ctx, c)
+	if problem != "" {
+		flash(c, "red", problem)
 		return
 	}
 	if err := s.Arduino.SetWakeWindow(ctx, hour, minutes); err != nil {
@@ -239,6 +206,40 @@ func (s *Server) saveWakeWindow(ctx context.Context, c echo.Context) {
 	if confirmed {
 		flash(c, "white", "The Pi's wake time was saved.")
 	}
+}
+
+// wakeForm reads the wake form's hour and minutes; problem, when not "",
+// says why nothing is sent.
+func (s *Server) wakeForm(ctx context.Context, c echo.Context) (hour, minutes int, problem string) {
+	hourText := strings.TrimSpace(c.FormValue("wakePiTime"))
+	if hourText == "Always On" {
+		hourText = "25"
+	}
+	hour, err := parseTwoDigits("wake hour", hourText)
+	if err == nil && hour > 23 && hour != arduino.AlwaysOn {
+		err = fmt.Errorf("wake hour %q is neither 00 to 23 nor Always On", hourText)
+	}
+	if err != nil {
+		return 0, 0, "Not saved: " + err.Error() + ". Nothing was changed."
+	}
+	minText := strings.TrimSpace(c.FormValue("wakePiDuration"))
+	if minText == "" && hour == arduino.AlwaysOn && s.Arduino != nil {
+		// The duration row is hidden for Always On: keep the current one.
+		minText = "60"
+		if w, err := arduino.Get(ctx, s.Arduino, arduino.QWakeWindow, arduino.LiveOrCache); err == nil {
+			minText = fmt.Sprintf("%02d", w.Value.Minutes)
+		}
+	}
+	switch {
+	case minText == "":
+		return 0, 0, "Not saved: choose how many minutes the Pi stays on. Nothing was changed."
+	case !slices.Contains(view.WakeDurations, minText):
+		return 0, 0, fmt.Sprintf("Not saved: %q minutes is not one of the choices (%s). Nothing was changed.", minText, strings.Join(view.WakeDurations, ", "))
+	case s.Arduino == nil:
+		return 0, 0, "Not saved: no Arduino link is configured."
+	}
+	minutes, _ = strconv.Atoi(minText)
+	return hour, minutes, ""
 }
 
 // syncClocks sets the ticked clocks to the browser's time (plus the chosen
