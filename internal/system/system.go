@@ -123,34 +123,38 @@ func (h Host) Facts(photos string) Facts {
 // Hostname is the kernel's host name (/proc/sys/kernel/hostname, as
 // os.Hostname reads it on Linux, but below Root).
 func (h Host) Hostname() (string, error) {
-	data, err := os.ReadFile(h.path("/proc/sys/kernel/hostname"))
-	if err != nil {
-		return "", fmt.Errorf("host name: %w", err)
-	}
-	n := strings.TrimSpace(string(data))
-	if n == "" {
-		return "", errors.New("host name: empty")
-	}
-	return n, nil
+	return h.readText("/proc/sys/kernel/hostname", "host name")
 }
 
-// Model is the board's name from the device tree (without the trailing NUL
-// the firmware leaves there).
+// Model is the board's name from the device tree, or, not on a Pi (no
+// device tree), the CPU's model name.
 func (h Host) Model() (string, error) {
-	data, err := os.ReadFile(h.path("/proc/device-tree/model"))
-	if err != nil {
-		// Not a Pi (or no device tree): the CPU's model name is the next best.
+	m, err := h.readText("/proc/device-tree/model", "board model")
+	if err != nil && !errors.Is(err, errEmpty) {
 		if m, err2 := h.cpuModel(); err2 == nil {
 			return m, nil
 		}
-		return "", fmt.Errorf("board model: %w", err)
 	}
-	m := strings.TrimSpace(strings.TrimRight(string(data), "\x00"))
-	if m == "" {
-		return "", errors.New("board model: empty /proc/device-tree/model")
-	}
-	return m, nil
+	return m, err
 }
+
+// readText is a one-value file's text, without the white space and the
+// trailing NUL (the firmware leaves one in the device tree); empty is an
+// error. what names the value in errors.
+func (h Host) readText(p, what string) (string, error) {
+	data, err := os.ReadFile(h.path(p))
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", what, err)
+	}
+	v := strings.TrimSpace(strings.TrimRight(string(data), "\x00"))
+	if v == "" {
+		return "", fmt.Errorf("%s: %w: %s", what, errEmpty, p)
+	}
+	return v, nil
+}
+
+// errEmpty is a one-value file that holds nothing.
+var errEmpty = errors.New("empty")
 
 func (h Host) cpuModel() (string, error) {
 	data, err := os.ReadFile(h.path("/proc/cpuinfo"))

@@ -220,6 +220,28 @@ func TestFactsFromFakeRoot(t *testing.T) {
 	}
 }
 
+// Not a Pi: the CPU's model name stands in for the board's; a device tree
+// whose model is empty is an error, not a fallback.
+func TestModelFallback(t *testing.T) {
+	root := t.TempDir()
+	write := func(p, c string) {
+		full := filepath.Join(root, p)
+		os.MkdirAll(filepath.Dir(full), 0o755)
+		if err := os.WriteFile(full, []byte(c), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("proc/cpuinfo", "processor\t: 0\nmodel name\t: Intel(R) Xeon(R) CPU\n")
+	h := Host{Root: root}
+	if m, err := h.Model(); err != nil || m != "Intel(R) Xeon(R) CPU" {
+		t.Fatalf("cpuinfo fallback: %q %v", m, err)
+	}
+	write("proc/device-tree/model", "\x00")
+	if m, err := h.Model(); err == nil || !strings.Contains(err.Error(), "empty") {
+		t.Fatalf("empty model: %q %v", m, err)
+	}
+}
+
 func TestReadLink(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "wlan0")
 	files := map[string]string{
