@@ -79,16 +79,17 @@ func (h Host) run(ctx context.Context, name string, args ...string) ([]byte, err
 // Whether NTP sets the clock is not here: that is settime's rule (Host.NTP),
 // shared with the time helper.
 type Facts struct {
-	Model    string        // "Raspberry Pi Zero W Rev 1.1", or "Unknown"
-	OS       string        // PRETTY_NAME of os-release, or "Unknown"
-	Bits     int           // 32 or 64: this program's word size
-	Kernel   string        // machine from uname, e.g. "aarch64", "armv6l"
-	Hostname string        // or "Unknown"
-	Uptime   time.Duration // zero when unknown
-	Disk     Disk          // of the photo store's file system (DiskNear)
-	DiskOK   bool          // Disk could be read
-	TimeZone string        // the zone abbreviation now, e.g. "AEST"
-	Errs     []error       // what could not be read, for the log
+	Model    string // "Raspberry Pi Zero W Rev 1.1", or "Unknown"
+	OS       string // PRETTY_NAME of os-release, or "Unknown"
+	Bits     int    // 32 or 64: this program's word size
+	Kernel   string // machine from uname, e.g. "aarch64", "armv6l"
+	Hostname string // or "Unknown"
+	Uptime   time.Duration
+	UptimeOK bool    // Uptime could be read
+	Disk     Disk    // of the photo store's file system (DiskNear)
+	DiskOK   bool    // Disk could be read
+	TimeZone string  // the zone abbreviation now, e.g. "AEST"
+	Errs     []error // what could not be read, for the log
 }
 
 // Facts collects everything, with the disk space of the file system that
@@ -112,6 +113,7 @@ func (h Host) Facts(photos string) Facts {
 	if f.Uptime, err = h.Uptime(); err != nil {
 		f.Errs = append(f.Errs, err)
 	}
+	f.UptimeOK = err == nil
 	if f.Disk, err = DiskNear(photos); err != nil {
 		f.Errs = append(f.Errs, err)
 	}
@@ -241,7 +243,8 @@ func (h Host) Uptime() (time.Duration, error) {
 	return ParseUptime(data)
 }
 
-// ParseUptime reads the first number of /proc/uptime (seconds since boot).
+// ParseUptime reads the first number of /proc/uptime (seconds since boot),
+// rounded to whole seconds.
 func ParseUptime(data []byte) (time.Duration, error) {
 	fields := strings.Fields(string(data))
 	if len(fields) == 0 {
@@ -251,7 +254,9 @@ func ParseUptime(data []byte) (time.Duration, error) {
 	if err != nil || secs < 0 {
 		return 0, fmt.Errorf("uptime: %q is not a number of seconds", fields[0])
 	}
-	return time.Duration(secs * float64(time.Second)).Truncate(time.Second), nil
+	// Whole seconds, rounded as the original did (Python's round: halves
+	// to even), so the page shows what it showed.
+	return time.Duration(math.RoundToEven(secs)) * time.Second, nil
 }
 
 // FormatUptime writes d as the original showed it (Python's timedelta):

@@ -155,6 +155,12 @@ func TestUptime(t *testing.T) {
 	if err != nil || d != 183845*time.Second {
 		t.Fatalf("%v %v", d, err)
 	}
+	// Rounded as Python's round() rounds: halves to even.
+	for in, want := range map[string]time.Duration{"59.9 1": 60 * time.Second, "58.5 1": 58 * time.Second, "59.5 1": 60 * time.Second, "0.4 0": 0} {
+		if d, err := ParseUptime([]byte(in)); err != nil || d != want {
+			t.Errorf("%q: %v %v, want %v", in, d, err, want)
+		}
+	}
 	for _, bad := range []string{"", "abc 1", "-5 1"} {
 		if _, err := ParseUptime([]byte(bad)); err == nil {
 			t.Errorf("%q accepted", bad)
@@ -199,7 +205,7 @@ func TestFactsFromFakeRoot(t *testing.T) {
 	if f.Model != "Raspberry Pi Zero W Rev 1.1" || f.OS != "Raspbian GNU/Linux 12 (bookworm)" || f.Hostname != "timelapse-ridge" {
 		t.Fatalf("model/OS/host: %q %q %q", f.Model, f.OS, f.Hostname)
 	}
-	if FormatUptime(f.Uptime) != "1 day, 2:03:04" {
+	if !f.UptimeOK || FormatUptime(f.Uptime) != "1 day, 2:03:04" {
 		t.Fatalf("uptime %v", f.Uptime)
 	}
 	if !f.DiskOK || f.Disk.Total == 0 || f.Disk.Free > f.Disk.Total || len(f.Errs) != 0 {
@@ -215,7 +221,7 @@ func TestFactsFromFakeRoot(t *testing.T) {
 	}
 	empty := Host{Root: t.TempDir(), Run: h.Run}
 	f = empty.Facts(filepath.Join(file, "below"))
-	if f.Model != "Unknown" || f.OS != "Unknown" || f.Hostname != "Unknown" || f.Uptime != 0 || f.DiskOK || len(f.Errs) != 5 {
+	if f.Model != "Unknown" || f.OS != "Unknown" || f.Hostname != "Unknown" || f.UptimeOK || f.DiskOK || len(f.Errs) != 5 {
 		t.Fatalf("%+v", f)
 	}
 }

@@ -229,7 +229,7 @@ func ntpOf(ctx context.Context, ntp func(context.Context) (settime.NTPState, err
 // not be read.
 func PiFactsOf(f system.Facts) PiFacts {
 	p := PiFacts{Model: f.Model, OS: f.OS, Bits: strconv.Itoa(f.Bits), Hostname: f.Hostname, Uptime: Unknown, Free: Unknown}
-	if f.Uptime > 0 {
+	if f.UptimeOK {
 		p.Uptime = system.FormatUptime(f.Uptime)
 	}
 	if f.DiskOK {

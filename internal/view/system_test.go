@@ -274,10 +274,13 @@ func TestNTPMemo(t *testing.T) {
 }
 
 func TestPiFactsOf(t *testing.T) {
-	f := PiFactsOf(system.Facts{Model: "m", OS: "o", Bits: 64, Hostname: "h", Uptime: 90 * time.Second,
+	f := PiFactsOf(system.Facts{Model: "m", OS: "o", Bits: 64, Hostname: "h", Uptime: 90 * time.Second, UptimeOK: true,
 		Disk: system.Disk{Total: 64 << 30, Free: 12*(1<<30) + 322122547}, DiskOK: true})
 	if f != (PiFacts{Model: "m", OS: "o", Bits: "64", Hostname: "h", Uptime: "0:01:30", Free: "12.3 GB"}) {
 		t.Errorf("%+v", f)
+	}
+	if f := PiFactsOf(system.Facts{Bits: 32, UptimeOK: true}); f.Uptime != "0:00:00" {
+		t.Errorf("just booted: %+v", f)
 	}
 	if f := PiFactsOf(system.Facts{Bits: 32}); f.Uptime != Unknown || f.Free != Unknown {
 		t.Errorf("unknown uptime and disk: %+v", f)

@@ -34,7 +34,7 @@ func TestSystemPageUsesDepsHosts(t *testing.T) {
 	body := get(t, cl, ts.URL+"/system")
 	for _, want := range []string{
 		`id="piModel">Raspberry Pi 3 Model A Plus Rev 1.0<`, `id="piOS">Debian GNU/Linux 13 (trixie)<`,
-		`id="piHostname">ridge-cam<`, `id="piUptime">0:00:59<`, `title="` + settime.EnvNTP + `=yes">Yes<`,
+		`id="piHostname">ridge-cam<`, `id="piUptime">0:01:00<`, `title="` + settime.EnvNTP + `=yes">Yes<`,
 		`id="arduinoVersion">Unknown<`, `No Arduino link is configured`,
 	} {
 		if !strings.Contains(body, want) {
