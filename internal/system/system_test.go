@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/intvlm8r/intvlm8r-go/internal/testutil"
 )
 
 func sample(t *testing.T, name string) []byte {
@@ -185,13 +187,7 @@ func fakeRoot(t *testing.T) string {
 		"proc/uptime":              "93784.20 90000.00\n",
 		"proc/sys/kernel/hostname": "timelapse-ridge\n",
 	}
-	for p, c := range files {
-		full := filepath.Join(root, p)
-		os.MkdirAll(filepath.Dir(full), 0o755)
-		if err := os.WriteFile(full, []byte(c), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	testutil.WriteTree(t, root, files)
 	return root
 }
 
@@ -230,13 +226,7 @@ func TestFactsFromFakeRoot(t *testing.T) {
 // whose model is empty is an error, not a fallback.
 func TestModelFallback(t *testing.T) {
 	root := t.TempDir()
-	write := func(p, c string) {
-		full := filepath.Join(root, p)
-		os.MkdirAll(filepath.Dir(full), 0o755)
-		if err := os.WriteFile(full, []byte(c), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := func(p, c string) { testutil.WriteTree(t, root, map[string]string{p: c}) }
 	write("proc/cpuinfo", "processor\t: 0\nmodel name\t: Intel(R) Xeon(R) CPU\n")
 	h := Host{Root: root}
 	if m, err := h.Model(); err != nil || m != "Intel(R) Xeon(R) CPU" {

@@ -18,6 +18,7 @@ import (
 	"github.com/intvlm8r/intvlm8r-go/internal/paths"
 	"github.com/intvlm8r/intvlm8r-go/internal/settime"
 	"github.com/intvlm8r/intvlm8r-go/internal/system"
+	"github.com/intvlm8r/intvlm8r-go/internal/testutil"
 )
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -48,22 +49,7 @@ func simCamera(t *testing.T, p paths.Paths) CameraSession {
 // fakePi is a Pi below a temporary root: model, OS, host name, uptime.
 func fakePi(t *testing.T) system.Host {
 	t.Helper()
-	root := t.TempDir()
-	for p, c := range map[string]string{
-		"proc/device-tree/model":   "Raspberry Pi Zero 2 W Rev 1.0\x00",
-		"etc/os-release":           "PRETTY_NAME=\"Raspbian GNU/Linux 12 (bookworm)\"\n",
-		"proc/uptime":              "93784.20 90000.00\n",
-		"proc/sys/kernel/hostname": "ridge\n",
-	} {
-		full := filepath.Join(root, p)
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(c), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return system.Host{Root: root}
+	return system.Host{Root: testutil.FakePi(t, "Raspberry Pi Zero 2 W Rev 1.0", "Raspbian GNU/Linux 12 (bookworm)", "93784.20 90000.00", "ridge")}
 }
 
 func fixedNow() time.Time { return time.Date(2026, 3, 8, 14, 5, 6, 0, time.FixedZone("AEDT", 11*3600)) }

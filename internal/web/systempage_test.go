@@ -1,32 +1,19 @@
 package web
 
 import (
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/intvlm8r/intvlm8r-go/internal/settime"
 	"github.com/intvlm8r/intvlm8r-go/internal/system"
+	"github.com/intvlm8r/intvlm8r-go/internal/testutil"
 )
 
 // The System page describes the Pi of Deps.PiHost and asks Deps.PiClock
 // whether NTP sets the clock: the seams reach the page.
 func TestSystemPageUsesDepsHosts(t *testing.T) {
-	root := t.TempDir()
-	for p, c := range map[string]string{
-		"proc/device-tree/model":   "Raspberry Pi 3 Model A Plus Rev 1.0\x00",
-		"etc/os-release":           "PRETTY_NAME=\"Debian GNU/Linux 13 (trixie)\"\n",
-		"proc/uptime":              "59.9 10\n",
-		"proc/sys/kernel/hostname": "ridge-cam\n",
-	} {
-		full := filepath.Join(root, p)
-		os.MkdirAll(filepath.Dir(full), 0o755)
-		if err := os.WriteFile(full, []byte(c), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	root := testutil.FakePi(t, "Raspberry Pi 3 Model A Plus Rev 1.0", "Debian GNU/Linux 13 (trixie)", "59.9 10", "ridge-cam")
 	ts, cl := loggedInWith(t, t.TempDir(), func(d *Deps) {
 		d.PiHost = system.Host{Root: root}
 		d.PiClock = settime.Host{NTPMode: "yes"}
