@@ -25,6 +25,8 @@ import (
 	"github.com/intvlm8r/intvlm8r-go/internal/config"
 	"github.com/intvlm8r/intvlm8r-go/internal/hardware"
 	"github.com/intvlm8r/intvlm8r-go/internal/sdnotify"
+	"github.com/intvlm8r/intvlm8r-go/internal/settime"
+	"github.com/intvlm8r/intvlm8r-go/internal/system"
 	"github.com/intvlm8r/intvlm8r-go/internal/tasks"
 	"github.com/intvlm8r/intvlm8r-go/internal/web"
 )
@@ -70,6 +72,7 @@ func run(home, redisAddr, listen, localListen, trustedProxy string, hw hardware.
 		Paths: p, Config: config.NewStore(p.INI()), Tasks: tc, RedisAddr: redisAddr,
 		Simulated: hw.Simulated(), Log: slog.Default(), Camera: dev.Camera, Arduino: dev.Arduino, ArduinoLink: hw.Arduino,
 		UploadEnabled: true, BehindSocket: isUnixSocket(listen), TrustedProxies: proxies,
+		PiHost: system.Live(), NetworkHost: system.Live(), PiClock: settime.HostFromEnv(),
 	})
 	if err != nil {
 		return err

@@ -31,16 +31,6 @@ func CameraDaysFree(availableShots int64, shotsPerDay float64) (int64, bool) {
 	return DaysFloor(float64(availableShots) / shotsPerDay), true
 }
 
-// FormatGB renders free bytes as the pages do: GiB rounded to 2 decimals,
-// printed the way Python prints a float (so 12.30 shows as "12.3", 12 as "12.0").
-func FormatGB(bytes uint64) string {
-	gib := float64(bytes) / (1 << 30)
-	// Both Python's round(x, 2) and FormatFloat round the exact binary value
-	// correctly; re-parsing gives the float Python would hold.
-	r, _ := strconv.ParseFloat(strconv.FormatFloat(gib, 'f', 2, 64), 64)
-	return PyFloatStr(r) + " GB"
-}
-
 // PyFloatStr prints a float as Python's str() does: the shortest text that
 // reads back the same, always with a decimal point, exponent form outside
 // [1e-4, 1e16).

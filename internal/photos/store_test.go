@@ -2,10 +2,8 @@ package photos
 
 import (
 	"context"
-	"fmt"
 	"github.com/intvlm8r/intvlm8r-go/internal/status"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -99,24 +97,6 @@ func TestDaysFree(t *testing.T) {
 	}
 	if d, ok := CameraDaysFree(999, 120); !ok || d != 8 { // 8.33 → round(7.83)
 		t.Errorf("CameraDaysFree = %d %v", d, ok)
-	}
-}
-
-func TestFormatGBMatchesPython(t *testing.T) {
-	vals := []uint64{0, 1, 1 << 30, 12*(1<<30) + 322122547, 5368709120, 123456789012, 10737418, 16106127360, 2684354560, 1 << 40, 999999999999}
-	var script strings.Builder
-	for _, v := range vals {
-		fmt.Fprintf(&script, "print(str(round(%d / 2**30, 2)) + ' GB')\n", v)
-	}
-	out, err := exec.Command(imagingtest.PILPython(t), "-c", script.String()).CombinedOutput()
-	if err != nil {
-		t.Fatalf("%v\n%s", err, out)
-	}
-	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-	for i, v := range vals {
-		if got := FormatGB(v); got != lines[i] {
-			t.Errorf("FormatGB(%d) = %q, Python %q", v, got, lines[i])
-		}
 	}
 }
 

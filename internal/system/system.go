@@ -75,70 +75,88 @@ func (h Host) run(ctx context.Context, name string, args ...string) ([]byte, err
 	return h.Run(ctx, name, args...)
 }
 
-// Facts is what the System page's information tables show.
+// Facts is what the System page's information tables show about the Pi.
+// Whether NTP sets the clock is not here: that is settime's rule (Host.NTP),
+// shared with the time helper.
 type Facts struct {
-	Model     string        // "Raspberry Pi Zero W Rev 1.1", or "Unknown"
-	OS        string        // PRETTY_NAME of os-release, or "Unknown"
-	Bits      int           // 32 or 64: this program's word size
-	Kernel    string        // machine from uname, e.g. "aarch64", "armv6l"
-	Hostname  string        //
-	Uptime    time.Duration // zero when unknown
-	Disk      Disk          // of the home folder's file system
-	TimeZone  string        // the zone abbreviation now, e.g. "AEST"
-	Clock     Clock         // from timedatectl; Err set when it could not be asked
-	Errs      []error       // what could not be read, for the log
-	Collected time.Time
+	Model    string // "Raspberry Pi Zero W Rev 1.1", or "Unknown"
+	OS       string // PRETTY_NAME of os-release, or "Unknown"
+	Bits     int    // 32 or 64: this program's word size
+	Kernel   string // machine from uname, e.g. "aarch64", "armv6l"
+	Hostname string // or "Unknown"
+	Uptime   time.Duration
+	UptimeOK bool    // Uptime could be read
+	Disk     Disk    // of the photo store's file system (DiskNear)
+	DiskOK   bool    // Disk could be read
+	TimeZone string  // the zone abbreviation now, e.g. "AEST"
+	Errs     []error // what could not be read, for the log
 }
 
-// Facts collects everything; what cannot be read is left "Unknown" and its
-// error kept in Errs.
-func (h Host) Facts(ctx context.Context, home string) Facts {
-	f := Facts{Model: "Unknown", OS: "Unknown", Bits: strconv.IntSize, Collected: time.Now()}
-	var err error
-	if f.Model, err = h.Model(); err != nil {
-		f.Model = "Unknown"
-		f.Errs = append(f.Errs, err)
+// Facts collects everything, with the disk space of the file system that
+// holds photos (or would, once it exists); what cannot be read is left
+// "Unknown" (or zero) and its error kept in Errs.
+func (h Host) Facts(photos string) Facts {
+	f := Facts{Model: "Unknown", OS: "Unknown", Hostname: "Unknown", Bits: strconv.IntSize, Kernel: machine()}
+	keep := func(v string, err error, into *string) {
+		if err != nil {
+			f.Errs = append(f.Errs, err)
+			return
+		}
+		*into = v
 	}
-	if f.OS, err = h.OSPrettyName(); err != nil {
-		f.OS = "Unknown"
-		f.Errs = append(f.Errs, err)
-	}
-	f.Kernel = machine()
-	if f.Hostname, err = os.Hostname(); err != nil {
-		f.Hostname = "Unknown"
-		f.Errs = append(f.Errs, err)
-	}
+	m, err := h.Model()
+	keep(m, err, &f.Model)
+	o, err := h.OSPrettyName()
+	keep(o, err, &f.OS)
+	n, err := h.Hostname()
+	keep(n, err, &f.Hostname)
 	if f.Uptime, err = h.Uptime(); err != nil {
 		f.Errs = append(f.Errs, err)
 	}
-	if f.Disk, err = DiskUsage(home); err != nil {
+	f.UptimeOK = err == nil
+	if f.Disk, err = DiskNear(photos); err != nil {
 		f.Errs = append(f.Errs, err)
 	}
+	f.DiskOK = err == nil
 	f.TimeZone, _ = time.Now().Zone()
-	f.Clock = h.Clock(ctx)
-	if f.Clock.Err != nil {
-		f.Errs = append(f.Errs, f.Clock.Err)
-	}
 	return f
 }
 
-// Model is the board's name from the device tree (without the trailing NUL
-// the firmware leaves there).
+// Hostname is the kernel's host name (/proc/sys/kernel/hostname, as
+// os.Hostname reads it on Linux, but below Root).
+func (h Host) Hostname() (string, error) {
+	return h.readText("/proc/sys/kernel/hostname", "host name")
+}
+
+// Model is the board's name from the device tree, or, not on a Pi (no
+// device tree), the CPU's model name.
 func (h Host) Model() (string, error) {
-	data, err := os.ReadFile(h.path("/proc/device-tree/model"))
-	if err != nil {
-		// Not a Pi (or no device tree): the CPU's model name is the next best.
+	m, err := h.readText("/proc/device-tree/model", "board model")
+	if err != nil && !errors.Is(err, errEmpty) {
 		if m, err2 := h.cpuModel(); err2 == nil {
 			return m, nil
 		}
-		return "", fmt.Errorf("board model: %w", err)
 	}
-	m := strings.TrimSpace(strings.TrimRight(string(data), "\x00"))
-	if m == "" {
-		return "", errors.New("board model: empty /proc/device-tree/model")
-	}
-	return m, nil
+	return m, err
 }
+
+// readText is a one-value file's text, without the white space and the
+// trailing NUL (the firmware leaves one in the device tree); empty is an
+// error. what names the value in errors.
+func (h Host) readText(p, what string) (string, error) {
+	data, err := os.ReadFile(h.path(p))
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", what, err)
+	}
+	v := strings.TrimSpace(strings.TrimRight(string(data), "\x00"))
+	if v == "" {
+		return "", fmt.Errorf("%s: %w: %s", what, errEmpty, p)
+	}
+	return v, nil
+}
+
+// errEmpty is a one-value file that holds nothing.
+var errEmpty = errors.New("empty")
 
 func (h Host) cpuModel() (string, error) {
 	data, err := os.ReadFile(h.path("/proc/cpuinfo"))
@@ -225,7 +243,8 @@ func (h Host) Uptime() (time.Duration, error) {
 	return ParseUptime(data)
 }
 
-// ParseUptime reads the first number of /proc/uptime (seconds since boot).
+// ParseUptime reads the first number of /proc/uptime (seconds since boot),
+// rounded to whole seconds.
 func ParseUptime(data []byte) (time.Duration, error) {
 	fields := strings.Fields(string(data))
 	if len(fields) == 0 {
@@ -235,7 +254,9 @@ func ParseUptime(data []byte) (time.Duration, error) {
 	if err != nil || secs < 0 {
 		return 0, fmt.Errorf("uptime: %q is not a number of seconds", fields[0])
 	}
-	return time.Duration(secs * float64(time.Second)).Truncate(time.Second), nil
+	// Whole seconds, rounded as the original did (Python's round: halves
+	// to even), so the page shows what it showed.
+	return time.Duration(math.RoundToEven(secs)) * time.Second, nil
 }
 
 // FormatUptime writes d as the original showed it (Python's timedelta):
@@ -281,25 +302,54 @@ func DiskUsage(path string) (Disk, error) {
 	return Disk{Path: path, Total: uint64(st.Blocks) * bs, Free: uint64(st.Bavail) * bs}, nil
 }
 
-// FreeBytes is the space an unprivileged user may use on the file system
-// that holds dir or, when dir does not exist yet, its nearest existing
-// ancestor (a photo store not yet created still answers). The pages' free
-// space comes from here.
-func FreeBytes(dir string) (uint64, error) {
+// DiskNear is the space of the file system that holds dir or, when dir
+// does not exist yet, its nearest existing ancestor (a photo store not yet
+// created still answers). Disk.Path is dir as asked.
+func DiskNear(dir string) (Disk, error) {
+	asked := dir
 	for {
 		d, err := DiskUsage(dir)
 		if err == nil {
-			return d.Free, nil
+			d.Path = asked
+			return d, nil
 		}
 		parent := filepath.Dir(dir)
 		if !errors.Is(err, syscall.ENOENT) || parent == dir {
-			return 0, fmt.Errorf("free space of %s: %w", dir, errors.Unwrap(err))
+			return Disk{Path: asked}, fmt.Errorf("free space of %s: %w", asked, errors.Unwrap(err))
 		}
 		dir = parent
 	}
 }
 
-// FormatBytes writes n with a binary unit, as "1.5 GB" (the pages' style).
+// FreeBytes is DiskNear's Free: the space an unprivileged user may use for
+// dir. The pages' free space and the copy's space check come from here.
+func FreeBytes(dir string) (uint64, error) {
+	d, err := DiskNear(dir)
+	return d.Free, err
+}
+
+// Sizes are written two ways, each kept as it is shown today:
+//   - FormatGB: the pages' free space, as the original printed it;
+//   - FormatBytes: intvlm8r-doctor's disk check (new in this port).
+
+// FormatGB writes bytes as the original's pages did: GiB rounded to 2
+// decimals and printed as Python prints a float ("12.3 GB", "12.0 GB").
+func FormatGB(bytes uint64) string {
+	gib := float64(bytes) / (1 << 30)
+	// Both Python's round(x, 2) and FormatFloat round the exact binary value
+	// correctly; re-parsing gives the float Python holds. Its str() is then
+	// the shortest text that reads back the same, with a ".0" when whole
+	// (no exponent form: a uint64 of bytes stays far below 1e16 GiB, and a
+	// rounded non-zero value is at least 0.01).
+	r, _ := strconv.ParseFloat(strconv.FormatFloat(gib, 'f', 2, 64), 64)
+	s := strconv.FormatFloat(r, 'f', -1, 64)
+	if !strings.Contains(s, ".") {
+		s += ".0"
+	}
+	return s + " GB"
+}
+
+// FormatBytes writes n with a binary unit and one decimal, as "1.5 GB".
 func FormatBytes(n uint64) string {
 	const unit = 1024
 	if n < unit {

@@ -3,13 +3,17 @@ package system
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/intvlm8r/intvlm8r-go/internal/testutil"
 )
 
 func sample(t *testing.T, name string) []byte {
@@ -153,6 +157,12 @@ func TestUptime(t *testing.T) {
 	if err != nil || d != 183845*time.Second {
 		t.Fatalf("%v %v", d, err)
 	}
+	// Rounded as Python's round() rounds: halves to even.
+	for in, want := range map[string]time.Duration{"59.9 1": 60 * time.Second, "58.5 1": 58 * time.Second, "59.5 1": 60 * time.Second, "0.4 0": 0} {
+		if d, err := ParseUptime([]byte(in)); err != nil || d != want {
+			t.Errorf("%q: %v %v, want %v", in, d, err, want)
+		}
+	}
 	for _, bad := range []string{"", "abc 1", "-5 1"} {
 		if _, err := ParseUptime([]byte(bad)); err == nil {
 			t.Errorf("%q accepted", bad)
@@ -172,47 +182,59 @@ func TestUptime(t *testing.T) {
 func fakeRoot(t *testing.T) string {
 	root := t.TempDir()
 	files := map[string]string{
-		"proc/device-tree/model": "Raspberry Pi Zero W Rev 1.1\x00",
-		"etc/os-release":         string(sample(t, "os-release-rpios.txt")),
-		"proc/uptime":            "93784.20 90000.00\n",
+		"proc/device-tree/model":   "Raspberry Pi Zero W Rev 1.1\x00",
+		"etc/os-release":           string(sample(t, "os-release-rpios.txt")),
+		"proc/uptime":              "93784.20 90000.00\n",
+		"proc/sys/kernel/hostname": "timelapse-ridge\n",
 	}
-	for p, c := range files {
-		full := filepath.Join(root, p)
-		os.MkdirAll(filepath.Dir(full), 0o755)
-		if err := os.WriteFile(full, []byte(c), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	testutil.WriteTree(t, root, files)
 	return root
 }
 
 func TestFactsFromFakeRoot(t *testing.T) {
 	root := fakeRoot(t)
-	run := func(ctx context.Context, name string, args ...string) ([]byte, error) {
-		if name == "timedatectl" && reflect.DeepEqual(args, []string{"show"}) {
-			return sample(t, "timedatectl-ntp.txt"), nil
-		}
-		return nil, errors.New("unexpected command " + name)
+	h := Host{Root: root, Run: func(ctx context.Context, name string, args ...string) ([]byte, error) {
+		return nil, errors.New("Facts runs no command: " + name)
+	}}
+	// The photo store does not exist yet: its nearest ancestor answers.
+	f := h.Facts(filepath.Join(root, "home", "pi", "photos"))
+	if f.Model != "Raspberry Pi Zero W Rev 1.1" || f.OS != "Raspbian GNU/Linux 12 (bookworm)" || f.Hostname != "timelapse-ridge" {
+		t.Fatalf("model/OS/host: %q %q %q", f.Model, f.OS, f.Hostname)
 	}
-	h := Host{Root: root, Run: run}
-	f := h.Facts(context.Background(), root)
-	if f.Model != "Raspberry Pi Zero W Rev 1.1" || f.OS != "Raspbian GNU/Linux 12 (bookworm)" {
-		t.Fatalf("model/OS: %q %q", f.Model, f.OS)
-	}
-	if FormatUptime(f.Uptime) != "1 day, 2:03:04" {
+	if !f.UptimeOK || FormatUptime(f.Uptime) != "1 day, 2:03:04" {
 		t.Fatalf("uptime %v", f.Uptime)
 	}
-	if f.Disk.Total == 0 || f.Disk.Free > f.Disk.Total || f.Clock.TimeZone != "Australia/Sydney" || len(f.Errs) != 0 {
+	if !f.DiskOK || f.Disk.Total == 0 || f.Disk.Free > f.Disk.Total || len(f.Errs) != 0 {
 		t.Fatalf("%+v", f)
 	}
 	if f.Bits != 32 && f.Bits != 64 {
 		t.Fatalf("bits %d", f.Bits)
 	}
 	// Nothing readable: Unknown, with the reasons kept.
-	empty := Host{Root: t.TempDir(), Run: run}
-	f = empty.Facts(context.Background(), filepath.Join(root, "missing"))
-	if f.Model != "Unknown" || f.OS != "Unknown" || len(f.Errs) < 3 {
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	empty := Host{Root: t.TempDir(), Run: h.Run}
+	f = empty.Facts(filepath.Join(file, "below"))
+	if f.Model != "Unknown" || f.OS != "Unknown" || f.Hostname != "Unknown" || f.UptimeOK || f.DiskOK || len(f.Errs) != 5 {
 		t.Fatalf("%+v", f)
+	}
+}
+
+// Not a Pi: the CPU's model name stands in for the board's; a device tree
+// whose model is empty is an error, not a fallback.
+func TestModelFallback(t *testing.T) {
+	root := t.TempDir()
+	write := func(p, c string) { testutil.WriteTree(t, root, map[string]string{p: c}) }
+	write("proc/cpuinfo", "processor\t: 0\nmodel name\t: Intel(R) Xeon(R) CPU\n")
+	h := Host{Root: root}
+	if m, err := h.Model(); err != nil || m != "Intel(R) Xeon(R) CPU" {
+		t.Fatalf("cpuinfo fallback: %q %v", m, err)
+	}
+	write("proc/device-tree/model", "\x00")
+	if m, err := h.Model(); err == nil || !strings.Contains(err.Error(), "empty") {
+		t.Fatalf("empty model: %q %v", m, err)
 	}
 }
 
@@ -311,6 +333,30 @@ func TestFormatBytes(t *testing.T) {
 	for n, want := range map[uint64]string{512: "512 B", 1536: "1.5 KB", 3 << 30: "3.0 GB", 5 << 40: "5.0 TB"} {
 		if got := FormatBytes(n); got != want {
 			t.Errorf("%d: %q want %q", n, got, want)
+		}
+	}
+}
+
+// FormatGB prints what the original's pages printed, Python's
+// str(round(bytes / 2**30, 2)) + " GB", checked against python3 itself.
+func TestFormatGBMatchesPython(t *testing.T) {
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Fatal("no python3 (scripts/test-deps.sh installs it)")
+	}
+	vals := []uint64{0, 1, 1 << 30, 12*(1<<30) + 322122547, 5368709120, 123456789012, 10737418, 16106127360, 2684354560, 1 << 40, 999999999999, 5367, 1<<64 - 1}
+	var script strings.Builder
+	for _, v := range vals {
+		fmt.Fprintf(&script, "print(str(round(%d / 2**30, 2)) + ' GB')\n", v)
+	}
+	out, err := exec.Command(py, "-c", script.String()).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	for i, v := range vals {
+		if got := FormatGB(v); got != lines[i] {
+			t.Errorf("FormatGB(%d) = %q, Python %q", v, got, lines[i])
 		}
 	}
 }

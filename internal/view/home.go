@@ -3,6 +3,7 @@ package view
 import (
 	"context"
 	"fmt"
+	"github.com/intvlm8r/intvlm8r-go/internal/system"
 	"log/slog"
 	"strconv"
 	"time"
@@ -274,7 +275,7 @@ func (h *Home) buildPi(src HomeSources, set config.Settings, shotsPerDay float64
 	free := Row{Label: "Pi storage free (days)", Value: "Unknown", ID: "piFree"}
 	if sum.FreeOK {
 		days, ok := photos.PiDaysFree(sum.FreeBytes, sum.Largest, shotsPerDay)
-		free.Value = photos.FormatGB(sum.FreeBytes) + " (" + DaysText(days, ok, DaysHome) + ")"
+		free.Value = system.FormatGB(sum.FreeBytes) + " (" + DaysText(days, ok, DaysHome) + ")"
 		free.Colour = status.ForDays(days, ok, set.Thresholds.DaysFreeWarn, set.Thresholds.DaysFreeAlarm)
 	}
 	h.Pi = []Row{{Label: "Images on Pi", Value: strconv.Itoa(sum.Count), ID: "piImages"}, piLast, free}

@@ -40,14 +40,14 @@ func IntervalOffered(code int) bool {
 	return false
 }
 
-// CameraSession runs fn on the camera if it answers at once, and says why
-// not otherwise ("" when fn ran).
-type CameraSession func(ctx context.Context, fn func(camera.Camera) error) string
+// QuickCamera runs fn on the camera if it answers at once (no wait, no
+// wake), and says why not otherwise ("" when fn ran).
+type QuickCamera func(ctx context.Context, fn func(camera.Camera) error) string
 
 // IntervalometerSources is what the Intervalometer page is built from.
 type IntervalometerSources struct {
 	Arduino  *ArduinoReader
-	Camera   CameraSession
+	Camera   QuickCamera
 	Photos   func() (photos.Summary, error) // the Pi's photo store
 	Settings config.Settings
 	Log      *slog.Logger
@@ -143,7 +143,7 @@ func BuildIntervalometer(ctx context.Context, src IntervalometerSources) Interva
 
 // cameraShotsLeft is the camera's own estimate of its shots left, -1 with
 // the reason when there is none.
-func cameraShotsLeft(ctx context.Context, session CameraSession) (int64, string) {
+func cameraShotsLeft(ctx context.Context, session QuickCamera) (int64, string) {
 	if session == nil {
 		return -1, "no camera driver"
 	}

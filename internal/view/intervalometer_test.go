@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/intvlm8r/intvlm8r-go/internal/arduino"
-	"github.com/intvlm8r/intvlm8r-go/internal/arduino/sim"
 	"github.com/intvlm8r/intvlm8r-go/internal/camera"
 	"github.com/intvlm8r/intvlm8r-go/internal/config"
 	"github.com/intvlm8r/intvlm8r-go/internal/paths"
@@ -17,16 +16,10 @@ import (
 )
 
 // simArduino is the simulated Arduino on its bus, with no cache.
-func simArduino(t *testing.T) *arduino.Client {
-	t.Helper()
-	p := paths.New(t.TempDir())
-	return arduino.NewClient(sim.NewBus(p, sim.Options{Log: quietLog}), arduino.Options{LockPath: p.ArduinoLock(), Log: quietLog})
-}
-
 // withSchedule is the simulated Arduino set to sch.
 func withSchedule(t *testing.T, sch arduino.Schedule) *arduino.Client {
 	t.Helper()
-	ard := simArduino(t)
+	ard := simArduino(t, paths.New(t.TempDir()))
 	if err := ard.SetSchedule(context.Background(), sch); err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +40,7 @@ func (c fakeCamera) Config(context.Context) ([]camera.Widget, error) {
 }
 
 // cameraWith is a camera session on a camera with shots left.
-func cameraWith(shots string) CameraSession {
+func cameraWith(shots string) QuickCamera {
 	return func(ctx context.Context, fn func(camera.Camera) error) string {
 		if err := fn(fakeCamera{shots: shots}); err != nil {
 			return err.Error()
@@ -63,21 +56,11 @@ func piStore(n uint64) func() (photos.Summary, error) {
 	}
 }
 
-func ivSources(ard *arduino.Client, cam CameraSession, store func() (photos.Summary, error)) IntervalometerSources {
+func ivSources(ard *arduino.Client, cam QuickCamera, store func() (photos.Summary, error)) IntervalometerSources {
 	return IntervalometerSources{Arduino: NewArduinoReader(context.Background(), ard, quietLog), Camera: cam, Photos: store, Settings: config.Defaults(), Log: quietLog}
 }
 
 var weekdays = arduino.Bit(time.Monday) | arduino.Bit(time.Tuesday) | arduino.Bit(time.Wednesday) | arduino.Bit(time.Thursday) | arduino.Bit(time.Friday)
-
-func selected(opts []Option) []string {
-	var out []string
-	for _, o := range opts {
-		if o.Selected {
-			out = append(out, o.Value)
-		}
-	}
-	return out
-}
 
 func TestIntervalometerFigures(t *testing.T) {
 	ard := withSchedule(t, arduino.Schedule{Days: weekdays, StartHour: 7, EndHour: 19, Interval: 10})

@@ -21,10 +21,17 @@ import (
 	"github.com/intvlm8r/intvlm8r-go/internal/system"
 	"github.com/intvlm8r/intvlm8r-go/internal/tasks"
 	"github.com/intvlm8r/intvlm8r-go/internal/testutil"
+	"github.com/intvlm8r/intvlm8r-go/internal/view"
 )
 
 // loggedIn starts the UI on a real Redis and returns a client logged in.
 func loggedIn(t *testing.T, home string) (*httptest.Server, *http.Client) {
+	t.Helper()
+	return loggedInWith(t, home, nil)
+}
+
+// loggedInWith is loggedIn with Deps changed by with (the test seams).
+func loggedInWith(t *testing.T, home string, with func(*Deps)) (*httptest.Server, *http.Client) {
 	t.Helper()
 	r := testutil.StartRedis(t)
 	p := paths.New(home)
@@ -34,8 +41,12 @@ func loggedIn(t *testing.T, home string) (*httptest.Server, *http.Client) {
 	}
 	tc := tasks.NewClient(r.Addr)
 	t.Cleanup(func() { tc.Close() })
-	srv, err := New(Deps{Paths: p, Config: config.NewStore(p.INI()), Tasks: tc, RedisAddr: r.Addr,
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	d := Deps{Paths: p, Config: config.NewStore(p.INI()), Tasks: tc, RedisAddr: r.Addr,
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	if with != nil {
+		with(&d)
+	}
+	srv, err := New(d)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,44 +133,22 @@ func TestINIViewNeedsLogin(t *testing.T) {
 	}
 }
 
-func TestRedactValue(t *testing.T) {
-	for _, c := range []struct {
-		key, in, want string
-		red           bool
-	}{
-		{"ftppassword", "", "", false},
-		{"ftppassword", "x", redactedText, true},
-		{"heartbeaturl", "https://example.com", "https://example.com", false},
-		{"heartbeaturl", "https://user:pw@example.com/", "https://example.com/… " + redactedText, true},
-		{"heartbeaturl", "https://example.com/?token=abc", "https://example.com/… " + redactedText, true},
-		{"locationname", "Site 4", "Site 4", false},
-		{"ftpserver", "ftp://ftp.example.com/a", "ftp://ftp.example.com/a", false},
-	} {
-		got, red := redactValue(c.key, c.in)
-		if got != c.want || red != c.red {
-			t.Errorf("%s=%q: got %q %v", c.key, c.in, got, red)
-		}
-	}
-}
-
 // The Network page on this machine's interfaces, with the Wi-Fi tools'
 // output coming from the captured samples (this box has no Wi-Fi).
 func TestNetworkPage(t *testing.T) {
-	ts, cl := loggedIn(t, t.TempDir())
 	iwScan, err := os.ReadFile("../system/testdata/iw-scan.txt")
 	if err != nil {
 		t.Fatal(err)
 	}
 	// net.Interfaces reads the live kernel, so the interfaces are this box's;
 	// the scan tools answer with the sample.
-	old := networkHost
-	t.Cleanup(func() { networkHost = old })
-	networkHost = system.Host{Root: "/", Run: func(ctx context.Context, name string, args ...string) ([]byte, error) {
+	networkHost := system.Host{Root: "/", Run: func(ctx context.Context, name string, args ...string) ([]byte, error) {
 		if strings.HasSuffix(name, "iw") {
 			return iwScan, nil
 		}
 		return nil, errors.New(name + ": not here")
 	}}
+	ts, cl := loggedInWith(t, t.TempDir(), func(d *Deps) { d.NetworkHost = networkHost })
 	body := get(t, cl, ts.URL+"/network")
 	if !strings.Contains(body, "Network interfaces") || strings.Contains(body, `id="if-lo"`) {
 		t.Fatalf("interfaces table:\n%s", body)
@@ -176,7 +165,7 @@ func TestNetworkPage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := networkData{Scans: []networkScan{{Scan: sc}, {Scan: system.Scan{Interface: "wlan1"}}, {Scan: system.Scan{Interface: "wlan2"}, Err: "The scan failed: boom"}}}
+	d := view.NetworkView{Scans: []view.NetworkScan{{Scan: sc}, {Scan: system.Scan{Interface: "wlan1"}}, {Scan: system.Scan{Interface: "wlan2"}, Err: "The scan failed: boom"}}}
 	srv := &Server{}
 	if err := srv.parseTemplates(); err != nil {
 		t.Fatal(err)

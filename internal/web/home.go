@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"errors"
 	"github.com/intvlm8r/intvlm8r-go/internal/view"
 	"net/http"
 	"os"
@@ -13,35 +12,6 @@ import (
 	"github.com/intvlm8r/intvlm8r-go/internal/health"
 	"github.com/intvlm8r/intvlm8r-go/internal/photos"
 )
-
-// cameraProblem turns a session error into what a page tells the user.
-func cameraProblem(err error) (text string, canWake bool) {
-	switch {
-	case errors.Is(err, camera.ErrBusy):
-		return "Camera busy: another task (a copy?) is using it. Try again when it has finished.", false
-	case errors.Is(err, camera.ErrWaking):
-		// A sleeping DSLR drops off the USB bus: asleep and unplugged look alike.
-		return "Camera asleep or not connected: a wake has been sent; reload in a few seconds. If it stays so, check it is on and in the right USB port.", true
-	case errors.Is(err, camera.ErrNoCamera):
-		return "Unknown model: no camera detected. Is it on and plugged into the right USB port?", true
-	case errors.Is(err, context.DeadlineExceeded):
-		return "The camera did not answer in time.", true
-	}
-	return "Camera error: " + err.Error(), true
-}
-
-// withCamera runs fn in a camera session for a page: no wait for the lock,
-// and if the camera sleeps a wake sent in the background (bgWaker) while the
-// page says so; bounded in time, so a page never hangs on a camera.
-func (s *Server) withCamera(ctx context.Context, fn func(camera.Camera) error) error {
-	if s.Camera == nil {
-		return errors.New("no camera driver")
-	}
-	ctx, cancel := context.WithTimeout(ctx, cameraPageBudget)
-	defer cancel()
-	return camera.SessionWith(ctx, s.Camera, s.Paths.CameraLock(),
-		camera.SessionOptions{Waker: bgWaker{s}, Wake: camera.QuickWake}, fn)
-}
 
 func (s *Server) homePage(c echo.Context) error {
 	d := view.BuildHome(c.Request().Context(), s.homeSources())

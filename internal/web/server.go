@@ -32,9 +32,11 @@ import (
 	"github.com/intvlm8r/intvlm8r-go/internal/fileutil"
 	"github.com/intvlm8r/intvlm8r-go/internal/health"
 	"github.com/intvlm8r/intvlm8r-go/internal/paths"
+	"github.com/intvlm8r/intvlm8r-go/internal/settime"
 	"github.com/intvlm8r/intvlm8r-go/internal/system"
 	"github.com/intvlm8r/intvlm8r-go/internal/tasks"
 	"github.com/intvlm8r/intvlm8r-go/internal/transfer"
+	"github.com/intvlm8r/intvlm8r-go/internal/view"
 	"github.com/intvlm8r/intvlm8r-go/static"
 )
 
@@ -63,8 +65,12 @@ type Deps struct {
 	// is believed. Anybody else's is ignored.
 	BehindSocket   bool
 	TrustedProxies []netip.Prefix
-	// Host is the Pi the pages report on; the zero value is this machine.
-	Host system.Host
+	// PiHost is the machine the System page describes, NetworkHost the one
+	// the Network page does; the zero Host is this machine.
+	PiHost, NetworkHost system.Host
+	// PiClock reads and sets the Pi's clock (settime.HostFromEnv in cmd/web;
+	// the zero Host asks systemd and sets the real clock).
+	PiClock settime.Host
 }
 
 // Server holds the two Echo instances.
@@ -82,6 +88,8 @@ type Server struct {
 	health *health.Collector
 	// wakeInFlight keeps pages from queueing one camera wake per request.
 	wakeInFlight atomic.Bool
+	// ntp keeps the System page's NTP answer a while.
+	ntp *view.NTPMemo
 }
 
 // New builds both routers.
@@ -91,6 +99,7 @@ func New(d Deps) (*Server, error) {
 	}
 	s := &Server{Deps: d}
 	s.health = s.newHealthCollector()
+	s.ntp = &view.NTPMemo{Ask: d.PiClock.NTP, TTL: ntpTTL}
 	s.rdb = redis.NewClient(&redis.Options{Addr: d.RedisAddr, DialTimeout: 2 * time.Second,
 		ReadTimeout: time.Second, WriteTimeout: time.Second, MaxRetries: 1})
 	if err := s.parseTemplates(); err != nil {

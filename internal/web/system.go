@@ -6,11 +6,9 @@ import (
 	"fmt"
 	"github.com/intvlm8r/intvlm8r-go/internal/view"
 	"net/http"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode"
 
@@ -21,13 +19,8 @@ import (
 	"github.com/intvlm8r/intvlm8r-go/internal/camera"
 	"github.com/intvlm8r/intvlm8r-go/internal/config"
 	"github.com/intvlm8r/intvlm8r-go/internal/doctor"
-	"github.com/intvlm8r/intvlm8r-go/internal/photos"
 	"github.com/intvlm8r/intvlm8r-go/internal/settime"
-	"github.com/intvlm8r/intvlm8r-go/internal/system"
 )
-
-// rebootSafeWord guards the Arduino reboot against a slip of the finger.
-const rebootSafeWord = "seeyasoon"
 
 // Cookies of the System page's time form.
 const (
@@ -36,267 +29,67 @@ const (
 	timeCookieMaxAge = 365 * 24 * 3600 // a year (the original's 7 years was a slip)
 )
 
-var (
-	thumbCounts   = []string{"0", "24", "48", "96", "144"}
-	wakeDurations = []string{"05", "10", "15", "20", "30", "60"}
-)
-
 // maxLocationName bounds the location name (it heads every page).
 const maxLocationName = 64
 
-// piFacts is what the System page shows about the Pi itself.
-type piFacts struct {
-	Model, OS, Bits, Hostname, Uptime, Free string
-	NTP                                     bool
-	NTPKnown                                bool
-	NTPDetail                               string
-}
-
-// piHost is the machine the page describes (a variable for tests).
-var piHost = system.Live()
-
-// readPiFacts reads the Pi's facts (internal/system); what cannot be read
-// is Unknown. Whether NTP sets the clock is settime's rule, shared with the
-// time helper, so the page and the helper never disagree.
-func (s *Server) readPiFacts(ctx context.Context) piFacts {
-	f := piFacts{Model: view.Unknown, OS: view.Unknown, Bits: strconv.Itoa(strconv.IntSize), Hostname: view.Unknown, Uptime: view.Unknown, Free: view.Unknown}
-	if m, err := piHost.Model(); err == nil {
-		f.Model = m
-	}
-	if o, err := piHost.OSPrettyName(); err == nil {
-		f.OS = o
-	}
-	if h, err := os.Hostname(); err == nil {
-		f.Hostname = h
-	}
-	if up, err := piHost.Uptime(); err == nil {
-		f.Uptime = system.FormatUptime(up)
-	}
-	if free, err := system.FreeBytes(s.Paths.Photos()); err == nil {
-		f.Free = photos.FormatGB(free)
-	}
-	st, err := cachedNTP(ctx)
-	if err == nil {
-		f.NTP, f.NTPKnown, f.NTPDetail = st.Active, true, st.Detail
-	} else {
-		f.NTPDetail = err.Error()
-	}
-	return f
-}
-
-// ntpTTL is how long the NTP answer is reused: asking systemd means two
-// commands, slow on a Pi Zero, and the answer changes only when someone
-// switches the clock master.
+// ntpTTL is how long the System page reuses the NTP answer (view.NTPMemo).
 const ntpTTL = 30 * time.Second
 
-var ntpMemo struct {
-	sync.Mutex
-	at  time.Time
-	st  settime.NTPState
-	err error
-}
-
-func cachedNTP(ctx context.Context) (settime.NTPState, error) {
-	ntpMemo.Lock()
-	defer ntpMemo.Unlock()
-	if !ntpMemo.at.IsZero() && time.Since(ntpMemo.at) < ntpTTL {
-		return ntpMemo.st, ntpMemo.err
-	}
-	st, err := settime.HostFromEnv().NTP(ctx)
-	if ctx.Err() == nil { // an answer cut short by the request is not kept
-		ntpMemo.st, ntpMemo.err, ntpMemo.at = st, err, time.Now()
-	}
-	return st, err
-}
-
-type tzOption struct {
-	Value, Label string
-	Selected     bool
-}
-
-type timeModeOption struct {
-	Value    int
-	Label    string
-	Disabled bool
-	Selected bool
-}
-
+// systemData is the System page: its view, the two forms' records
+// (formedit.go) and the health checks, when asked for.
 type systemData struct {
-	// Checks are the health checks (intvlm8r-doctor's), when asked for.
-	Checks []doctor.Check
-	Notice string
-	// ShownLocation and ShownThumbs are the two forms' records (formedit.go).
+	view.SystemView
 	ShownLocation, ShownThumbs string
-	LocationName               string
-	ThumbCounts                []hourOption
-
-	WakeKnown     bool
-	WakeCached    string
-	WakeHours     []hourOption // "25" first (Always On), then 00..23
-	WakeDurations []hourOption
-	AlwaysOn      bool
-	WakeMinutes   string
-	ShutdownIn    string // minutes, Unknown, or "" when the row is not shown
-
-	ArduinoDateTime string
-	ArduinoRed      bool
-	PiDateTime      string
-	PiZone          string
-	CameraDateTime  string
-	CameraNote      string
-	TZOptions       []tzOption
-	SyncValue       string
-
-	PiNTP          bool
-	PiNTPKnown     bool
-	PiNTPDetail    string
-	CameraUSB      bool
-	CameraModes    []timeModeOption
-	CameraModesAny bool
-
-	SafeWord string
-	Facts    piFacts
-
-	AppVersion, ArduinoVersion, LibgphotoVersion, CameraDriver string
+	Checks                     []doctor.Check
 }
 
 func (s *Server) systemPage(c echo.Context) error {
 	ctx := c.Request().Context()
-	d := systemData{LocationName: s.locationName(), ShutdownIn: "", SafeWord: rebootSafeWord,
-		ArduinoDateTime: view.Unknown, CameraDateTime: view.Unknown, ArduinoVersion: view.Unknown, LibgphotoVersion: view.Unknown,
-		AppVersion: buildinfo.Version}
-	thumbs := "24"
-	if f, err := s.Config.Load(); err == nil {
-		set, _ := f.Settings()
-		thumbs = strconv.Itoa(set.Global.ThumbsCount)
-		d.CameraUSB = set.Global.EnableCameraUSB
-		loc, th := systemFormValues(f)
-		d.ShownLocation, d.ShownThumbs = shownValues(loc), shownValues(th)
-		d.LocationName = loc["newName"] // as saved: the header shows a default for none
-	}
-	if !slices.Contains(thumbCounts, thumbs) { // hand-edited: shown as it is
-		d.ThumbCounts = append(d.ThumbCounts, hourOption{thumbs, true})
-	}
-	for _, n := range thumbCounts {
-		d.ThumbCounts = append(d.ThumbCounts, hourOption{n, n == thumbs})
-	}
-	if s.Camera != nil {
-		d.LibgphotoVersion, d.CameraDriver = s.Camera.LibraryVersion(), s.Camera.Name()
-	}
-
-	// The camera and the Pi's facts are read while the Arduino is asked.
-	var wg sync.WaitGroup
-	var modes camera.TimeModes
-	wg.Add(2)
-	go func() {
-		defer wg.Done()
-		d.CameraNote = s.quickCamera(ctx, func(cam camera.Camera) error {
-			t, err := camera.ReadTree(ctx, cam)
-			if err != nil {
-				return err
-			}
-			modes = t.TimeModes()
-			if ct, err := t.CameraTime(time.Local); err == nil {
-				d.CameraDateTime = ct.Display
-			}
-			return nil
-		})
-	}()
-	go func() {
-		defer wg.Done()
-		d.Facts = s.readPiFacts(ctx)
-	}()
-
 	actx, cancel := context.WithTimeout(ctx, view.ArduinoBudget)
 	defer cancel()
-	r := view.NewArduinoReader(actx, s.Arduino, s.Log)
-	ver, verOK := view.Get(r, arduino.QVersion)
-	if verOK && ver.Value.Valid() {
-		d.ArduinoVersion = ver.Value.String()
+	src, f := s.systemSources(c)
+	src.Arduino = view.NewArduinoReader(actx, s.Arduino, s.Log)
+	d := systemData{}
+	if f != nil {
+		loc, th := systemFormValues(f)
+		d.ShownLocation, d.ShownThumbs = shownValues(loc), shownValues(th)
 	}
-	date, dateOK := view.Get(r, arduino.QDate)
-	var clock arduino.Cached[arduino.Clock]
-	clockOK := false
-	if dateOK {
-		clock, clockOK = view.Get(r, arduino.QTime)
-		d.ArduinoDateTime = view.FormatArduinoDate(date.Value)
-		if clockOK {
-			d.ArduinoDateTime += " " + clock.Value.String()
-		}
-		d.ArduinoDateTime += view.CachedNote(date)
-		d.ArduinoRed = date.Value.Year < settime.EarliestPlausible
-	}
-	wake, wakeOK := view.Get(r, arduino.QWakeWindow)
-	if wakeOK {
-		d.WakeKnown, d.WakeCached = true, view.CachedNote(wake)
-		d.AlwaysOn = wake.Value.AlwaysOn()
-		d.WakeMinutes = fmt.Sprintf("%02d", wake.Value.Minutes)
-		if !d.AlwaysOn && verOK && ver.Value.AtLeast(arduino.MinShutdown) {
-			d.ShutdownIn = view.Unknown
-			// A countdown from cached values would be wrong: live ones only.
-			if sd, ok := view.Get(r, arduino.QShutdownMinute); ok && sd.Live && clockOK && clock.Live {
-				if n, pending := sd.Value.MinutesLeft(clock.Value.Minute); pending {
-					d.ShutdownIn = strconv.Itoa(n)
-				}
-			}
-		}
-	}
-	wakeHour := func(h int) bool { return wakeOK && wake.Value.Hour == h }
-	d.WakeHours = append(d.WakeHours, hourOption{"25", wakeHour(arduino.AlwaysOn)})
-	for h := 0; h <= 23; h++ {
-		d.WakeHours = append(d.WakeHours, hourOption{fmt.Sprintf("%02d", h), wakeHour(h)})
-	}
-	for _, m := range wakeDurations {
-		d.WakeDurations = append(d.WakeDurations, hourOption{m, wakeOK && m == d.WakeMinutes})
-	}
-	d.Notice = r.Notice()
-
-	now := time.Now()
-	d.PiDateTime = now.Format(settime.DisplayLayout)
-	d.PiZone, _ = now.Zone()
-	offset := 0.0
-	if ck, err := c.Cookie(tzOffsetCookie); err == nil {
-		if v, err := camera.ParseTZOffset(ck.Value); err == nil {
-			offset = v
-		}
-	}
-	for h := -47; h <= 47; h++ {
-		v := float64(h) / 2
-		sign := "+"
-		switch {
-		case h < 0:
-			sign = "-"
-		case h == 0:
-			sign = "\u00a0"
-		}
-		a := h
-		if a < 0 {
-			a = -a
-		}
-		d.TZOptions = append(d.TZOptions, tzOption{Value: camera.FormatTZOffset(v), Label: fmt.Sprintf("%s%d:%02d", sign, a/2, a%2*30), Selected: v == offset})
-	}
-	// The page's script replaces this with the browser's clock every second.
-	d.SyncValue = now.Add(time.Duration(offset * float64(time.Hour))).Format(camera.WallLayout)
-	wg.Wait()
-	d.PiNTP, d.PiNTPKnown, d.PiNTPDetail = d.Facts.NTP, d.Facts.NTPKnown, d.Facts.NTPDetail
-
-	mode := 0
-	if ck, err := c.Cookie(timeModeCookie); err == nil {
-		if m, err := camera.ParseTimeMode(ck.Value); err == nil {
-			mode = int(m)
-		}
-	}
-	for _, m := range camera.AllTimeModes {
-		d.CameraModes = append(d.CameraModes, timeModeOption{Value: int(m), Label: m.Widget(), Disabled: !modes.Has(m), Selected: int(m) == mode && modes.Has(m)})
-		d.CameraModesAny = d.CameraModesAny || modes.Has(m)
-	}
-	if d.CameraNote == "" && !d.CameraModesAny {
-		d.CameraNote = "the camera offers no way to set its clock"
-	}
+	d.SystemView = view.BuildSystem(ctx, src)
 	if c.QueryParam("checks") != "" {
 		d.Checks = s.healthChecks(ctx)
 	}
 	return s.render(c, http.StatusOK, "system", d)
+}
+
+// systemSources binds the System page's inputs: the settings, the time
+// form's cookies and the hosts of Deps; f is the settings file, nil when it
+// could not be read.
+func (s *Server) systemSources(c echo.Context) (src view.SystemSources, f *config.File) {
+	src = view.SystemSources{Camera: s.withCamera, Host: s.PiHost, Photos: s.Paths.Photos(),
+		NTP: s.ntp.Get, Now: time.Now, LocationName: config.DefaultLocationName, ThumbsCount: 24, Version: buildinfo.Version}
+	if s.Camera != nil {
+		src.CameraLibrary, src.CameraDriver = s.Camera.LibraryVersion(), s.Camera.Name()
+	}
+	f, err := s.Config.Load()
+	if err != nil {
+		f = nil
+	} else {
+		set, _ := f.Settings()
+		src.ThumbsCount, src.CameraUSB = set.Global.ThumbsCount, set.Global.EnableCameraUSB
+		src.LocationName = inputValue(f.String(config.SectionGlobal, config.KeyLocationName, "")) // as saved: the header shows a default for none
+	}
+	src.CameraOff = s.cameraOff(src.CameraUSB, err)
+	if ck, err := c.Cookie(tzOffsetCookie); err == nil {
+		if v, err := camera.ParseTZOffset(ck.Value); err == nil {
+			src.TZOffset = v
+		}
+	}
+	if ck, err := c.Cookie(timeModeCookie); err == nil {
+		if m, err := camera.ParseTimeMode(ck.Value); err == nil {
+			src.TimeMode = int(m)
+		}
+	}
+	return src, f
 }
 
 // systemSubmit handles the page's five forms; each button's name picks one.
@@ -319,8 +112,8 @@ func (s *Server) systemSubmit(c echo.Context) error {
 	case c.FormValue("SyncSystem") != "":
 		s.syncClocks(ctx, c)
 	case c.FormValue("Reboot") != "":
-		if c.FormValue("rebootString") != rebootSafeWord {
-			flash(c, "red", "Not rebooted: type "+rebootSafeWord+" in the box to confirm.")
+		if c.FormValue("rebootString") != view.RebootSafeWord {
+			flash(c, "red", "Not rebooted: type "+view.RebootSafeWord+" in the box to confirm.")
 			break
 		}
 		if err := s.sendArduino(ctx, arduino.CmdReboot); err != nil {
@@ -372,8 +165,8 @@ func (s *Server) saveThumbsCount(c echo.Context) {
 		n, changed := e.field("thumbsCount", "thumbnail count", fieldChoice)
 		switch {
 		case !changed:
-		case !slices.Contains(thumbCounts, n):
-			e.bad("Not saved: %q is not one of the thumbnail counts (%s).", n, strings.Join(thumbCounts, ", "))
+		case !slices.Contains(view.ThumbCounts, n):
+			e.bad("Not saved: %q is not one of the thumbnail counts (%s).", n, strings.Join(view.ThumbCounts, ", "))
 		default:
 			f.Set(config.SectionGlobal, config.KeyThumbsCount, n)
 		}
@@ -383,42 +176,9 @@ func (s *Server) saveThumbsCount(c echo.Context) {
 // saveWakeWindow sends SP= and, once the Arduino has it, mirrors the hour
 // into [Global] wakepihour (the copy and upload helpers read it there).
 func (s *Server) saveWakeWindow(ctx context.Context, c echo.Context) {
-	hourText := strings.TrimSpace(c.FormValue("wakePiTime"))
-	if hourText == "Always On" {
-		hourText = "25"
-	}
-	hour, err := parseTwoDigits("wake hour", hourText)
-	if err == nil && hour > 23 && hour != arduino.AlwaysOn {
-		err = fmt.Errorf("wake hour %q is neither 00 to 23 nor Always On", hourText)
-	}
-	if err != nil {
-		flash(c, "red", "Not saved: "+err.Error()+". Nothing was changed.")
-		return
-	}
-	minText := strings.TrimSpace(c.FormValue("wakePiDuration"))
-	if minText == "" && hour == arduino.AlwaysOn && s.Arduino != nil {
-		// The duration row is hidden for Always On: keep the current one.
-		if w, err := arduino.Get(ctx, s.Arduino, arduino.QWakeWindow, arduino.LiveOrCache); err == nil {
-			minText = fmt.Sprintf("%02d", w.Value.Minutes)
-		} else {
-			minText = "60"
-		}
-	}
-	ok := false
-	for _, v := range wakeDurations {
-		ok = ok || v == minText
-	}
-	if !ok {
-		if minText == "" {
-			flash(c, "red", "Not saved: choose how many minutes the Pi stays on. Nothing was changed.")
-		} else {
-			flash(c, "red", fmt.Sprintf("Not saved: %q minutes is not one of the choices (%s). Nothing was changed.", minText, strings.Join(wakeDurations, ", ")))
-		}
-		return
-	}
-	minutes, _ := strconv.Atoi(minText)
-	if s.Arduino == nil {
-		flash(c, "red", "Not saved: no Arduino link is configured.")
+	hour, minutes, problem := s.wakeForm(ctx, c)
+	if problem != "" {
+		flash(c, "red", problem)
 		return
 	}
 	if err := s.Arduino.SetWakeWindow(ctx, hour, minutes); err != nil {
@@ -446,6 +206,40 @@ func (s *Server) saveWakeWindow(ctx context.Context, c echo.Context) {
 	if confirmed {
 		flash(c, "white", "The Pi's wake time was saved.")
 	}
+}
+
+// wakeForm reads the wake form's hour and minutes; problem, when not "",
+// says why nothing is sent.
+func (s *Server) wakeForm(ctx context.Context, c echo.Context) (hour, minutes int, problem string) {
+	hourText := strings.TrimSpace(c.FormValue("wakePiTime"))
+	if hourText == "Always On" {
+		hourText = "25"
+	}
+	hour, err := parseTwoDigits("wake hour", hourText)
+	if err == nil && hour > 23 && hour != arduino.AlwaysOn {
+		err = fmt.Errorf("wake hour %q is neither 00 to 23 nor Always On", hourText)
+	}
+	if err != nil {
+		return 0, 0, "Not saved: " + err.Error() + ". Nothing was changed."
+	}
+	minText := strings.TrimSpace(c.FormValue("wakePiDuration"))
+	if minText == "" && hour == arduino.AlwaysOn && s.Arduino != nil {
+		// The duration row is hidden for Always On: keep the current one.
+		minText = "60"
+		if w, err := arduino.Get(ctx, s.Arduino, arduino.QWakeWindow, arduino.LiveOrCache); err == nil {
+			minText = fmt.Sprintf("%02d", w.Value.Minutes)
+		}
+	}
+	switch {
+	case minText == "":
+		return 0, 0, "Not saved: choose how many minutes the Pi stays on. Nothing was changed."
+	case !slices.Contains(view.WakeDurations, minText):
+		return 0, 0, fmt.Sprintf("Not saved: %q minutes is not one of the choices (%s). Nothing was changed.", minText, strings.Join(view.WakeDurations, ", "))
+	case s.Arduino == nil:
+		return 0, 0, "Not saved: no Arduino link is configured."
+	}
+	minutes, _ = strconv.Atoi(minText)
+	return hour, minutes, ""
 }
 
 // syncClocks sets the ticked clocks to the browser's time (plus the chosen
@@ -482,7 +276,7 @@ func (s *Server) syncClocks(ctx context.Context, c echo.Context) {
 	}
 	if c.FormValue("setPiTime") != "" {
 		any = true
-		host := settime.HostFromEnv()
+		host := s.PiClock
 		if st, err := host.NTP(ctx); err == nil && st.Active {
 			flash(c, "orange", "The Pi's clock was not set: NTP sets it ("+st.Detail+").")
 		} else if err := host.SetClock(ctx, wall); err != nil {

@@ -31,7 +31,7 @@ func (s *Server) thermalPage(c echo.Context) error {
 	defer cancel()
 	src := view.ThermalSources{
 		Arduino:    view.NewArduinoReader(actx, s.Arduino, s.Log),
-		Host:       s.Host,
+		Host:       s.PiHost,
 		Settings:   set,
 		Fahrenheit: err == nil && ck.Value == fahrenheit,
 	}
