@@ -19,7 +19,6 @@ import (
 	"github.com/intvlm8r/intvlm8r-go/internal/testutil"
 )
 
-
 // simArduino is the simulated board of a fresh install, without a cache.
 // simCamera is a camera session on the simulated camera.
 func simCamera(t *testing.T, p paths.Paths) CameraSession {
