@@ -18,6 +18,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/intvlm8r/intvlm8r-go/internal/config"
+	"github.com/intvlm8r/intvlm8r-go/internal/view"
 	"github.com/intvlm8r/intvlm8r-go/templates"
 )
 
@@ -54,6 +55,7 @@ type layout struct {
 	TaskID      string
 	TaskProblem string // why no background task can run now ("" when they can)
 	Simulated   []string
+	Form        view.Form // a refused form, drawn again as typed (formedit.go)
 	Data        any
 }
 
@@ -98,6 +100,13 @@ func (s *Server) render(c echo.Context, status int, page string, data any) error
 		v.Title = v.Location
 	}
 	v.Messages = takeFlashes(c)
+	if f, ok := rejectedForm(c); ok {
+		v.Form = f
+		v.Messages = append([]message{{"red", f.Summary}}, v.Messages...)
+		if status == http.StatusOK {
+			status = http.StatusUnprocessableEntity
+		}
+	}
 	if v.User != "" {
 		s.addTaskState(&v)
 	}
@@ -237,6 +246,9 @@ func takeFlashes(c echo.Context) []message {
 }
 
 func (s *Server) redirect(c echo.Context, to string) error {
+	if f, ok := rejectedForm(c); ok {
+		flash(c, "red", f.Summary) // not drawn again: at least say why
+	}
 	return c.Redirect(http.StatusSeeOther, to)
 }
 

@@ -119,11 +119,7 @@ func (u *tpUI) post(values url.Values) string {
 	if err != nil {
 		u.t.Fatal(err)
 	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/transfer" {
-		u.t.Fatalf("POST /transfer: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
-	}
-	return u.page("/transfer")
+	return u.shownAfter(resp, "/transfer")
 }
 
 func (u *tpUI) ini() string {
