@@ -40,6 +40,9 @@ func RejectedForm(typed url.Values, errs []FieldError, secrets ...string) Form {
 	}
 	var texts []string
 	for _, e := range errs {
+		if t, cut := strings.CutPrefix(e.Text, "Not saved: "); cut { // the summary says it once
+			e.Text = strings.ToUpper(t[:1]) + t[1:]
+		}
 		texts = append(texts, e.Text)
 		if _, dup := f.errs[e.Field]; e.Field != "" && !dup {
 			f.errs[e.Field] = e.Text
@@ -80,6 +83,20 @@ func (f Form) Checked(name string, stored bool) bool {
 	}
 	v := strings.ToLower(f.typed.Get(name))
 	return v == "on" || v == "true" || v == "1" || v == "yes"
+}
+
+// Ticked is whether the checkbox of value in group name (several boxes of
+// one name) shows ticked: as sent when refused, else stored.
+func (f Form) Ticked(name, value string, stored bool) bool {
+	if !f.Rejected() {
+		return stored
+	}
+	for _, v := range f.typed[name] {
+		if v == value {
+			return true
+		}
+	}
+	return false
 }
 
 // Selected is whether the option value of select name shows selected: the

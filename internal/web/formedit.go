@@ -234,3 +234,10 @@ func (e *formEdit) Error(name string) string {
 	}
 	return ""
 }
+
+// refuse refuses this request's form (one checked outside saveForm), so
+// that formDone draws it again as typed, each reason beside its field.
+func refuse(c echo.Context, errs ...view.FieldError) {
+	c.FormValue("") // parses the body
+	c.Set(ctxRejectedForm, view.RejectedForm(c.Request().PostForm, errs))
+}

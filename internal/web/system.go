@@ -330,7 +330,7 @@ func (s *Server) systemSubmit(c echo.Context) error {
 			flash(c, "orange", "The Arduino is rebooting: it shuts the Pi down first, then starts it again.")
 		}
 	}
-	return s.redirect(c, "/system")
+	return s.formDone(c, "/system", s.systemPage)
 }
 
 func (s *Server) sendArduino(ctx context.Context, cmd arduino.Command) error {
@@ -357,9 +357,9 @@ func (s *Server) saveLocation(c echo.Context) {
 		switch {
 		case !changed:
 		case len([]rune(name)) > maxLocationName:
-			e.bad("Not saved: the location name is longer than %d characters.", maxLocationName)
+			e.badField("newName", "The location name is longer than %d characters.", maxLocationName)
 		case strings.IndexFunc(name, unicode.IsControl) >= 0:
-			e.bad("Not saved: the location name holds control characters.")
+			e.badField("newName", "The location name holds control characters.")
 		default:
 			f.Set(config.SectionGlobal, config.KeyLocationName, name)
 		}
@@ -373,7 +373,7 @@ func (s *Server) saveThumbsCount(c echo.Context) {
 		switch {
 		case !changed:
 		case !slices.Contains(thumbCounts, n):
-			e.bad("Not saved: %q is not one of the thumbnail counts (%s).", n, strings.Join(thumbCounts, ", "))
+			e.badField("thumbsCount", "%q is not one of the thumbnail counts (%s).", n, strings.Join(thumbCounts, ", "))
 		default:
 			f.Set(config.SectionGlobal, config.KeyThumbsCount, n)
 		}
@@ -392,7 +392,7 @@ func (s *Server) saveWakeWindow(ctx context.Context, c echo.Context) {
 		err = fmt.Errorf("wake hour %q is neither 00 to 23 nor Always On", hourText)
 	}
 	if err != nil {
-		flash(c, "red", "Not saved: "+err.Error()+". Nothing was changed.")
+		refuse(c, view.FieldError{Field: "wakePiTime", Text: sentence(err.Error()) + "."})
 		return
 	}
 	minText := strings.TrimSpace(c.FormValue("wakePiDuration"))
@@ -410,9 +410,9 @@ func (s *Server) saveWakeWindow(ctx context.Context, c echo.Context) {
 	}
 	if !ok {
 		if minText == "" {
-			flash(c, "red", "Not saved: choose how many minutes the Pi stays on. Nothing was changed.")
+			refuse(c, view.FieldError{Field: "wakePiDuration", Text: "Choose how many minutes the Pi stays on."})
 		} else {
-			flash(c, "red", fmt.Sprintf("Not saved: %q minutes is not one of the choices (%s). Nothing was changed.", minText, strings.Join(wakeDurations, ", ")))
+			refuse(c, view.FieldError{Field: "wakePiDuration", Text: fmt.Sprintf("%q minutes is not one of the choices (%s).", minText, strings.Join(wakeDurations, ", "))})
 		}
 		return
 	}
