@@ -55,8 +55,8 @@ func TestBrowserTransferFirstFTPSetup(t *testing.T) {
 
 	var got struct {
 		Method, Server, User, Folder, Password, Day string
-		FTPShown, ErrShown, ApplyOn, SameCell      bool
-		Described, ErrText, Summary                string
+		FTPShown, ErrShown, ApplyOn, SameCell       bool
+		Described, ErrText, Summary                 string
 	}
 	js(`(() => {
 		const $ = (id) => document.getElementById(id);
