@@ -604,12 +604,7 @@ func TestBrowserIntervalometer(t *testing.T) {
 	eventually(t, "schedule set", func() bool { return bd.schedule(t).Interval == 10 })
 	ctx := Browser(t)
 	browserLogin(t, ctx, b)
-	js := func(expr string, out any) {
-		t.Helper()
-		if err := chromedp.Run(ctx, chromedp.Evaluate(expr, out)); err != nil {
-			t.Fatalf("%s: %v", expr, err)
-		}
-	}
+	js := evalJS(t, ctx)
 	text := func(id string) string {
 		var s string
 		js(`document.getElementById('`+id+`').textContent`, &s)

@@ -16,12 +16,7 @@ func TestBrowserTransferFirstFTPSetup(t *testing.T) {
 	b := StartBox(t, "")
 	ctx := Browser(t)
 	browserLogin(t, ctx, b)
-	js := func(expr string, out any) {
-		t.Helper()
-		if err := chromedp.Run(ctx, chromedp.Evaluate(expr, out)); err != nil {
-			t.Fatalf("%s: %v", expr, err)
-		}
-	}
+	js := evalJS(t, ctx)
 	typeInto := func(id, text string) {
 		t.Helper()
 		if err := chromedp.Run(ctx, chromedp.Evaluate(`document.getElementById('`+id+`').value = ''`, nil), chromedp.SendKeys("#"+id, text, chromedp.ByID)); err != nil {
@@ -42,16 +37,20 @@ func TestBrowserTransferFirstFTPSetup(t *testing.T) {
 	if day != "afterCopy" {
 		t.Fatalf("a first setup's transfer day shows %q, want a valid choice (afterCopy)", day)
 	}
-	typeInto("ftpServer", "ftp.example.com:99999")
-	typeInto("ftpUser", "photos")
-	typeInto("ftpPassword", "pa55-typed")
-	typeInto("ftpRemoteFolder", "/site1/")
-	if err := chromedp.Run(ctx, chromedp.Click("#apply", chromedp.ByID)); err != nil {
-		t.Fatal(err)
+	apply := func(typed [][2]string, outcome string) {
+		t.Helper()
+		for _, f := range typed {
+			typeInto(f[0], f[1])
+		}
+		if err := chromedp.Run(ctx, chromedp.Click("#apply", chromedp.ByID)); err != nil {
+			t.Fatal(err)
+		}
+		if err := waitText(ctx, outcome); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if err := waitText(ctx, "Nothing was saved"); err != nil {
-		t.Fatal(err)
-	}
+	apply([][2]string{{"ftpServer", "ftp.example.com:99999"}, {"ftpUser", "photos"}, {"ftpPassword", "pa55-typed"}, {"ftpRemoteFolder", "/site1/"}},
+		"Nothing was saved")
 
 	var got struct {
 		Method, Server, User, Folder, Password, Day string
@@ -93,14 +92,7 @@ func TestBrowserTransferFirstFTPSetup(t *testing.T) {
 	}
 
 	// Fixed, the password typed again: Apply saves it all.
-	typeInto("ftpServer", "ftp.example.com:2121")
-	typeInto("ftpPassword", "pa55-typed")
-	if err := chromedp.Run(ctx, chromedp.Click("#apply", chromedp.ByID)); err != nil {
-		t.Fatal(err)
-	}
-	if err := waitText(ctx, "Transfer settings saved"); err != nil {
-		t.Fatal(err)
-	}
+	apply([][2]string{{"ftpServer", "ftp.example.com:2121"}, {"ftpPassword", "pa55-typed"}}, "Transfer settings saved")
 	ini := b.ReadFile("www/intvlm8r.ini")
 	for _, want := range []string{"tfrmethod = FTP", "ftpserver = ftp.example.com:2121", "ftpuser = photos", "ftppassword = pa55-typed",
 		"ftpremotefolder = /site1/", "transferday = afterCopy"} {
