@@ -78,7 +78,8 @@ func (e *formEdit) bad(format string, a ...any) { e.badField("", format, a...) }
 // badField refuses the form for a reason shown beside field name (the
 // name the field has in the form).
 func (e *formEdit) badField(name, format string, a ...any) {
-	e.errs = append(e.errs, view.FieldError{Field: name, Text: fmt.Sprintf(format, a...)})
+	// A long value quoted in the reason is shortened, as in a flash.
+	e.errs = append(e.errs, view.FieldError{Field: name, Text: shortenForFlash(fmt.Sprintf(format, a...))})
 }
 
 // secret marks field name as a password: it is never drawn again.
