@@ -9,7 +9,7 @@ import (
 // The zero Form draws what is stored.
 func TestFormZeroShowsStored(t *testing.T) {
 	var f Form
-	if f.Rejected() || f.Value("a", "stored") != "stored" || !f.Checked("c", true) || f.Checked("c", false) ||
+	if f.Rejected() || f.Value("a", "stored") != "stored" || !f.Checked("c", true) || f.Checked("c", false) || !f.Ticked("g", "v", true) ||
 		!f.Selected("s", "x", true) || f.Error("a") != "" || f.Attrs("a") != "" || f.Note("a") != "" {
 		t.Fatal("the zero form does not show the stored values")
 	}
@@ -18,7 +18,7 @@ func TestFormZeroShowsStored(t *testing.T) {
 // A refused form draws what was typed, each reason beside its field, one
 // summary, and never a secret.
 func TestRejectedFormAsTyped(t *testing.T) {
-	typed := url.Values{"server": {"ftp.example.com:99999"}, "user": {"pi"}, "day": {"Monday"}, "tick": {"on"},
+	typed := url.Values{"days": {"Monday", "Friday"}, "server": {"ftp.example.com:99999"}, "user": {"pi"}, "day": {"Monday"}, "tick": {"on"},
 		"pw": {"hunter2"}, "pw2": {""}}
 	f := RejectedForm(typed, []FieldError{
 		{Field: "server", Text: `FTP server "ftp.example.com:99999": the port must be a number from 1 to 65535.`},
@@ -37,6 +37,8 @@ func TestRejectedFormAsTyped(t *testing.T) {
 		t.Error("checkboxes not as typed (absent means unticked)")
 	case !f.Selected("day", "Monday", false), f.Selected("day", "Daily", true):
 		t.Error("select not as typed")
+	case !f.Ticked("days", "Monday", false), f.Ticked("days", "Sunday", true):
+		t.Error("a group of checkboxes not as typed")
 	case !f.Selected("nosent", "x", true):
 		t.Error("a select that sent nothing (disabled choice) lost its stored choice")
 	}
