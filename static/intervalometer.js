@@ -66,7 +66,9 @@ document.addEventListener('DOMContentLoaded', () => {
   }
 
   function refresh() {
-    const changed = days.some((d, i) => d.checked !== loaded.days[i]) ||
+    // A refused form comes back as typed: none of it is saved yet.
+    const changed = document.querySelector('main').dataset.rejected === 'true' ||
+      days.some((d, i) => d.checked !== loaded.days[i]) ||
       start.value !== loaded.start || end.value !== loaded.end || interval.value !== loaded.interval;
     const anyDay = days.some((d) => d.checked);
     const sameHours = start.value !== '' && start.value === end.value;

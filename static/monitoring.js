@@ -21,6 +21,7 @@ document.addEventListener('DOMContentLoaded', () => {
   const resultRow = document.getElementById('showHideHeartbeatResult');
   const savedFreq = form.dataset.savedFreq;
   const savedURL = form.dataset.savedUrl;
+  const rejected = document.querySelector('main').dataset.rejected === 'true';
 
   function refresh() {
     const off = freq.value === 'Off';
@@ -29,7 +30,8 @@ document.addEventListener('DOMContentLoaded', () => {
     // Other settings on the form: changed when they differ from what the page showed.
     const others = Array.from(form.querySelectorAll('.tracked')).some(el =>
       el.type === 'checkbox' ? el.checked !== el.defaultChecked : el.value !== el.defaultValue);
-    const changed = freq.value !== savedFreq || url.value !== savedURL || others;
+    // A refused form comes back as typed: none of it is saved yet.
+    const changed = freq.value !== savedFreq || url.value !== savedURL || others || rejected;
     // Empty is fine only with the heartbeat off; anything typed must be
     // valid. The saved URL, untouched, is left as it is (the server checks
     // only what changes) unless heartbeats are being switched on.

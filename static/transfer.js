@@ -30,6 +30,8 @@ document.addEventListener('DOMContentLoaded', () => {
   const $ = (id) => document.getElementById(id);
   const wake = form.dataset.wake;
   const alwaysOn = wake === '25';
+  // A form the server refused comes back as typed: nothing of it is saved yet.
+  const rejected = form.dataset.rejected === 'true';
   const loadedAt = new Date();
   const tracked = Array.from(form.querySelectorAll('[data-bit]'));
   const initial = new Map(tracked.map((el) => [el, el.type === 'checkbox' ? el.checked : el.value]));
@@ -90,11 +92,11 @@ document.addEventListener('DOMContentLoaded', () => {
 
     const mask = changes();
     const blank = blankMandatory(method);
-    $('apply').disabled = mask === 0 || blank;
+    $('apply').disabled = (mask === 0 && !rejected) || blank;
     const rename = $('renameOnCopy').checked && $('renameString').value.trim() === '';
-    $('copyNow').disabled = (mask & COPY_BITS) !== 0 || copyOff || rename;
+    $('copyNow').disabled = (mask & COPY_BITS) !== 0 || rejected || copyOff || rename;
     // Upload what is saved: apply first, then transfer.
-    $('tfrTrNow').disabled = (mask & (UPLOAD_BITS | COPY_BITS)) !== 0;
+    $('tfrTrNow').disabled = (mask & (UPLOAD_BITS | COPY_BITS)) !== 0 || rejected;
     const start = $('dbxStart');
     if (start && !start.title) start.disabled = (mask & 512) !== 0;
   }

@@ -34,7 +34,11 @@ const (
 	KeyFTPRemoteFolder = "ftpremotefolder"
 	// KeyFTPActive is this port's: the original had no key and always used
 	// active mode, so its absence means active (see transfer.FromINI).
-	KeyFTPActive           = "ftpactive"
+	KeyFTPActive = "ftpactive"
+	// KeyFTPTLS and KeyFTPTLSInsecure are this port's too: on, explicit
+	// FTPS (AUTH TLS); on, a self-signed certificate is accepted.
+	KeyFTPTLS              = "ftptls"
+	KeyFTPTLSInsecure      = "ftptlsinsecure"
 	KeySFTPServer          = "sftpserver"
 	KeySFTPUser            = "sftpuser"
 	KeySFTPPassword        = "sftppassword"
@@ -80,21 +84,56 @@ type Settings struct {
 		WakePiHour                string
 	}
 	Thresholds struct{ DaysFreeWarn, DaysFreeAlarm, VoltageHigh, VoltageLow int }
-	Transfer   struct {
-		Method, FTPServer, FTPUser, FTPPassword, FTPRemoteFolder, SFTPServer, SFTPUser, SFTPPassword, SFTPRemoteFolder, DropboxAppKey, RsyncUsername, RsyncHost, RsyncRemoteFolder, TransferDay, TransferHour string
-		TransferOnBootup, DeleteAfterTransfer                                                                                                                                                                 bool
-	}
-	Copy struct {
-		CopyDay, CopyHour          string
-		CopyOnBootup, RenameOnCopy bool
-		RenameString               string
-		DeleteAfterCopy            bool
-	}
+	Transfer   TransferSettings
+	Copy       CopySettings
 	Monitoring struct {
 		HeartbeatFrequency, HeartbeatURL, PushgatewayURL string
 		HeartbeatHealth                                  bool
 	}
 }
+
+// TransferSettings is [Transfer]: the one shape the Transfer page shows
+// and saves, and the uploader (transfer.Settings) runs from. A key added
+// here, to Settings() below and to the page's field table
+// (view.TransferFields) is all a new transfer setting needs.
+type TransferSettings struct {
+	Method string // tfrmethod: Off, FTP, SFTP, Dropbox, rsync (case-insensitive)
+
+	FTPServer       string // host[:port], an ftp:// prefix is ignored
+	FTPUser         string
+	FTPPassword     string
+	FTPRemoteFolder string
+	FTPActive       bool // active mode (PORT/EPRT), as the original always; else passive
+	FTPTLS          bool // explicit FTPS (AUTH TLS), control and data protected
+	FTPTLSInsecure  bool // accept any server certificate (self-signed NAS)
+
+	SFTPServer       string // host[:port], an sftp:// prefix is ignored
+	SFTPUser         string
+	SFTPPassword     string // optional when a key in ~/.ssh is authorised
+	SFTPRemoteFolder string
+
+	DropboxAppKey string // dbx_app_key; the refresh token is in ~/www/Dropbox_token.txt
+
+	RsyncUsername     string
+	RsyncHost         string // host[:port]
+	RsyncRemoteFolder string
+
+	TransferDay, TransferHour string
+	TransferOnBootup          bool
+	DeleteAfterTransfer       bool
+}
+
+// CopySettings is [Copy]: the camera-to-Pi copy's schedule and renaming.
+type CopySettings struct {
+	CopyDay, CopyHour          string
+	CopyOnBootup, RenameOnCopy bool
+	RenameString               string
+	DeleteAfterCopy            bool
+}
+
+// DefaultFTPActive is the mode of an INI without the ftpactive key: one the
+// original wrote, which always uploaded in active mode (set_pasv(False)).
+const DefaultFTPActive = true
 
 // Defaults is what Settings gives for keys missing from the file, as the
 // original's pages and helpers default them. Where they disagreed, the
@@ -111,6 +150,7 @@ func Defaults() Settings {
 	s.Thresholds.VoltageHigh = 14
 	s.Thresholds.VoltageLow = 9
 	s.Transfer.Method = "Off"
+	s.Transfer.FTPActive = DefaultFTPActive
 	s.Copy.CopyDay = "Off"
 	s.Copy.CopyHour = "00"
 	s.Monitoring.HeartbeatFrequency = "Off"
@@ -182,6 +222,9 @@ func (f *File) Settings() (Settings, error) {
 	str(&t.FTPUser, SectionTransfer, KeyFTPUser)
 	str(&t.FTPPassword, SectionTransfer, KeyFTPPassword)
 	str(&t.FTPRemoteFolder, SectionTransfer, KeyFTPRemoteFolder)
+	boolean(&t.FTPActive, SectionTransfer, KeyFTPActive)
+	boolean(&t.FTPTLS, SectionTransfer, KeyFTPTLS)
+	boolean(&t.FTPTLSInsecure, SectionTransfer, KeyFTPTLSInsecure)
 	str(&t.SFTPServer, SectionTransfer, KeySFTPServer)
 	str(&t.SFTPUser, SectionTransfer, KeySFTPUser)
 	str(&t.SFTPPassword, SectionTransfer, KeySFTPPassword)

@@ -106,7 +106,10 @@ func (p *page) post(path string, form url.Values) (*http.Response, string) {
 	if err != nil {
 		p.t.Fatal(err)
 	}
-	readAll(resp)
+	body := readAll(resp)
+	if resp.StatusCode == http.StatusUnprocessableEntity { // a refused form, drawn again as typed
+		return resp, body
+	}
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != path {
 		p.t.Fatalf("POST %s: %d to %q, want 303 to %s", path, resp.StatusCode, resp.Header.Get("Location"), path)
 	}
@@ -194,9 +197,11 @@ func TestArduinoPages(t *testing.T) {
 			"missing fields":   {"shootDays": {"Monday"}},
 			"three digit hour": scheduleForm([]string{"Monday"}, "006", "20", "15"),
 		} {
-			_, body := p.post("/intervalometer", form)
-			if !regexp.MustCompile(`<tr class="red"><td class="centred">Not saved: [^<]+Nothing was changed.</td></tr>`).MatchString(body) {
-				t.Errorf("%s: no red refusal:\n%s", name, body)
+			resp, body := p.post("/intervalometer", form)
+			if resp.StatusCode != http.StatusUnprocessableEntity ||
+				!regexp.MustCompile(`<tr class="red"><td class="centred">Nothing was saved: [^<]+</td></tr>`).MatchString(body) ||
+				!regexp.MustCompile(`aria-describedby="(shootDays|startHour|endHour|interval)-error"`).MatchString(body) {
+				t.Errorf("%s: not drawn again with its refusal beside its field (%d):\n%s", name, resp.StatusCode, body)
 			}
 			if got := bd.schedule(t); got != before {
 				t.Fatalf("%s changed the schedule to %+v", name, got)
@@ -326,9 +331,10 @@ func TestArduinoPages(t *testing.T) {
 			"no duration":  {"wakePi": {"wakePi"}, "wakePiTime": {"08"}},
 			"not a number": {"wakePi": {"wakePi"}, "wakePiTime": {"x8"}, "wakePiDuration": {"30"}},
 		} {
-			_, body := p.post("/system", form)
-			if !strings.Contains(body, `<tr class="red"><td class="centred">Not saved`) {
-				t.Errorf("%s: no refusal", name)
+			resp, body := p.post("/system", form)
+			if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `<tr class="red"><td class="centred">Nothing was saved: `) ||
+				!regexp.MustCompile(`aria-describedby="wakePi(Time|Duration)-error"`).MatchString(body) {
+				t.Errorf("%s: not drawn again with its refusal beside its field (%d)", name, resp.StatusCode)
 			}
 			if w2, _ := bd.c.WakeWindow(context.Background()); w2 != w {
 				t.Fatalf("%s changed the wake window to %+v", name, w2)
@@ -365,7 +371,7 @@ func TestArduinoPages(t *testing.T) {
 			t.Fatalf("INI:\n%s", ini)
 		}
 		_, body = p.post("/system", url.Values{"submitThumbsCount": {"submitThumbsCount"}, "thumbsCount": {"1000"}})
-		if ini := b.ReadFile("www/intvlm8r.ini"); !strings.Contains(ini, "thumbscount = 96") || !strings.Contains(body, "Not saved") {
+		if ini := b.ReadFile("www/intvlm8r.ini"); !strings.Contains(ini, "thumbscount = 96") || !strings.Contains(body, `id="thumbsCount-error">&#34;1000&#34; is not one of the thumbnail counts`) {
 			t.Fatalf("thumbs count 1000 accepted:\n%s", ini)
 		}
 	})
@@ -598,12 +604,7 @@ func TestBrowserIntervalometer(t *testing.T) {
 	eventually(t, "schedule set", func() bool { return bd.schedule(t).Interval == 10 })
 	ctx := Browser(t)
 	browserLogin(t, ctx, b)
-	js := func(expr string, out any) {
-		t.Helper()
-		if err := chromedp.Run(ctx, chromedp.Evaluate(expr, out)); err != nil {
-			t.Fatalf("%s: %v", expr, err)
-		}
-	}
+	js := evalJS(t, ctx)
 	text := func(id string) string {
 		var s string
 		js(`document.getElementById('`+id+`').textContent`, &s)

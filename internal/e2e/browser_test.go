@@ -52,6 +52,16 @@ func Browser(t *testing.T) context.Context {
 	return ctx
 }
 
+// evalJS evaluates expr in the page (into out, unless nil), failing t on error.
+func evalJS(t *testing.T, ctx context.Context) func(expr string, out any) {
+	return func(expr string, out any) {
+		t.Helper()
+		if err := chromedp.Run(ctx, chromedp.Evaluate(expr, out)); err != nil {
+			t.Fatalf("%s: %v", expr, err)
+		}
+	}
+}
+
 func browserLogin(t *testing.T, ctx context.Context, b *Box) {
 	t.Helper()
 	base := "http://" + b.UIAddr

@@ -580,19 +580,27 @@ func TestLongValueRefusedWithAMessage(t *testing.T) {
 	form := url.Values{"_csrf": {tok}, "tfrApply": {"apply"}, "tfrMethod": {"FTP"}, "ftpServer": {long}, "ftpUser": {"u"},
 		"transferDay": {"Daily"}, "transferHour": {"03"}, "copyDay": {"Daily"}, "copyHour": {"14"}}
 	resp, _ = c.PostForm(base+"/transfer", form)
-	readAll(resp)
+	page := readAll(resp)
 	for _, h := range resp.Header.Values("Set-Cookie") {
 		if len(h) > 4000 {
 			t.Errorf("a %d-byte cookie set", len(h))
 		}
 	}
-	resp, _ = c.Get(base + "/transfer")
-	page := readAll(resp)
-	if !strings.Contains(page, "Nothing was saved") {
-		t.Errorf("no refusal shown for a 3 kB FTP server:\n%s", page)
+	// Refused, the form is drawn again as typed; its reasons quote the
+	// value shortened.
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "Nothing was saved") {
+		t.Errorf("no refusal shown for a 3 kB FTP server (%d):\n%s", resp.StatusCode, page)
 	}
-	if strings.Contains(page, strings.Repeat("a", 200)) {
-		t.Error("the message quotes the whole value")
+	if !strings.Contains(page, `value="`+long+`"`) {
+		t.Error("the value typed is not drawn again")
+	}
+	if n := strings.Count(page, long); n != 1 {
+		t.Errorf("the whole value appears %d times, want once (in its field): a message quotes it whole", n)
+	}
+	for _, m := range regexp.MustCompile(`(?s)<tr class="red"><td class="centred">.*?</td>|<span class="fielderror"[^>]*>.*?</span>`).FindAllString(page, -1) {
+		if strings.Contains(m, strings.Repeat("a", 200)) {
+			t.Errorf("a message quotes the whole value: %.300s…", m)
+		}
 	}
 	if b.ReadFile("www/intvlm8r.ini") != before {
 		t.Error("the long value was saved")

@@ -348,15 +348,7 @@ func uploadJob(ftp *testutil.FTP) job {
 			}
 		},
 		run: func(ctx context.Context, w *world) error {
-			res, err := transfer.Run(ctx, w.pi(), transfer.Settings{
-				Method:              transfer.MethodFTP,
-				FTPServer:           ftp.Addr,
-				FTPUser:             ftp.User,
-				FTPPassword:         ftp.Password,
-				FTPRemoteFolder:     w.Remote,
-				DeleteAfterTransfer: true,
-				Timeout:             20 * time.Second,
-			}, nil)
+			res, err := transfer.Run(ctx, w.pi(), transfer.Settings{TransferSettings: config.TransferSettings{Method: transfer.MethodFTP, FTPServer: ftp.Addr, FTPUser: ftp.User, FTPPassword: ftp.Password, FTPRemoteFolder: w.Remote, DeleteAfterTransfer: true}, Timeout: 20 * time.Second}, nil)
 			if err != nil {
 				return err
 			}

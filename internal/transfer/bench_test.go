@@ -2,6 +2,7 @@ package transfer
 
 import (
 	"fmt"
+	"github.com/intvlm8r/intvlm8r-go/internal/config"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -117,7 +118,7 @@ func BenchmarkUploadSFTP(b *testing.B) {
 				data, _ := os.ReadFile(f)
 				os.WriteFile(filepath.Join(p.SSH(), filepath.Base(f)), data, 0o600)
 			}
-			s := Settings{Method: "SFTP", SFTPServer: srv.Addr, SFTPUser: srv.User, SFTPRemoteFolder: fmt.Sprintf("%s/go-%d", remote, i)}
+			s := Settings{TransferSettings: config.TransferSettings{Method: "SFTP", SFTPServer: srv.Addr, SFTPUser: srv.User, SFTPRemoteFolder: fmt.Sprintf("%s/go-%d", remote, i)}}
 			b.StartTimer()
 			res, err := Run(b.Context(), p, s, nil)
 			if err != nil || res.Failed != 0 || res.Uploaded == 0 {

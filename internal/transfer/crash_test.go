@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/intvlm8r/intvlm8r-go/internal/config"
 	"github.com/intvlm8r/intvlm8r-go/internal/status"
 	"math/rand/v2"
 	"os"
@@ -170,7 +171,7 @@ func TestCrashKill9SFTPDelete(t *testing.T) {
 	srv := startSSHD(t)
 	p := sshdHome(t, srv)
 	remote := t.TempDir()
-	s := Settings{Method: "SFTP", SFTPServer: srv.Addr, SFTPUser: srv.User, SFTPRemoteFolder: remote, DeleteAfterTransfer: true}
+	s := Settings{TransferSettings: config.TransferSettings{Method: "SFTP", SFTPServer: srv.Addr, SFTPUser: srv.User, SFTPRemoteFolder: remote, DeleteAfterTransfer: true}}
 	crashCycle(t, p, s, fileOf(remote), 4)
 }
 
@@ -186,7 +187,7 @@ func TestCrashKill9RsyncDelete(t *testing.T) {
 func TestCrashKill9Dropbox(t *testing.T) {
 	fake := startFakeDropbox(t, "k")
 	p := dropboxHome(t, "rt-valid")
-	s := Settings{Method: "Dropbox", DropboxAppKey: "k", Dropbox: fake.api()}
+	s := Settings{TransferSettings: config.TransferSettings{Method: "Dropbox", DropboxAppKey: "k"}, Dropbox: fake.api()}
 	crashCycle(t, p, s, fake.file, 4)
 }
 
@@ -230,7 +231,7 @@ func TestCrashStages(t *testing.T) {
 			case MethodDropbox:
 				fake := startFakeDropbox(t, "k")
 				p = dropboxHome(t, "rt-valid")
-				r = remote{Settings{Method: "Dropbox", DropboxAppKey: "k", Dropbox: fake.api()}, fake.file,
+				r = remote{Settings{TransferSettings: config.TransferSettings{Method: "Dropbox", DropboxAppKey: "k"}, Dropbox: fake.api()}, fake.file,
 					func(rel string) string {
 						fake.mu.Lock()
 						defer fake.mu.Unlock()

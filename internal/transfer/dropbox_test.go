@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"github.com/intvlm8r/intvlm8r-go/internal/config"
 	"github.com/intvlm8r/intvlm8r-go/internal/status"
 	"io"
 	"net/http"
@@ -369,7 +370,7 @@ func dropboxHome(t *testing.T, token string) paths.Paths {
 func TestDropboxCycle(t *testing.T) {
 	fake := startFakeDropbox(t, "appkey123")
 	p := dropboxHome(t, "rt-valid")
-	s := Settings{Method: "dropbox", DropboxAppKey: "appkey123", Dropbox: fake.api()}
+	s := Settings{TransferSettings: config.TransferSettings{Method: "dropbox", DropboxAppKey: "appkey123"}, Dropbox: fake.api()}
 	first := makePhotos(t, p, "100CANON", 1, 5, 70_000)
 	res := mustRun(t, p, s)
 	if res.Status != "5 of 5 files uploaded OK" || res.Method != MethodDropbox {
@@ -398,7 +399,7 @@ func TestDropboxUploadSession(t *testing.T) {
 	p := dropboxHome(t, "rt-valid")
 	big := makePhotos(t, p, "100CANON", 1, 2, 250_001) // 9 chunks each
 	small := makePhotos(t, p, "100CANON", 10, 1, 5_000)
-	res := mustRun(t, p, Settings{Method: "Dropbox", DropboxAppKey: "k", Dropbox: fake.api()})
+	res := mustRun(t, p, Settings{TransferSettings: config.TransferSettings{Method: "Dropbox", DropboxAppKey: "k"}, Dropbox: fake.api()})
 	if res.Status != "3 of 3 files uploaded OK" {
 		t.Fatalf("%+v\n%s", res, readLog(t, p))
 	}
@@ -410,7 +411,7 @@ func TestDropboxUploadSession(t *testing.T) {
 
 func TestDropboxFailures(t *testing.T) {
 	fake := startFakeDropbox(t, "k")
-	s := Settings{Method: "Dropbox", DropboxAppKey: "k", Dropbox: fake.api()}
+	s := Settings{TransferSettings: config.TransferSettings{Method: "Dropbox", DropboxAppKey: "k"}, Dropbox: fake.api()}
 
 	p := dropboxHome(t, "")
 	makePhotos(t, p, "100CANON", 1, 1, 1000)
@@ -438,7 +439,7 @@ func TestDropboxFailures(t *testing.T) {
 
 func TestDropboxInsufficientSpaceAndAPIError(t *testing.T) {
 	fake := startFakeDropbox(t, "k")
-	s := Settings{Method: "Dropbox", DropboxAppKey: "k", Dropbox: fake.api(), DeleteAfterTransfer: true}
+	s := Settings{TransferSettings: config.TransferSettings{Method: "Dropbox", DropboxAppKey: "k", DeleteAfterTransfer: true}, Dropbox: fake.api()}
 	p := dropboxHome(t, "rt-valid")
 	locals := makePhotos(t, p, "100CANON", 1, 5, 10_000)
 	fake.malformed = "/DCIM/100CANON/IMG_0001.JPG"
@@ -472,7 +473,7 @@ func TestDropboxDroppedMidFile(t *testing.T) {
 	p := dropboxHome(t, "rt-valid")
 	locals := makePhotos(t, p, "100CANON", 1, 3, 200_000)
 	fake.dropOnce = "/DCIM/100CANON/IMG_0002.JPG"
-	res := mustRun(t, p, Settings{Method: "Dropbox", DropboxAppKey: "k", Dropbox: fake.api()})
+	res := mustRun(t, p, Settings{TransferSettings: config.TransferSettings{Method: "Dropbox", DropboxAppKey: "k"}, Dropbox: fake.api()})
 	if res.Status != "3 of 3 files uploaded OK" {
 		t.Fatalf("%+v\n%s", res, readLog(t, p))
 	}
@@ -526,7 +527,7 @@ func TestDropboxPKCE(t *testing.T) {
 	}
 	// The stored token works for an upload.
 	locals := makePhotos(t, p, "100CANON", 1, 1, 1000)
-	if res := mustRun(t, p, Settings{Method: "Dropbox", DropboxAppKey: "appkey9", Dropbox: api}); res.Uploaded != 1 {
+	if res := mustRun(t, p, Settings{TransferSettings: config.TransferSettings{Method: "Dropbox", DropboxAppKey: "appkey9"}, Dropbox: api}); res.Uploaded != 1 {
 		t.Fatalf("%+v\n%s", res, readLog(t, p))
 	}
 	fake.check(t, p, locals)

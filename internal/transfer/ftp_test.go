@@ -1,6 +1,7 @@
 package transfer
 
 import (
+	"github.com/intvlm8r/intvlm8r-go/internal/config"
 	"github.com/intvlm8r/intvlm8r-go/internal/status"
 	"os"
 	"path/filepath"
@@ -14,7 +15,7 @@ import (
 )
 
 func ftpSettings(s *ftpServer, folder string) Settings {
-	return Settings{Method: "FTP", FTPServer: "ftp://" + s.Addr, FTPUser: s.User, FTPPassword: s.Pass, FTPRemoteFolder: folder}
+	return Settings{TransferSettings: config.TransferSettings{Method: "FTP", FTPServer: "ftp://" + s.Addr, FTPUser: s.User, FTPPassword: s.Pass, FTPRemoteFolder: folder}}
 }
 
 // runCycle: a first run uploads everything, a second nothing, new photos go next run.
@@ -114,7 +115,7 @@ func TestFTPUnreachable(t *testing.T) {
 	p := newHome(t)
 	makePhotos(t, p, "100CANON", 1, 2, 1000)
 	port := testutil.FreePort(t) // nothing listens there
-	s := Settings{Method: "FTP", FTPServer: "127.0.0.1:" + strconv.Itoa(port), FTPUser: "u", FTPPassword: "p"}
+	s := Settings{TransferSettings: config.TransferSettings{Method: "FTP", FTPServer: "127.0.0.1:" + strconv.Itoa(port), FTPUser: "u", FTPPassword: "p"}}
 	res := mustRun(t, p, s)
 	if res.Status != "FTP connection failed" || len(ledgerLines(t, p)) != 0 {
 		t.Fatalf("%+v", res)

@@ -1,6 +1,7 @@
 package transfer
 
 import (
+	"github.com/intvlm8r/intvlm8r-go/internal/config"
 	"github.com/intvlm8r/intvlm8r-go/internal/status"
 	"os"
 	"os/exec"
@@ -167,7 +168,7 @@ func TestRunOffAndUnknownMethod(t *testing.T) {
 	p := newHome(t)
 	for m, want := range map[string]string{"Off": "Upload aborted. tfrMethod=Off", "": "Upload aborted. tfrMethod=Off",
 		"Google Drive": "Upload aborted. tfrMethod=Google Drive"} {
-		res := mustRun(t, p, Settings{Method: m})
+		res := mustRun(t, p, Settings{TransferSettings: config.TransferSettings{Method: m}})
 		if res.Status != want || res.Colour != status.Orange {
 			t.Fatalf("method %q: %+v", m, res)
 		}
@@ -184,7 +185,7 @@ func TestRunBusy(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l.Unlock()
-	if _, err := Run(t.Context(), p, Settings{Method: "FTP"}, nil); err != ErrBusy {
+	if _, err := Run(t.Context(), p, Settings{TransferSettings: config.TransferSettings{Method: "FTP"}}, nil); err != ErrBusy {
 		t.Fatalf("Run with the lock held: %v", err)
 	}
 }

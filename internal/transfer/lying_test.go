@@ -1,6 +1,7 @@
 package transfer
 
 import (
+	"github.com/intvlm8r/intvlm8r-go/internal/config"
 	"github.com/intvlm8r/intvlm8r-go/internal/status"
 	"os"
 	"path/filepath"
@@ -153,7 +154,7 @@ func TestLyingDropbox(t *testing.T) {
 				fake.lie = tc.lie
 				p := dropboxHome(t, "rt-valid")
 				locals := makePhotos(t, p, "100CANON", 1, 2, 70_000)
-				s := Settings{Method: "Dropbox", DropboxAppKey: "k", Dropbox: fake.api(), DeleteAfterTransfer: true}
+				s := Settings{TransferSettings: config.TransferSettings{Method: "Dropbox", DropboxAppKey: "k", DeleteAfterTransfer: true}, Dropbox: fake.api()}
 				checkLiedTo(t, p, mustRun(t, p, s), locals, tc.reason)
 				fake.mu.Lock()
 				fake.lie = ""

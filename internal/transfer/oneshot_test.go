@@ -25,9 +25,7 @@ func TestFromINI(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "ftptlsinsecure") {
 		t.Fatalf("malformed ftptlsinsecure not reported: %v", err)
 	}
-	want := Settings{Method: "ftp", FTPServer: "ftp://h:21", FTPUser: "u", FTPPassword: "a%b", FTPRemoteFolder: `\x`,
-		FTPActive: true, FTPTLS: true, SFTPServer: "s", SFTPUser: "su", SFTPPassword: "sp", SFTPRemoteFolder: "sf",
-		DropboxAppKey: "k", RsyncUser: "ru", RsyncHost: "rh", RsyncRemoteFolder: "rf", DeleteAfterTransfer: true}
+	want := Settings{TransferSettings: config.TransferSettings{Method: "ftp", FTPServer: "ftp://h:21", FTPUser: "u", FTPPassword: "a%b", FTPRemoteFolder: `\x`, FTPActive: true, FTPTLS: true, SFTPServer: "s", SFTPUser: "su", SFTPPassword: "sp", SFTPRemoteFolder: "sf", DropboxAppKey: "k", RsyncUsername: "ru", RsyncHost: "rh", RsyncRemoteFolder: "rf", DeleteAfterTransfer: true}}
 	if s != want {
 		t.Fatalf("got %+v\nwant %+v", s, want)
 	}

@@ -181,8 +181,8 @@ func (r *rsyncRunner) rsync(ctx context.Context, flags, args []string) (*exec.Cm
 	if err != nil {
 		return nil, err
 	}
-	if strings.TrimSpace(r.s.RsyncUser) == "" || strings.ContainsAny(r.s.RsyncUser, " @:/") {
-		return nil, fmt.Errorf("bad rsync user name %q", r.s.RsyncUser)
+	if strings.TrimSpace(r.s.RsyncUsername) == "" || strings.ContainsAny(r.s.RsyncUsername, " @:/") {
+		return nil, fmt.Errorf("bad rsync user name %q", r.s.RsyncUsername)
 	}
 	timeout := int(r.s.timeout() / time.Second)
 	sshArgs := []string{sshBin,
@@ -218,7 +218,7 @@ func (r *rsyncRunner) rsync(ctx context.Context, flags, args []string) (*exec.Cm
 		host = "[" + host + "]"
 	}
 	all := append(flags, "--rsh="+strings.Join(rsh, " "), "--timeout="+strconv.Itoa(2*timeout))
-	all = append(append(all, args...), r.s.RsyncUser+"@"+host+":"+folder)
+	all = append(append(all, args...), r.s.RsyncUsername+"@"+host+":"+folder)
 	cmd := exec.CommandContext(ctx, rsyncBin, all...)
 	// If we are killed, rsync (and its ssh) must not run on unsupervised.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
@@ -388,5 +388,5 @@ func rsyncTarget(s Settings) string {
 	if err != nil {
 		return s.RsyncHost
 	}
-	return s.RsyncUser + "@" + net.JoinHostPort(host, strconv.Itoa(port)) + ":" + NormaliseRemoteFolder(s.RsyncRemoteFolder)
+	return s.RsyncUsername + "@" + net.JoinHostPort(host, strconv.Itoa(port)) + ":" + NormaliseRemoteFolder(s.RsyncRemoteFolder)
 }

@@ -1,6 +1,7 @@
 package transfer
 
 import (
+	"github.com/intvlm8r/intvlm8r-go/internal/config"
 	"github.com/intvlm8r/intvlm8r-go/internal/status"
 	"os"
 	"path/filepath"
@@ -11,7 +12,7 @@ import (
 )
 
 func rsyncSettings(srv *sshdServer, addr, folder string) Settings {
-	return Settings{Method: "rsync", RsyncUser: srv.User, RsyncHost: addr, RsyncRemoteFolder: folder}
+	return Settings{TransferSettings: config.TransferSettings{Method: "rsync", RsyncUsername: srv.User, RsyncHost: addr, RsyncRemoteFolder: folder}}
 }
 
 func TestRsyncCycle(t *testing.T) {

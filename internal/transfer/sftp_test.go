@@ -1,6 +1,7 @@
 package transfer
 
 import (
+	"github.com/intvlm8r/intvlm8r-go/internal/config"
 	"github.com/intvlm8r/intvlm8r-go/internal/status"
 	"os"
 	"path/filepath"
@@ -13,7 +14,7 @@ import (
 )
 
 func goSFTPSettings(s *goSFTP, folder string) Settings {
-	return Settings{Method: "SFTP", SFTPServer: "sftp://" + s.Addr, SFTPUser: s.User, SFTPPassword: s.Pass, SFTPRemoteFolder: folder}
+	return Settings{TransferSettings: config.TransferSettings{Method: "SFTP", SFTPServer: "sftp://" + s.Addr, SFTPUser: s.User, SFTPPassword: s.Pass, SFTPRemoteFolder: folder}}
 }
 
 func TestSFTPPasswordGoServer(t *testing.T) {
@@ -105,12 +106,12 @@ func TestSFTPUnreachableAndSilent(t *testing.T) {
 	p := newHome(t)
 	makePhotos(t, p, "100CANON", 1, 1, 1000)
 	port := testutil.FreePort(t)
-	res := mustRun(t, p, Settings{Method: "SFTP", SFTPServer: "127.0.0.1:" + itoa(port), SFTPUser: "u", SFTPPassword: "p"})
+	res := mustRun(t, p, Settings{TransferSettings: config.TransferSettings{Method: "SFTP", SFTPServer: "127.0.0.1:" + itoa(port), SFTPUser: "u", SFTPPassword: "p"}})
 	if res.Status != "SFTP Unable to establish SSH connection" {
 		t.Fatalf("refused: %+v", res)
 	}
 	// A server that accepts and then says nothing must not hang the run.
-	res = mustRun(t, p, Settings{Method: "SFTP", SFTPServer: testutil.SilentServer(t), SFTPUser: "u", SFTPPassword: "p", Timeout: time.Second})
+	res = mustRun(t, p, Settings{TransferSettings: config.TransferSettings{Method: "SFTP", SFTPServer: testutil.SilentServer(t), SFTPUser: "u", SFTPPassword: "p"}, Timeout: time.Second})
 	if res.Status != "SFTP timed out connecting to 127.0.0.1" {
 		t.Fatalf("silent: %+v\n%s", res, readLog(t, p))
 	}
@@ -135,7 +136,7 @@ func TestSFTPKeyRealSSHD(t *testing.T) {
 	srv := startSSHD(t)
 	p := sshdHome(t, srv)
 	remote := t.TempDir()
-	s := Settings{Method: "SFTP", SFTPServer: srv.Addr, SFTPUser: srv.User, SFTPRemoteFolder: remote}
+	s := Settings{TransferSettings: config.TransferSettings{Method: "SFTP", SFTPServer: srv.Addr, SFTPUser: srv.User, SFTPRemoteFolder: remote}}
 	runCycle(t, p, s, remote, "No files to upload")
 
 	// Remote permission denied: the kernel refuses folders under /sys even to root.
@@ -166,7 +167,7 @@ func TestSFTPKeyNotAuthorised(t *testing.T) {
 		t.Fatal(err)
 	}
 	makePhotos(t, p, "100CANON", 1, 1, 1000)
-	res := mustRun(t, p, Settings{Method: "SFTP", SFTPServer: srv.Addr, SFTPUser: srv.User, SFTPRemoteFolder: t.TempDir()})
+	res := mustRun(t, p, Settings{TransferSettings: config.TransferSettings{Method: "SFTP", SFTPServer: srv.Addr, SFTPUser: srv.User, SFTPRemoteFolder: t.TempDir()}})
 	if res.Status != "SFTP Authentication failed" {
 		t.Fatalf("%+v\n%s", res, readLog(t, p))
 	}

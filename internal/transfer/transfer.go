@@ -20,6 +20,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/intvlm8r/intvlm8r-go/internal/config"
 	"github.com/intvlm8r/intvlm8r-go/internal/ctxutil"
 	"github.com/intvlm8r/intvlm8r-go/internal/fileutil"
 	"github.com/intvlm8r/intvlm8r-go/internal/paths"
@@ -35,32 +36,12 @@ const (
 	MethodRsync   = "rsync"
 )
 
-// Settings are the [Transfer] keys a run needs; the caller fills them from
-// the INI.
+// Settings are what a run needs: the INI's [Transfer] (FromINI), in the
+// shape the Transfer page saves, and the run's own seams.
 type Settings struct {
-	Method string // tfrmethod: Off, FTP, SFTP, Dropbox, rsync (case-insensitive)
+	config.TransferSettings
 
-	FTPServer       string // host[:port], an ftp:// prefix is ignored
-	FTPUser         string
-	FTPPassword     string
-	FTPRemoteFolder string
-	FTPActive       bool // active mode (PORT/EPRT), as the original always; else passive
-	FTPTLS          bool // explicit FTPS (AUTH TLS), control and data protected
-	FTPTLSInsecure  bool // accept any server certificate (self-signed NAS)
-
-	SFTPServer       string // host[:port], an sftp:// prefix is ignored
-	SFTPUser         string
-	SFTPPassword     string // optional when a key in ~/.ssh is authorised
-	SFTPRemoteFolder string
-
-	DropboxAppKey string     // dbx_app_key; the refresh token is in ~/www/Dropbox_token.txt
-	Dropbox       DropboxAPI // zero: the real Dropbox
-
-	RsyncUser         string // rsyncusername
-	RsyncHost         string // rsynchost, host[:port]
-	RsyncRemoteFolder string
-
-	DeleteAfterTransfer bool
+	Dropbox DropboxAPI // zero: the real Dropbox
 
 	// Timeout bounds connecting and any silence from the server; zero means 30 s.
 	Timeout time.Duration
@@ -290,7 +271,7 @@ func (r *run) logSettings(m string) {
 		r.log.Printf("dbx_app_key=%s", s.DropboxAppKey)
 	case MethodRsync:
 		r.log.Printf("rsyncUsername=%s, rsyncHost=%s, rsyncRemoteFolder=%s",
-			s.RsyncUser, s.RsyncHost, NormaliseRemoteFolder(s.RsyncRemoteFolder))
+			s.RsyncUsername, s.RsyncHost, NormaliseRemoteFolder(s.RsyncRemoteFolder))
 	}
 }
 

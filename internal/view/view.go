@@ -14,8 +14,11 @@ type Row struct {
 	ID           string
 }
 
-// Option is one choice of a <select>.
+// Option is one choice of a <select>. A disabled one is shown but never
+// sent; Title is its tooltip.
 type Option struct {
 	Value, Label string
 	Selected     bool
+	Disabled     bool
+	Title        string
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/intvlm8r/intvlm8r-go/internal/config"
+	"github.com/intvlm8r/intvlm8r-go/internal/view"
 )
 
 // Every settings form saves only what its user changed. The page records
@@ -38,19 +39,13 @@ const (
 )
 
 // shownValues is a form's record, for its hidden field.
-func shownValues(v map[string]string) string {
-	q := url.Values{}
-	for k, s := range v {
-		q.Set(k, s)
-	}
-	return q.Encode()
-}
+func shownValues(v map[string]string) string { return view.EncodeShown(v) }
 
-// inputValue is what a browser sends back for a text input holding v: it
-// drops line breaks from the value.
-func inputValue(v string) string {
-	return strings.NewReplacer("\r", "", "\n", "").Replace(v)
-}
+// inputValue is what a browser sends back for a text input holding v.
+func inputValue(v string) string { return view.InputValue(v) }
+
+// checkboxValue is what a browser sends for a checkbox.
+func checkboxValue(on bool) string { return view.CheckboxValue(on) }
 
 // formEdit compares one submitted form with what its page showed and with
 // the INI now (current, the form's values rendered from it).
@@ -58,7 +53,8 @@ type formEdit struct {
 	post     url.Values
 	shown    url.Values // nil: the post carries no record
 	current  map[string]string
-	errs     []string
+	errs     []view.FieldError
+	secrets  []string // password fields: never drawn again
 	notes    []string // told to the user, in orange, when something is saved
 	conflict []string
 	changed  int
@@ -76,7 +72,18 @@ func newFormEdit(c echo.Context, current map[string]string) *formEdit {
 	return e
 }
 
-func (e *formEdit) bad(format string, a ...any) { e.errs = append(e.errs, fmt.Sprintf(format, a...)) }
+// bad refuses the form for a reason that belongs to no one field.
+func (e *formEdit) bad(format string, a ...any) { e.badField("", format, a...) }
+
+// badField refuses the form for a reason shown beside field name (the
+// name the field has in the form).
+func (e *formEdit) badField(name, format string, a ...any) {
+	// A long value quoted in the reason is shortened, as in a flash.
+	e.errs = append(e.errs, view.FieldError{Field: name, Text: shortenForFlash(fmt.Sprintf(format, a...))})
+}
+
+// secret marks field name as a password: it is never drawn again.
+func (e *formEdit) secret(name string) { e.secrets = append(e.secrets, name) }
 
 // field reads one field. value is the (normalised) submitted value when
 // changed, else the INI's current one; changed tells whether the user
@@ -139,17 +146,15 @@ func (e *formEdit) base(name string) string {
 // errFormRefused is returned from a config update to write nothing.
 var errFormRefused = errors.New("form refused")
 
-// verdict is nil when the changes may be saved; else errFormRefused, with
-// the reasons flashed.
+// verdict is nil when the changes may be saved; else errFormRefused. A
+// conflict is flashed (the page must be reloaded); refused values make the
+// rejected form (rejectedForm), which formDone draws again as typed.
 func (e *formEdit) verdict(c echo.Context) error {
 	switch {
 	case len(e.conflict) > 0:
 		flash(c, "red", fmt.Sprintf("Not saved: %s changed elsewhere (another browser or tab) since this page was loaded. Reload the page and make your change again.", strings.Join(e.conflict, ", ")))
 	case len(e.errs) > 0:
-		for _, m := range e.errs {
-			flash(c, "red", m)
-		}
-		flash(c, "red", "Nothing was saved.")
+		c.Set(ctxRejectedForm, view.RejectedForm(e.post, e.errs, e.secrets...))
 	default:
 		return nil
 	}
@@ -166,6 +171,25 @@ func (e *formEdit) saved(c echo.Context, what string) {
 		flash(c, "orange", n)
 	}
 	flash(c, "white", what)
+}
+
+// ctxRejectedForm holds the request's refused form (a view.Form).
+const ctxRejectedForm = "rejectedForm"
+
+// rejectedForm is the form this request refused, if any.
+func rejectedForm(c echo.Context) (view.Form, bool) {
+	f, ok := c.Get(ctxRejectedForm).(view.Form)
+	return f, ok && f.Rejected()
+}
+
+// formDone ends a settings form's POST: a refused form is drawn again by
+// page (its GET handler) as typed, with its reasons (render answers 422);
+// anything else goes back to the page at to.
+func (s *Server) formDone(c echo.Context, to string, page echo.HandlerFunc) error {
+	if _, ok := rejectedForm(c); ok {
+		return page(c)
+	}
+	return s.redirect(c, to)
 }
 
 // saveForm saves one settings form under the INI's lock: current gives the
@@ -200,4 +224,21 @@ func (s *Server) saveForm(c echo.Context, what string, current func(f *config.Fi
 		return true
 	}
 	return false
+}
+
+// Error is the first refusal of field name so far, "" when none.
+func (e *formEdit) Error(name string) string {
+	for _, r := range e.errs {
+		if r.Field == name {
+			return r.Text
+		}
+	}
+	return ""
+}
+
+// refuse refuses this request's form (one checked outside saveForm), so
+// that formDone draws it again as typed, each reason beside its field.
+func refuse(c echo.Context, errs ...view.FieldError) {
+	c.FormValue("") // parses the body
+	c.Set(ctxRejectedForm, view.RejectedForm(c.Request().PostForm, errs))
 }

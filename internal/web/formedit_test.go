@@ -1,6 +1,7 @@
 package web
 
 import (
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -36,11 +37,30 @@ func (u *tpUI) submit(path, button string, v url.Values) string {
 	if err != nil {
 		u.t.Fatal(err)
 	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusSeeOther {
-		u.t.Fatalf("POST %s: %d", path, resp.StatusCode)
+	return u.shownAfter(resp, path)
+}
+
+// shownAfter is the page a browser shows after a form's POST: the page
+// it is sent back to, or the refused form drawn again (422), which must
+// open with its summary.
+func (u *tpUI) shownAfter(resp *http.Response, path string) string {
+	u.t.Helper()
+	defer resp.Body.Close()
+	switch resp.StatusCode {
+	case http.StatusSeeOther:
+		if loc := resp.Header.Get("Location"); loc != path {
+			u.t.Fatalf("POST %s: sent to %q", path, loc)
+		}
+		return u.page(path)
+	case http.StatusUnprocessableEntity:
+		b, _ := io.ReadAll(resp.Body)
+		if !strings.Contains(string(b), "Nothing was saved") {
+			u.t.Fatalf("POST %s: 422 without its summary:\n%s", path, b)
+		}
+		return string(b)
 	}
-	return u.page(path)
+	u.t.Fatalf("POST %s: %d", path, resp.StatusCode)
+	return ""
 }
 
 func (u *tpUI) get(section, key string) string {

@@ -51,12 +51,13 @@ func parseTwoDigits(field, v string) (int, error) {
 }
 
 // parseScheduleForm checks the form on the server (the original left it
-// all to the page's script).
-func parseScheduleForm(c echo.Context) (arduino.Schedule, error) {
+// all to the page's script). A refusal names the field it is about ("" for
+// the schedule as a whole).
+func parseScheduleForm(c echo.Context) (arduino.Schedule, string, error) {
 	var s arduino.Schedule
 	form, err := c.FormParams()
 	if err != nil {
-		return s, fmt.Errorf("unreadable form: %w", err)
+		return s, "", fmt.Errorf("unreadable form: %w", err)
 	}
 	for _, name := range form["shootDays"] {
 		found := false
@@ -67,41 +68,41 @@ func parseScheduleForm(c echo.Context) (arduino.Schedule, error) {
 			}
 		}
 		if !found {
-			return s, fmt.Errorf("%q is not a day of the week", name)
+			return s, "shootDays", fmt.Errorf("%q is not a day of the week", name)
 		}
 	}
 	if s.Days == 0 {
-		return s, errors.New("no shooting day chosen")
+		return s, "shootDays", errors.New("no shooting day chosen")
 	}
 	if s.StartHour, err = parseTwoDigits("start hour", form.Get("startHour")); err != nil {
-		return s, err
+		return s, "startHour", err
 	}
 	if s.EndHour, err = parseTwoDigits("end hour", form.Get("endHour")); err != nil {
-		return s, err
+		return s, "endHour", err
 	}
 	if s.Interval, err = parseTwoDigits("interval", form.Get("interval")); err != nil {
-		return s, err
+		return s, "interval", err
 	}
 	if s.StartHour > 23 {
-		return s, fmt.Errorf("start hour %02d is not an hour (00 to 23)", s.StartHour)
+		return s, "startHour", fmt.Errorf("start hour %02d is not an hour (00 to 23)", s.StartHour)
 	}
 	if s.EndHour < 1 || s.EndHour > 24 {
-		return s, fmt.Errorf("end hour %02d is not 01 to 24", s.EndHour)
+		return s, "endHour", fmt.Errorf("end hour %02d is not 01 to 24", s.EndHour)
 	}
 	if s.StartHour == s.EndHour {
-		return s, fmt.Errorf("start and end hour are both %02d", s.StartHour)
+		return s, "endHour", fmt.Errorf("start and end hour are both %02d", s.StartHour)
 	}
 	if !view.IntervalOffered(s.Interval) {
-		return s, fmt.Errorf("interval %02d is not one of the choices", s.Interval)
+		return s, "interval", fmt.Errorf("interval %02d is not one of the choices", s.Interval)
 	}
-	return s, s.Validate()
+	return s, "", s.Validate()
 }
 
 func (s *Server) intervalometerSubmit(c echo.Context) error {
-	sch, err := parseScheduleForm(c)
+	sch, field, err := parseScheduleForm(c)
 	if err != nil {
-		flash(c, status.Red, "Not saved: "+err.Error()+". Nothing was changed.")
-		return s.redirect(c, "/intervalometer")
+		refuse(c, view.FieldError{Field: field, Text: sentence(err.Error()) + "."})
+		return s.formDone(c, "/intervalometer", s.intervalometerPage)
 	}
 	if s.Arduino == nil {
 		flash(c, status.Red, "Not saved: no Arduino link is configured.")
@@ -116,8 +117,8 @@ func (s *Server) intervalometerSubmit(c echo.Context) error {
 			return s.redirect(c, "/intervalometer")
 		}
 		if !v.Value.AtLeast(arduino.MinShootFast) {
-			flash(c, status.Red, "Not saved: firmware "+v.Value.String()+" cannot shoot faster than once a minute (4.6.0 or later can).")
-			return s.redirect(c, "/intervalometer")
+			refuse(c, view.FieldError{Field: "interval", Text: "Firmware " + v.Value.String() + " cannot shoot faster than once a minute (4.6.0 or later can)."})
+			return s.formDone(c, "/intervalometer", s.intervalometerPage)
 		}
 	}
 	if err := s.Arduino.SetSchedule(ctx, sch); err != nil {

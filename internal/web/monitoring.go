@@ -55,13 +55,13 @@ func (s *Server) monitoringSubmit(c echo.Context) error {
 		n, ferr := heartbeat.ParseFrequency(d.Freq)
 		if freqChanged {
 			if !slices.Contains(heartbeat.Frequencies, freq) {
-				e.bad("Not saved: %q is not a heartbeat frequency (Off, 5, 10, 15, 20, 30 or 60 minutes).", freq)
+				e.badField("hbFreq", "%q is not a heartbeat frequency (Off, 5, 10, 15, 20, 30 or 60 minutes).", freq)
 			} else {
 				wasOn := ferr == nil && n > 0
 				n, _ = heartbeat.ParseFrequency(freq)
 				if n > 0 && !wasOn && !urlChanged {
 					if err := heartbeat.ValidateURL(receiver); err != nil {
-						e.bad("Not saved: heartbeats cannot be switched on: %v.", err)
+						e.badField("hbUrl", "Heartbeats cannot be switched on: %v.", err)
 					}
 				}
 				f.Set(config.SectionMonitoring, config.KeyHeartbeatFrequency, freq)
@@ -71,7 +71,7 @@ func (s *Server) monitoringSubmit(c echo.Context) error {
 			on := n > 0 && (freqChanged || ferr == nil)
 			if receiver != "" || on {
 				if err := heartbeat.ValidateURL(receiver); err != nil {
-					e.bad("Not saved: %v.", err)
+					e.badField("hbUrl", "%v.", sentence(err.Error()))
 				}
 			}
 			f.Set(config.SectionMonitoring, config.KeyHeartbeatURL, receiver)
@@ -82,14 +82,14 @@ func (s *Server) monitoringSubmit(c echo.Context) error {
 		if push, changed := e.field("pushUrl", "Pushgateway URL", fieldText); changed {
 			if push != "" {
 				if err := heartbeat.ValidateURL(push); err != nil {
-					e.bad("Not saved: the Pushgateway URL: %v.", strings.TrimPrefix(err.Error(), "the heartbeat URL "))
+					e.badField("pushUrl", "The Pushgateway URL: %v.", strings.TrimPrefix(err.Error(), "the heartbeat URL "))
 				}
 			}
 			f.Set(config.SectionMonitoring, config.KeyPushgatewayURL, push)
 		}
 		saveThresholds(e, f)
 	})
-	return s.redirect(c, "/monitoring")
+	return s.formDone(c, "/monitoring", s.monitoringPage)
 }
 
 // savedReceiver returns the saved heartbeat URL when heartbeats are set up
@@ -224,16 +224,16 @@ func saveThresholds(e *formEdit, f *config.File) {
 		}
 		n, err := strconv.Atoi(text)
 		if err != nil || n < t.lo || n > t.hi {
-			e.bad("Not saved: the %s must be a whole number from %d to %d.", t.label, t.lo, t.hi)
+			e.badField(t.name, "The %s must be a whole number from %d to %d.", t.label, t.lo, t.hi)
 			continue
 		}
 		v[t.name], changed[t.name] = n, true
 		f.Set(config.SectionThresholds, t.key, strconv.Itoa(n))
 	}
 	if (changed["daysFreeWarn"] || changed["daysFreeAlarm"]) && v["daysFreeAlarm"] > v["daysFreeWarn"] {
-		e.bad("Not saved: the days-free alarm (%d) must not be above the warning (%d).", v["daysFreeAlarm"], v["daysFreeWarn"])
+		e.badField("daysFreeAlarm", "The days-free alarm (%d) must not be above the warning (%d).", v["daysFreeAlarm"], v["daysFreeWarn"])
 	}
 	if (changed["voltageHigh"] || changed["voltageLow"]) && v["voltageLow"] >= v["voltageHigh"] {
-		e.bad("Not saved: the low voltage (%d V) must be under the high one (%d V).", v["voltageLow"], v["voltageHigh"])
+		e.badField("voltageLow", "The low voltage (%d V) must be under the high one (%d V).", v["voltageLow"], v["voltageHigh"])
 	}
 }

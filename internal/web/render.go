@@ -60,6 +60,7 @@ type layout struct {
 	// until the next run (Home shows them all in its own tables).
 	Results   []view.Row
 	Simulated []string
+	Form      view.Form // a refused form, drawn again as typed (formedit.go)
 	Data      any
 }
 
@@ -109,6 +110,13 @@ func (s *Server) render(c echo.Context, status int, page string, data any) error
 		v.Title = v.Location
 	}
 	v.Messages = takeFlashes(c)
+	if f, ok := rejectedForm(c); ok {
+		v.Form = f
+		v.Messages = append([]message{{"red", f.Summary}}, v.Messages...)
+		if status == http.StatusOK {
+			status = http.StatusUnprocessableEntity
+		}
+	}
 	if v.User != "" {
 		s.addTaskState(&v)
 		v.Results = view.ResultRows(s.lastOutcome, pageResults[c.Path()]...)
@@ -257,6 +265,9 @@ func takeFlashes(c echo.Context) []message {
 }
 
 func (s *Server) redirect(c echo.Context, to string) error {
+	if f, ok := rejectedForm(c); ok {
+		flash(c, "red", f.Summary) // not drawn again: at least say why
+	}
 	return c.Redirect(http.StatusSeeOther, to)
 }
 

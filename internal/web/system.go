@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/intvlm8r/intvlm8r-go/internal/status"
 	"github.com/intvlm8r/intvlm8r-go/internal/view"
 	"net/http"
 	"slices"
@@ -123,7 +124,7 @@ func (s *Server) systemSubmit(c echo.Context) error {
 			flash(c, "orange", "The Arduino is rebooting: it shuts the Pi down first, then starts it again.")
 		}
 	}
-	return s.redirect(c, "/system")
+	return s.formDone(c, "/system", s.systemPage)
 }
 
 func (s *Server) sendArduino(ctx context.Context, cmd arduino.Command) error {
@@ -150,9 +151,9 @@ func (s *Server) saveLocation(c echo.Context) {
 		switch {
 		case !changed:
 		case len([]rune(name)) > maxLocationName:
-			e.bad("Not saved: the location name is longer than %d characters.", maxLocationName)
+			e.badField("newName", "The location name is longer than %d characters.", maxLocationName)
 		case strings.IndexFunc(name, unicode.IsControl) >= 0:
-			e.bad("Not saved: the location name holds control characters.")
+			e.badField("newName", "The location name holds control characters.")
 		default:
 			f.Set(config.SectionGlobal, config.KeyLocationName, name)
 		}
@@ -166,7 +167,7 @@ func (s *Server) saveThumbsCount(c echo.Context) {
 		switch {
 		case !changed:
 		case !slices.Contains(view.ThumbCounts, n):
-			e.bad("Not saved: %q is not one of the thumbnail counts (%s).", n, strings.Join(view.ThumbCounts, ", "))
+			e.badField("thumbsCount", "%q is not one of the thumbnail counts (%s).", n, strings.Join(view.ThumbCounts, ", "))
 		default:
 			f.Set(config.SectionGlobal, config.KeyThumbsCount, n)
 		}
@@ -176,9 +177,13 @@ func (s *Server) saveThumbsCount(c echo.Context) {
 // saveWakeWindow sends SP= and, once the Arduino has it, mirrors the hour
 // into [Global] wakepihour (the copy and upload helpers read it there).
 func (s *Server) saveWakeWindow(ctx context.Context, c echo.Context) {
-	hour, minutes, problem := s.wakeForm(ctx, c)
-	if problem != "" {
-		flash(c, "red", problem)
+	hour, minutes, bad := s.wakeForm(ctx, c)
+	switch {
+	case bad.Field != "":
+		refuse(c, bad)
+		return
+	case bad.Text != "":
+		flash(c, status.Red, bad.Text)
 		return
 	}
 	if err := s.Arduino.SetWakeWindow(ctx, hour, minutes); err != nil {
@@ -208,9 +213,9 @@ func (s *Server) saveWakeWindow(ctx context.Context, c echo.Context) {
 	}
 }
 
-// wakeForm reads the wake form's hour and minutes; problem, when not "",
-// says why nothing is sent.
-func (s *Server) wakeForm(ctx context.Context, c echo.Context) (hour, minutes int, problem string) {
+// wakeForm reads the wake form's hour and minutes; bad, when set, says why
+// nothing is sent: beside its field, or (no Field) as a message.
+func (s *Server) wakeForm(ctx context.Context, c echo.Context) (hour, minutes int, bad view.FieldError) {
 	hourText := strings.TrimSpace(c.FormValue("wakePiTime"))
 	if hourText == "Always On" {
 		hourText = "25"
@@ -220,7 +225,7 @@ func (s *Server) wakeForm(ctx context.Context, c echo.Context) (hour, minutes in
 		err = fmt.Errorf("wake hour %q is neither 00 to 23 nor Always On", hourText)
 	}
 	if err != nil {
-		return 0, 0, "Not saved: " + err.Error() + ". Nothing was changed."
+		return 0, 0, view.FieldError{Field: "wakePiTime", Text: sentence(err.Error()) + "."}
 	}
 	minText := strings.TrimSpace(c.FormValue("wakePiDuration"))
 	if minText == "" && hour == arduino.AlwaysOn && s.Arduino != nil {
@@ -232,14 +237,14 @@ func (s *Server) wakeForm(ctx context.Context, c echo.Context) (hour, minutes in
 	}
 	switch {
 	case minText == "":
-		return 0, 0, "Not saved: choose how many minutes the Pi stays on. Nothing was changed."
+		return 0, 0, view.FieldError{Field: "wakePiDuration", Text: "Choose how many minutes the Pi stays on."}
 	case !slices.Contains(view.WakeDurations, minText):
-		return 0, 0, fmt.Sprintf("Not saved: %q minutes is not one of the choices (%s). Nothing was changed.", minText, strings.Join(view.WakeDurations, ", "))
+		return 0, 0, view.FieldError{Field: "wakePiDuration", Text: fmt.Sprintf("%q minutes is not one of the choices (%s).", minText, strings.Join(view.WakeDurations, ", "))}
 	case s.Arduino == nil:
-		return 0, 0, "Not saved: no Arduino link is configured."
+		return 0, 0, view.FieldError{Text: "Not saved: no Arduino link is configured."}
 	}
 	minutes, _ = strconv.Atoi(minText)
-	return hour, minutes, ""
+	return hour, minutes, view.FieldError{}
 }
 
 // syncClocks sets the ticked clocks to the browser's time (plus the chosen

@@ -26,6 +26,7 @@ import (
 	"github.com/intvlm8r/intvlm8r-go/internal/tasks"
 	"github.com/intvlm8r/intvlm8r-go/internal/testutil"
 	"github.com/intvlm8r/intvlm8r-go/internal/transfer"
+	"github.com/intvlm8r/intvlm8r-go/internal/view"
 )
 
 // tpUI is the UI on a real Redis (no worker) with a logged-in client.
@@ -119,11 +120,7 @@ func (u *tpUI) post(values url.Values) string {
 	if err != nil {
 		u.t.Fatal(err)
 	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/transfer" {
-		u.t.Fatalf("POST /transfer: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
-	}
-	return u.page("/transfer")
+	return u.shownAfter(resp, "/transfer")
 }
 
 func (u *tpUI) ini() string {
@@ -637,5 +634,101 @@ func TestTransferPageWakeHourFromArduino(t *testing.T) {
 	u.post(applyForm())
 	if !strings.Contains(u.ini(), "wakepihour = 06") {
 		t.Fatalf("Apply did not mirror the wake hour:\n%s", u.ini())
+	}
+}
+
+// firstINI is the INI this port writes on a new install (config.NewFile).
+const firstINI = "[Global]\nfile created = 01 Dec 2026\nlocationname = Hut\nthumbscount = 24\n\n" +
+	"[Transfer]\ntfrmethod = Off\ndeleteaftertransfer = Off\nftpactive = Off\n\n" +
+	"[Copy]\ncopyday = Daily\ncopyhour = 14\ndeleteaftercopy = Off\n"
+
+// Issue 12, finding 2: a first FTP setup with a mistake comes back as
+// typed (the method still FTP, server, user and folder kept, the password
+// never sent back but said to be unsaved), the reason beside its field and
+// one summary; fixed, it saves, with the transfer day shown by default.
+func TestTransferFirstFTPSetupRefusedComesBackAsTyped(t *testing.T) {
+	u := startTransferUI(t, firstINI, transfer.DropboxAPI{})
+	before := u.ini()
+	v := u.form("/transfer", "transferForm")
+	if v.Get("transferDay") != "afterCopy" || v.Get("transferHour") != "00" {
+		t.Fatalf("a first setup's schedule is sent as %q %q, want valid defaults", v.Get("transferDay"), v.Get("transferHour"))
+	}
+	typed := map[string]string{"tfrMethod": "FTP", "ftpServer": "ftp.example.com:99999", "ftpUser": "photos",
+		"ftpRemoteFolder": "/site1/", "ftpPassword": "pa55-typed"}
+	for k, s := range typed {
+		v.Set(k, s)
+	}
+	page := u.submit("/transfer", "tfrApply", v) // 422, checked by shownAfter
+	if u.ini() != before {
+		t.Fatalf("a refused form changed the INI:\n%s", u.ini())
+	}
+	if strings.Contains(page, "pa55-typed") {
+		t.Fatal("the typed password was sent back")
+	}
+	again, err := testutil.FormValues(page, "transferForm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, s := range typed {
+		if k != "ftpPassword" && again.Get(k) != s {
+			t.Errorf("%s comes back as %q, want %q as typed", k, again.Get(k), s)
+		}
+	}
+	if again.Get("ftpPassword") != "" || again.Get("transferDay") != "afterCopy" {
+		t.Errorf("password %q, day %q", again.Get("ftpPassword"), again.Get("transferDay"))
+	}
+	for _, want := range []string{
+		`name="ftpServer" value="ftp.example.com:99999"`,
+		`aria-invalid="true" aria-describedby="ftpServer-error"`,
+		`<span class="fielderror" id="ftpServer-error">FTP server &#34;ftp.example.com:99999&#34;: the port must be a number from 1 to 65535.</span>`,
+		`aria-describedby="ftpPassword-error"`,
+		`id="ftpPassword-error">` + view.SecretNote,
+		`<tr class="red"><td class="centred">Nothing was saved: FTP server`,
+		`data-rejected="true"`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the refused page lacks %s", want)
+		}
+	}
+	if n := strings.Count(page, "Nothing was saved"); n != 1 {
+		t.Errorf("%d summaries", n)
+	}
+
+	// Fixed and the password typed again, the same form saves.
+	again.Set("ftpServer", "ftp.example.com:2121")
+	again.Set("ftpPassword", "pa55-typed")
+	if page := u.submit("/transfer", "tfrApply", again); !strings.Contains(page, "Transfer settings saved") {
+		t.Fatalf("the fixed form was not saved:\n%s", page)
+	}
+	for key, want := range map[string]string{"tfrmethod": "FTP", "ftpserver": "ftp.example.com:2121", "ftpuser": "photos",
+		"ftppassword": "pa55-typed", "ftpremotefolder": "/site1/", "transferday": "afterCopy", "transferhour": "00"} {
+		if got := u.get("Transfer", key); got != want {
+			t.Errorf("%s = %q, want %q", key, got, want)
+		}
+	}
+}
+
+// A transfer day hand-edited to junk is not a choice: choosing a method
+// then asks for a day beside the day's field, and keeps the method.
+func TestTransferDayNotAChoiceRefusedBesideItsField(t *testing.T) {
+	u := startTransferUI(t, strings.Replace(firstINI, "ftpactive = Off\n", "ftpactive = Off\ntransferday = Someday\n", 1), transfer.DropboxAPI{})
+	v := u.form("/transfer", "transferForm")
+	v.Set("tfrMethod", "FTP")
+	v.Set("ftpServer", "ftp.example.com")
+	v.Set("ftpUser", "pi")
+	page := u.submit("/transfer", "tfrApply", v)
+	for _, want := range []string{`id="transferDay-error">Choose a transfer day.</span>`, `aria-describedby="transferDay-error"`,
+		`<option value="FTP" selected>`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the refused page lacks %s", want)
+		}
+	}
+	again, _ := testutil.FormValues(page, "transferForm")
+	again.Set("transferDay", "Monday")
+	if page := u.submit("/transfer", "tfrApply", again); !strings.Contains(page, "Transfer settings saved") {
+		t.Fatalf("not saved with a day chosen:\n%s", page)
+	}
+	if u.get("Transfer", "transferday") != "Monday" || u.get("Transfer", "tfrmethod") != "FTP" {
+		t.Fatalf("INI:\n%s", u.ini())
 	}
 }
