@@ -14,3 +14,85 @@ document.addEventListener('DOMContentLoaded', () => {
     });
   }
 });
+
+// The charts: scale labels that would touch the one below are thinned out,
+// and a tap, a click or the arrow keys pick an hour, whose reading is shown
+// under the chart (a touch screen never shows a hover tooltip).
+function thinScale(svg) {
+  let last = null;
+  const labels = Array.from(svg.querySelectorAll('text.scale:not(.limit)'));
+  labels.forEach(t => t.classList.remove('thinned'));
+  // From the bottom (the first line drawn is the lowest) up.
+  labels.sort((a, b) => b.getBBox().y - a.getBBox().y);
+  for (const t of labels) {
+    const b = t.getBBox();
+    if (last && b.y + b.height > last.y - 1) {
+      t.classList.add('thinned');
+      continue;
+    }
+    last = b;
+  }
+}
+
+function chartPicker(svg) {
+  const grid = svg.querySelector('line');
+  if (!grid) return;
+  const left = parseFloat(grid.getAttribute('x1'));
+  const right = parseFloat(grid.getAttribute('x2'));
+  const colW = (right - left) / 24;
+  const readings = new Array(24).fill('');
+  for (const bar of svg.querySelectorAll('rect.bar')) {
+    const x = parseFloat(bar.getAttribute('x'));
+    const hour = Math.floor((x - left) / colW);
+    const title = bar.querySelector('title');
+    if (hour >= 0 && hour < 24 && title) readings[hour] = title.textContent;
+  }
+  const vb = svg.viewBox.baseVal;
+  const mark = document.createElementNS('http://www.w3.org/2000/svg', 'rect');
+  mark.setAttribute('class', 'hour-col hidden');
+  mark.setAttribute('y', String(vb.y));
+  mark.setAttribute('height', String(vb.height));
+  mark.setAttribute('width', String(colW));
+  svg.insertBefore(mark, svg.firstChild);
+  const detail = document.createElement('p');
+  detail.className = 'chartdetail';
+  detail.id = svg.id + 'Detail';
+  detail.setAttribute('aria-live', 'polite');
+  detail.textContent = 'Tap the chart, or focus it and use the arrow keys, for an hour\u2019s reading.';
+  svg.after(detail);
+  svg.setAttribute('tabindex', '0');
+  svg.setAttribute('aria-describedby', detail.id);
+  let picked = -1;
+  const pick = hour => {
+    picked = Math.max(0, Math.min(23, hour));
+    mark.setAttribute('x', String(left + picked * colW));
+    mark.classList.remove('hidden');
+    mark.classList.add('picked');
+    detail.textContent = readings[picked] || (String(picked).padStart(2, '0') + ':00 no reading');
+  };
+  svg.addEventListener('click', ev => {
+    const pt = svg.createSVGPoint();
+    pt.x = ev.clientX;
+    pt.y = ev.clientY;
+    const p = pt.matrixTransform(svg.getScreenCTM().inverse());
+    if (p.x >= left && p.x < right) pick(Math.floor((p.x - left) / colW));
+  });
+  svg.addEventListener('keydown', ev => {
+    if (ev.key === 'ArrowRight') pick(picked + 1);
+    else if (ev.key === 'ArrowLeft') pick(picked < 0 ? 23 : picked - 1);
+    else if (ev.key === 'Home') pick(0);
+    else if (ev.key === 'End') pick(23);
+    else return;
+    ev.preventDefault();
+  });
+  svg.addEventListener('focus', () => { if (picked < 0) pick(new Date().getHours()); });
+}
+
+document.addEventListener('DOMContentLoaded', () => {
+  const charts = document.querySelectorAll('svg.chart');
+  for (const svg of charts) {
+    thinScale(svg);
+    chartPicker(svg);
+  }
+  window.addEventListener('resize', () => charts.forEach(thinScale));
+});

@@ -14,7 +14,9 @@
 //  overlap   the line boxes of two different visible text nodes intersect.
 //  row       (desktop) a table row's cells, or a cell's label and value
 //            (.alignleft / .alignright), are not side by side on one line.
-(function (minTarget, desktop) {
+// scope is the part of the page checked: the open menu covers the rest.
+(function (minTarget, desktop, scope) {
+  const root = document.querySelector(scope);
   const problems = [];
   const add = (rule, what) => problems.push({ rule, what });
   const name = (el) => {
@@ -51,7 +53,7 @@
   // targets: group a control with its labels.
   const groups = new Map();
   const sel = "a[href], button, input:not([type=hidden]), select, textarea, summary, label[for]";
-  for (const el of document.querySelectorAll(sel)) {
+  for (const el of root.querySelectorAll(sel)) {
     let key = el;
     if (el.tagName === "LABEL") {
       const c = document.getElementById(el.htmlFor);
@@ -97,7 +99,7 @@
 
   // text nodes and their line boxes
   const texts = [];
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
   for (let n = walker.nextNode(); n; n = walker.nextNode()) {
     if (!n.textContent.trim()) continue;
     const p = n.parentElement;
@@ -145,7 +147,7 @@
       const ra = a.getBoundingClientRect(), rb = b.getBoundingClientRect();
       return Math.min(ra.bottom, rb.bottom) - Math.max(ra.top, rb.top) > Math.min(ra.height, rb.height) / 2;
     };
-    for (const tr of document.querySelectorAll("tr")) {
+    for (const tr of root.querySelectorAll("tr")) {
       if (!visible(tr)) continue;
       const cells = Array.from(tr.children).filter((c) => c.tagName === "TD" && visible(c));
       if (cells.length >= 2) {

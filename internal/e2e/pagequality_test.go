@@ -89,7 +89,8 @@ func TestBrowserPageQuality(t *testing.T) {
 
 	type size struct{ w, h int }
 	sizes := []size{{360, 740}, {1280, 900}}
-	check := func(t *testing.T, name string, sz size) {
+	var heights []string
+	check := func(t *testing.T, name, scope string, sz size) {
 		t.Helper()
 		var rep pageReport
 		var buf []byte
@@ -99,7 +100,7 @@ func TestBrowserPageQuality(t *testing.T) {
 		if desktop {
 			minTarget = 24
 		}
-		if err := chromedp.Run(ctx, chromedp.Evaluate(fmt.Sprintf("(%s)(%d, %v)", strings.TrimSpace(pageQualityJS), minTarget, desktop), &rep)); err != nil {
+		if err := chromedp.Run(ctx, chromedp.Evaluate(fmt.Sprintf("(%s)(%d, %v, %q)", strings.TrimSpace(pageQualityJS), minTarget, desktop, scope), &rep)); err != nil {
 			t.Fatalf("%s: checks: %v", name, err)
 		}
 		var has bool
@@ -121,7 +122,7 @@ func TestBrowserPageQuality(t *testing.T) {
 		if err := os.WriteFile(png, buf, 0o644); err != nil {
 			t.Fatalf("screenshot: %v", err)
 		}
-		t.Logf("%s at %d×%d: %d px tall (%s)", name, sz.w, sz.h, rep.Height, png)
+		heights = append(heights, fmt.Sprintf("%s\t%d×%d\t%d px tall", name, sz.w, sz.h, rep.Height))
 		for _, pr := range rep.Problems {
 			t.Errorf("%s at %d px: %s: %s", name, sz.w, pr.Rule, pr.What)
 		}
@@ -151,7 +152,7 @@ func TestBrowserPageQuality(t *testing.T) {
 	for _, sz := range sizes {
 		emulate(sz)
 		open("/login", "#loginForm")
-		t.Run(fmt.Sprintf("login@%d", sz.w), func(t *testing.T) { check(t, "login", sz) })
+		t.Run(fmt.Sprintf("login@%d", sz.w), func(t *testing.T) { check(t, "login", "body", sz) })
 	}
 	browserLogin(t, ctx, b)
 
@@ -171,7 +172,7 @@ func TestBrowserPageQuality(t *testing.T) {
 		emulate(sz)
 		for _, pg := range pages {
 			open(pg.path, pg.ready)
-			t.Run(fmt.Sprintf("%s@%d", pg.name, sz.w), func(t *testing.T) { check(t, pg.name, sz) })
+			t.Run(fmt.Sprintf("%s@%d", pg.name, sz.w), func(t *testing.T) { check(t, pg.name, "body", sz) })
 		}
 		// The open menu, over Home.
 		open("/", "#systemInfo")
@@ -185,6 +186,13 @@ func TestBrowserPageQuality(t *testing.T) {
 		if err != nil {
 			t.Fatalf("open the menu: %v", err)
 		}
-		t.Run(fmt.Sprintf("menu@%d", sz.w), func(t *testing.T) { check(t, "menu", sz) })
+		t.Run(fmt.Sprintf("menu@%d", sz.w), func(t *testing.T) { check(t, "menu", "#menu", sz) })
+	}
+	// The pages' heights, beside the screenshots (a phone page's length is
+	// how far its owner scrolls).
+	summary := strings.Join(heights, "\n") + "\n"
+	t.Log("\n" + summary)
+	if err := os.WriteFile(filepath.Join(dir, "heights.txt"), []byte(summary), 0o644); err != nil {
+		t.Errorf("heights: %v", err)
 	}
 }
