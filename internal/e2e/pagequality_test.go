@@ -15,6 +15,7 @@ import (
 	camsim "github.com/intvlm8r/intvlm8r-go/internal/camera/sim"
 	"github.com/intvlm8r/intvlm8r-go/internal/paths"
 	"github.com/intvlm8r/intvlm8r-go/internal/testutil"
+	"github.com/intvlm8r/intvlm8r-go/internal/transfer"
 )
 
 //go:embed pagequality.js
@@ -77,11 +78,19 @@ type axeViolation struct {
 // violation). The screenshots are kept in artifactsDir.
 func TestBrowserPageQuality(t *testing.T) {
 	axe := axeSource(t)
-	b := StartBox(t, copyINI(""), "INTVLM8R_CAMERA=sim:canon,awake")
+	// Every section shown: copies, renaming, FTP uploads, a heartbeat URL.
+	ini := strings.Replace(formsINI, "heartbeatfrequency = Off\nheartbeaturl = \n", "heartbeatfrequency = 15\nheartbeaturl = http://127.0.0.1:9/ping\n", 1)
+	b := StartBox(t, ini, "INTVLM8R_CAMERA=sim:canon,awake")
 	p := paths.New(b.Home)
 	camsim.SeedCard(p, 3, time.Date(2026, 11, 30, 9, 0, 0, 0, time.Local), time.Minute)
 	if code, out := b.cameraTransfer("--wait", "2m", "copyNow"); code != 0 {
 		t.Fatalf("copy: %d %s", code, out)
+	}
+	// A log with a line longer than a phone is wide.
+	for _, line := range []string{"0 of 0 files uploaded OK", "Could not connect to ftp.example.com:21: dial tcp: lookup ftp.example.com: no such host; the photos stay on the Pi"} {
+		if err := transfer.LogStatus(p, line); err != nil {
+			t.Fatal(err)
+		}
 	}
 	dir := artifactsDir(t)
 	ctx := Browser(t)
@@ -122,7 +131,7 @@ func TestBrowserPageQuality(t *testing.T) {
 		if err := os.WriteFile(png, buf, 0o644); err != nil {
 			t.Fatalf("screenshot: %v", err)
 		}
-		heights = append(heights, fmt.Sprintf("%s\t%d×%d\t%d px tall", name, sz.w, sz.h, rep.Height))
+		heights = append(heights, fmt.Sprintf("%s\t%d×%d\t%d px tall\taxe: %d rules broken (any impact)", name, sz.w, sz.h, rep.Height, len(viol)))
 		for _, pr := range rep.Problems {
 			t.Errorf("%s at %d px: %s: %s", name, sz.w, pr.Rule, pr.What)
 		}
@@ -167,6 +176,7 @@ func TestBrowserPageQuality(t *testing.T) {
 		{"network", "/network", "#interfaces"},
 		{"iniview", "/iniview", "#iniview"},
 		{"thumbnails", "/thumbnails", "#thumbnails"},
+		{"transferlog", "/transferlog", "#transferLog"},
 	}
 	for _, sz := range sizes {
 		emulate(sz)
