@@ -48,11 +48,9 @@ function chartPicker(svg) {
     if (hour >= 0 && hour < 24 && title) readings[hour] = title.textContent;
   }
   const vb = svg.viewBox.baseVal;
-  const mark = document.createElementNS('http://www.w3.org/2000/svg', 'rect');
+  // The picked hour's column, behind the bars (a path: the bars are the rects).
+  const mark = document.createElementNS('http://www.w3.org/2000/svg', 'path');
   mark.setAttribute('class', 'hour-col hidden');
-  mark.setAttribute('y', String(vb.y));
-  mark.setAttribute('height', String(vb.height));
-  mark.setAttribute('width', String(colW));
   svg.insertBefore(mark, svg.firstChild);
   const detail = document.createElement('p');
   detail.className = 'chartdetail';
@@ -65,7 +63,7 @@ function chartPicker(svg) {
   let picked = -1;
   const pick = hour => {
     picked = Math.max(0, Math.min(23, hour));
-    mark.setAttribute('x', String(left + picked * colW));
+    mark.setAttribute('d', 'M' + (left + picked * colW) + ' ' + vb.y + 'h' + colW + 'v' + vb.height + 'h' + (-colW) + 'z');
     mark.classList.remove('hidden');
     mark.classList.add('picked');
     detail.textContent = readings[picked] || (String(picked).padStart(2, '0') + ':00 no reading');

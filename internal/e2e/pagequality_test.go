@@ -12,6 +12,7 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"github.com/intvlm8r/intvlm8r-go/internal/arduino/sim"
 	camsim "github.com/intvlm8r/intvlm8r-go/internal/camera/sim"
 	"github.com/intvlm8r/intvlm8r-go/internal/paths"
 	"github.com/intvlm8r/intvlm8r-go/internal/testutil"
@@ -86,6 +87,17 @@ func TestBrowserPageQuality(t *testing.T) {
 	if code, out := b.cameraTransfer("--wait", "2m", "copyNow"); code != 0 {
 		t.Fatalf("copy: %d %s", code, out)
 	}
+	// Thermal: a day of readings below and above freezing, a voltmeter.
+	simBoard(b).bus.Do(func(f *sim.Firmware, _ time.Time) error {
+		f.S.VoltADC = 640
+		for h := range f.S.DailyTemps {
+			f.S.DailyTemps[h] = int8(2*h - 12)
+		}
+		for h := range f.S.Volts {
+			f.S.Volts[h] = byte(115 + 2*h)
+		}
+		return nil
+	})
 	// A log with a line longer than a phone is wide.
 	for _, line := range []string{"0 of 0 files uploaded OK", "Could not connect to ftp.example.com:21: dial tcp: lookup ftp.example.com: no such host; the photos stay on the Pi"} {
 		if err := transfer.LogStatus(p, line); err != nil {
