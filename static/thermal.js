@@ -19,18 +19,19 @@ document.addEventListener('DOMContentLoaded', () => {
 // and a tap, a click or the arrow keys pick an hour, whose reading is shown
 // under the chart (a touch screen never shows a hover tooltip).
 function thinScale(svg) {
-  let last = null;
   const labels = Array.from(svg.querySelectorAll('text.scale:not(.limit)'));
   labels.forEach(t => t.classList.remove('thinned'));
-  // From the bottom (the first line drawn is the lowest) up.
-  labels.sort((a, b) => b.getBBox().y - a.getBBox().y);
-  for (const t of labels) {
+  // Freezing keeps its label; the others, from the bottom up, give way.
+  const kept = labels.filter(t => t.classList.contains('freezing')).map(t => t.getBBox());
+  const rest = labels.filter(t => !t.classList.contains('freezing'));
+  rest.sort((a, b) => b.getBBox().y - a.getBBox().y);
+  for (const t of rest) {
     const b = t.getBBox();
-    if (last && b.y + b.height > last.y - 1) {
+    if (kept.some(k => b.y < k.y + k.height + 1 && k.y < b.y + b.height + 1)) {
       t.classList.add('thinned');
       continue;
     }
-    last = b;
+    kept.push(b);
   }
 }
 
@@ -89,6 +90,8 @@ function chartPicker(svg) {
 document.addEventListener('DOMContentLoaded', () => {
   const charts = document.querySelectorAll('svg.chart');
   for (const svg of charts) {
+    // Limit labels (VHi, VLo) are drawn over the bars, not under them.
+    for (const t of svg.querySelectorAll('text.limit')) svg.appendChild(t);
     thinScale(svg);
     chartPicker(svg);
   }

@@ -185,6 +185,7 @@ func TestBrowserPageQuality(t *testing.T) {
 		{"thermal", "/thermal", "#thermalForm"},
 		{"monitoring", "/monitoring", "#monitoringForm"},
 		{"system", "/system", "#piFacts"},
+		{"system-checks", "/system?checks=1", "#health"},
 		{"network", "/network", "#interfaces"},
 		{"iniview", "/iniview", "#iniview"},
 		{"thumbnails", "/thumbnails", "#thumbnails"},
