@@ -25,6 +25,7 @@ need=(
   "unshare util-linux"
   "prometheus-pushgateway prometheus-pushgateway"
   "promtool prometheus"
+  "npm npm"
 )
 
 missing=()
@@ -36,10 +37,7 @@ for pair in "${need[@]}"; do
   fi
 done
 
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
-fi
-
+install_missing() {
 echo "test-deps: installing ${missing[*]}"
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then
@@ -58,3 +56,22 @@ case " ${missing[*]} " in
   *" vsftpd "*) $sudo systemctl disable --now vsftpd >/dev/null 2>&1 || true ;;
   *" prometheus-pushgateway "*) $sudo systemctl disable --now prometheus-pushgateway >/dev/null 2>&1 || true ;;
 esac
+}
+if [ ${#missing[@]} -gt 0 ]; then
+  install_missing
+fi
+
+# axe-core (the page-quality test's accessibility rules) from npm, unpacked
+# into a cache outside the repository; the test reads axe.min.js from there.
+axe_dir="${XDG_CACHE_HOME:-$HOME/.cache}/intvlm8r/axe-core"
+if [ ! -s "$axe_dir/axe.min.js" ]; then
+  echo "test-deps: fetching axe-core@4 from npm into $axe_dir"
+  tmp="$(mktemp -d)"
+  trap 'rm -rf "$tmp"' EXIT
+  (cd "$tmp" && npm pack --silent axe-core@4 >/dev/null)
+  tar -xzf "$tmp"/axe-core-*.tgz -C "$tmp" package/axe.min.js package/LICENSE
+  mkdir -p "$axe_dir"
+  cp "$tmp/package/LICENSE" "$axe_dir/LICENSE"
+  cp "$tmp/package/axe.min.js" "$axe_dir/axe.min.js.new"
+  mv "$axe_dir/axe.min.js.new" "$axe_dir/axe.min.js"
+fi

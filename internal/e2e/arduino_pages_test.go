@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 	"github.com/creack/pty"
 	"golang.org/x/term"
 
@@ -751,6 +752,22 @@ func TestBrowserThermal(t *testing.T) {
 	// 23 readings (hour 5 has none); 14.0 V and up is over voltage_high.
 	if voltBars != 23 || highBars != 4 || vMin != "12.0V" || vMax != "14.3V" {
 		t.Fatalf("voltage chart: %d bars, %d high, min %q, max %q", voltBars, highBars, vMin, vMax)
+	}
+	// An hour's reading on a tap (a touch screen shows no hover tooltip) and
+	// from the keyboard: the bar's own text, under the chart.
+	var detail, title10, title8 string
+	if err := chromedp.Run(ctx,
+		chromedp.Evaluate(`(() => { const r = document.querySelectorAll('#voltChart rect.bar')[9].getBoundingClientRect();
+			document.getElementById('voltChart').dispatchEvent(new MouseEvent('click', {bubbles: true, clientX: r.left + r.width / 2, clientY: r.top + 2})); })()`, nil),
+		chromedp.Evaluate(`document.getElementById('voltChartDetail').textContent`, &detail),
+		chromedp.Evaluate(`document.querySelectorAll('#voltChart rect.bar')[9].textContent`, &title10),
+		chromedp.Evaluate(`document.querySelectorAll('#voltChart rect.bar')[7].textContent`, &title8),
+	); err != nil || !strings.HasPrefix(title10, "10:00 ") || detail != title10 {
+		t.Fatalf("tap on the 10:00 bar (%q) shows %q (%v)", title10, detail, err)
+	}
+	if err := chromedp.Run(ctx, chromedp.Focus("#voltChart", chromedp.ByID), chromedp.KeyEvent(kb.ArrowLeft), chromedp.KeyEvent(kb.ArrowLeft),
+		chromedp.Evaluate(`document.getElementById('voltChartDetail').textContent`, &detail)); err != nil || !strings.HasPrefix(title8, "08:00 ") || detail != title8 {
+		t.Fatalf("two arrow-lefts from 10:00 show %q, want %q (%v)", detail, title8, err)
 	}
 	// °F: the radio stores the cookie and the server redraws in °F.
 	if err := chromedp.Run(ctx, chromedp.Click("#thermalF", chromedp.ByID),

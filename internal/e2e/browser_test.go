@@ -28,8 +28,14 @@ func chromiumPath(t *testing.T) string {
 	return ""
 }
 
-// Browser starts headless chromium for one test.
+// Browser starts headless chromium for one test, of up to 90 s.
 func Browser(t *testing.T) context.Context {
+	t.Helper()
+	return BrowserFor(t, 90*time.Second)
+}
+
+// BrowserFor is Browser for a test that may take up to d.
+func BrowserFor(t *testing.T, d time.Duration) context.Context {
 	t.Helper()
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromiumPath(t)),
@@ -44,7 +50,7 @@ func Browser(t *testing.T) context.Context {
 	}
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelB := chromedp.NewContext(actx)
-	ctx, cancelC := context.WithTimeout(ctx, 90*time.Second)
+	ctx, cancelC := context.WithTimeout(ctx, d)
 	t.Cleanup(func() { cancelC(); cancelB(); cancelA() })
 	if err := chromedp.Run(ctx); err != nil {
 		t.Fatalf("start chromium: %v", err)

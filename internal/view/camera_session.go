@@ -21,7 +21,7 @@ func CameraProblem(err error) (text string, canWake bool) {
 		return "Camera busy: another task (a copy?) is using it. Try again when it has finished.", false
 	case errors.Is(err, camera.ErrWaking):
 		// A sleeping DSLR drops off the USB bus: asleep and unplugged look alike.
-		return "Camera asleep or not connected: a wake has been sent; reload in a few seconds. If it stays so, check it is on and in the right USB port.", true
+		return "Camera asleep or not connected: this page has just tried to wake it. Reload in a few seconds, or wake it again with the button. If it stays so, check it is on and in the right USB port.", true
 	case errors.Is(err, camera.ErrNoCamera):
 		return "Unknown model: no camera detected. Is it on and plugged into the right USB port?", true
 	case errors.Is(err, context.DeadlineExceeded):

@@ -199,21 +199,43 @@ const transferLogMax = 2 << 20
 
 // transferLog shows piTransfer.log to a logged-in user, as plain text.
 func (s *Server) transferLog(c echo.Context) error {
-	c.Response().Header().Set("Cache-Control", "no-store")
 	f, err := os.Open(s.Paths.TransferLog())
 	if errors.Is(err, os.ErrNotExist) {
-		return c.String(http.StatusOK, "The transfer log is empty: no upload has run yet.\n")
+		return s.render(c, http.StatusOK, "transferlog", transferLogView{})
 	}
 	if err != nil {
 		return echo.NewHTTPError(http.StatusInternalServerError, "The transfer log could not be read.")
 	}
 	defer f.Close()
+	cut := false
 	if st, err := f.Stat(); err == nil && st.Size() > transferLogMax {
 		f.Seek(st.Size()-transferLogMax, io.SeekStart)
+		cut = true
 	}
 	data, err := io.ReadAll(io.LimitReader(f, transferLogMax))
 	if err != nil {
 		return echo.NewHTTPError(http.StatusInternalServerError, "The transfer log could not be read.")
 	}
-	return c.Blob(http.StatusOK, "text/plain; charset=utf-8", data)
+	return s.render(c, http.StatusOK, "transferlog", newTransferLogView(string(data), cut))
+}
+
+// transferLogView is the log page: its lines newest first, so a phone shows
+// the last upload's outcome without scrolling.
+type transferLogView struct {
+	Lines []string
+	Cut   bool // only the end of a long log is shown
+}
+
+func newTransferLogView(data string, cut bool) transferLogView {
+	lines := strings.Split(strings.TrimRight(data, "\n"), "\n")
+	if cut && len(lines) > 1 {
+		lines = lines[1:] // the seek landed inside this one
+	}
+	v := transferLogView{Cut: cut}
+	for i := len(lines) - 1; i >= 0; i-- {
+		if l := strings.TrimRight(lines[i], "\r"); l != "" {
+			v.Lines = append(v.Lines, l)
+		}
+	}
+	return v
 }

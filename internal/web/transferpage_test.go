@@ -406,6 +406,9 @@ func TestTransferLogViewAndClear(t *testing.T) {
 	if err := transfer.LogStatus(u.p, "3 of 3 files uploaded OK"); err != nil {
 		t.Fatal(err)
 	}
+	if err := transfer.LogStatus(u.p, "2 of 2 files uploaded OK"); err != nil {
+		t.Fatal(err)
+	}
 	// Anonymous: sent to the login page, no log.
 	resp, err := u.anon.Get(u.ts.URL + "/transferlog")
 	if err != nil {
@@ -422,7 +425,10 @@ func TestTransferLogViewAndClear(t *testing.T) {
 	}
 	body, _ = io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain") || !strings.Contains(string(body), "STATUS: 3 of 3 files uploaded OK") {
+	// A page (readable on a phone), newest line first.
+	newer, older := strings.Index(string(body), "STATUS: 2 of 2 files uploaded OK"), strings.Index(string(body), "STATUS: 3 of 3 files uploaded OK")
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") || !strings.Contains(string(body), `name="viewport"`) ||
+		newer < 0 || older < 0 || newer > older {
 		t.Fatalf("log view: %d %q %s", resp.StatusCode, resp.Header.Get("Content-Type"), body)
 	}
 	// Clear log: one STATUS line; nothing else saved even if fields came along.
@@ -730,5 +736,16 @@ func TestTransferDayNotAChoiceRefusedBesideItsField(t *testing.T) {
 	}
 	if u.get("Transfer", "transferday") != "Monday" || u.get("Transfer", "tfrmethod") != "FTP" {
 		t.Fatalf("INI:\n%s", u.ini())
+	}
+}
+
+func TestTransferLogViewCut(t *testing.T) {
+	// The end of a long log: the first, partial line goes; the rest newest first.
+	v := newTransferLogView("ine one\nline two\r\nline three\n", true)
+	if !v.Cut || len(v.Lines) != 2 || v.Lines[0] != "line three" || v.Lines[1] != "line two" {
+		t.Fatalf("%+v", v)
+	}
+	if v := newTransferLogView("only\n", false); len(v.Lines) != 1 || v.Lines[0] != "only" {
+		t.Fatalf("%+v", v)
 	}
 }
