@@ -68,7 +68,7 @@ one() {
 	[ -n "${MUTANTS_TAGS:-}" ] && set -- "$@" --tags "$MUTANTS_TAGS"
 	echo "== $label${run:+ -run $run}${skip:+ -skip $skip}"
 	GOFLAGS=$flags "$BIN" unleash --workers "$WORKERS" --test-cpu 1 --timeout-coefficient "$TIMEOUT" \
-		-S lctr -o "$OUT/$name.json" "$@" "$p" </dev/null 2>&1 | tee "$OUT/$name.txt"
+		-S lctkr -o "$OUT/$name.json" "$@" "$p" </dev/null 2>&1 | tee "$OUT/$name.txt"
 	eff=$(sed -n 's/.*Test efficacy: *\([0-9.]*%\).*/\1/p' "$OUT/$name.txt" | tail -1)
 	counts=$(sed -n 's/^\(Killed: .*\)$/\1/p' "$OUT/$name.txt" | tail -1)
 	summary="$summary$(printf '%-40s efficacy %-8s %s' "$label" "${eff:-?}" "$counts")
