@@ -1,7 +1,10 @@
 package transfer
 
 import (
+	"context"
 	"errors"
+	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -78,5 +81,58 @@ func TestRunStatusText(t *testing.T) {
 	}
 	if got := (&contentError{remote: "/r", how: "h", detail: "d"}).Error(); got != "/r: the server's copy differs from the photo (h): d" {
 		t.Errorf("content error %q", got)
+	}
+}
+
+// A photo the server refuses is tried twice, never a third time; the next
+// photo is tried once and goes.
+func TestUploadTwoTriesPerPhoto(t *testing.T) {
+	fake := startFakeDropbox(t, "k")
+	p := dropboxHome(t, "rt-valid")
+	locals := makePhotos(t, p, "100CANON", 1, 2, 1000)
+	fake.malformed = "/DCIM/100CANON/IMG_0001.JPG"
+	s := Settings{Method: "Dropbox", DropboxAppKey: "k", Dropbox: fake.api(), DeleteAfterTransfer: true}
+	res := mustRun(t, p, s)
+	if res.Uploaded != 1 || res.Failed != 1 || res.Deleted != 1 {
+		t.Fatalf("%+v\n%s", res, readLog(t, p))
+	}
+	log := readLog(t, p)
+	if n := strings.Count(log, "Uploading "+locals[0]+"\n"); n != 2 {
+		t.Fatalf("the refused photo was tried %d times, want 2:\n%s", n, log)
+	}
+	if n := strings.Count(log, "Uploading "+locals[1]+"\n"); n != 1 {
+		t.Fatalf("the accepted photo was sent %d times, want 1:\n%s", n, log)
+	}
+	if !strings.Contains(log, "Error on  first attempt uploading "+locals[0]) || !strings.Contains(log, "Error on second attempt uploading "+locals[0]) {
+		t.Fatalf("the two attempts are not logged:\n%s", log)
+	}
+	if _, err := os.Stat(locals[0]); err != nil {
+		t.Fatalf("the refused photo was deleted: %v", err)
+	}
+	if got := ledgerLines(t, p); len(got) != 1 || got[0] != locals[1] {
+		t.Fatalf("ledger %v", got)
+	}
+}
+
+// A run cancelled before its first photo is sent records nothing and
+// deletes nothing: a photo is recorded only on the server's answer.
+func TestUploadCancelledBeforeTheFirstPhotoRecordsNothing(t *testing.T) {
+	fake := startFakeDropbox(t, "k")
+	p := dropboxHome(t, "rt-valid")
+	locals := makePhotos(t, p, "100CANON", 1, 2, 1000)
+	s := Settings{Method: "Dropbox", DropboxAppKey: "k", Dropbox: fake.api(), DeleteAfterTransfer: true}
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	res, err := Run(ctx, p, s, func(i, n int) { cancel() })
+	if !errors.Is(err, context.Canceled) || res.Uploaded != 0 || res.Deleted != 0 || !strings.HasPrefix(res.Status, "Upload cancelled. 0 of 2") {
+		t.Fatalf("%+v %v\n%s", res, err, readLog(t, p))
+	}
+	if got := ledgerLines(t, p); len(got) != 0 {
+		t.Fatalf("ledger after a cancelled run: %v", got)
+	}
+	for _, l := range locals {
+		if _, err := os.Stat(l); err != nil {
+			t.Fatalf("%s deleted by a cancelled run: %v", l, err)
+		}
 	}
 }
