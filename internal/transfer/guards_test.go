@@ -109,6 +109,13 @@ func TestUploadTwoTriesPerPhoto(t *testing.T) {
 	if _, err := os.Stat(locals[0]); err != nil {
 		t.Fatalf("the refused photo was deleted: %v", err)
 	}
+	// The run's delete journal is gone, and its removal reported no trouble.
+	if _, err := os.Stat(p.DeleteJournal()); !os.IsNotExist(err) {
+		t.Fatalf("delete journal left after a finished run: %v", err)
+	}
+	if strings.Contains(log, "delete journal:") {
+		t.Fatalf("delete journal trouble logged:\n%s", log)
+	}
 	if got := ledgerLines(t, p); len(got) != 1 || got[0] != locals[1] {
 		t.Fatalf("ledger %v", got)
 	}
