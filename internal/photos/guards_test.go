@@ -89,3 +89,58 @@ func TestCopyReserveBoundary(t *testing.T) {
 		}
 	}
 }
+
+// A rename whose suffixes are all taken falls back to the camera's name;
+// a name whose suffixes are all taken is an error, and the photo stays on
+// the camera.
+func TestCopyRenameSuffixesRunOut(t *testing.T) {
+	fx := makeCard(t, 1)
+	key := "100CANON/IMG_0000.JPG"
+	p := paths.New(t.TempDir())
+	dir := filepath.Join(p.PhotosDCIM(), "100CANON")
+	os.MkdirAll(dir, 0o755)
+	for n := 0; n < MaxRenameSuffix; n++ {
+		if err := os.WriteFile(filepath.Join(dir, withSuffix("Site.JPG", n)), []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := freeName(dir, "Site.JPG"); err == nil || !strings.Contains(err.Error(), "suffixes up to -999 are taken") {
+		t.Fatalf("freeName with every suffix taken: %v", err)
+	}
+	os.Remove(filepath.Join(dir, "Site-999.JPG"))
+	if got, err := freeName(dir, "Site.JPG"); err != nil || got != "Site-999.JPG" {
+		t.Fatalf("freeName with the last suffix free: %q %v", got, err)
+	}
+	os.WriteFile(filepath.Join(dir, "Site-999.JPG"), []byte("x"), 0o644)
+
+	opts := CopyOptions{DeleteAfterCopy: true, RenameOnCopy: true, RenameTemplate: "Site"}
+	res, err := Copy(context.Background(), &folderCam{root: fx.cam}, p, opts, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Copied != 1 || len(res.Files) != 1 || res.Files[0].Rel != key {
+		t.Fatalf("result %+v", res)
+	}
+	if got, _ := os.ReadFile(PhotoPath(p, key)); string(got) != string(fx.want[key]) {
+		t.Fatal("the photo is not on the Pi under the camera's name")
+	}
+
+	// Now the camera's own name has no free suffix either.
+	fx = makeCard(t, 1)
+	p = paths.New(t.TempDir())
+	dir = filepath.Join(p.PhotosDCIM(), "100CANON")
+	os.MkdirAll(dir, 0o755)
+	for n := 0; n < MaxRenameSuffix; n++ {
+		os.WriteFile(filepath.Join(dir, withSuffix("IMG_0000.JPG", n)), []byte("x"), 0o644)
+	}
+	res, err = Copy(context.Background(), &folderCam{root: fx.cam}, p, CopyOptions{DeleteAfterCopy: true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Copied != 0 || res.Failed != 1 || res.Deleted != 0 || len(res.Errors) != 1 || !strings.Contains(res.Errors[0].Error(), "no free name") {
+		t.Fatalf("result %+v", res)
+	}
+	if _, err := os.Stat(fx.camAbs[key]); err != nil {
+		t.Fatalf("the photo left the camera without a copy: %v", err)
+	}
+}
