@@ -144,3 +144,33 @@ func TestCopyRenameSuffixesRunOut(t *testing.T) {
 		t.Fatalf("the photo left the camera without a copy: %v", err)
 	}
 }
+
+// Only files below a DCIM folder are photos, named by their path below it;
+// a name or folder that could escape the store is refused.
+func TestCopyCameraPathsBelowDCIM(t *testing.T) {
+	for _, c := range []struct{ folder, name, key string }{
+		{"/store_00020001/DCIM/100CANON", "IMG_1.JPG", "100CANON/IMG_1.JPG"},
+		{"/DCIM/100CANON", "IMG_1.JPG", "100CANON/IMG_1.JPG"},
+		{"/store_00020001/DCIM", "IMG_1.JPG", "IMG_1.JPG"},
+		{"/store_00020001/DCIM/", "IMG_1.JPG", "IMG_1.JPG"},
+		{"/store_00020001/DCIM/100CANON/", "IMG_1.JPG", "100CANON/IMG_1.JPG"},
+		{"/store_00020001/DCIM/100CANON/SUB", "IMG_1.JPG", "100CANON/SUB/IMG_1.JPG"},
+		{"/store_00020001/MISC", "AUTPRINT.MRK", ""},
+		{"/store_00020001/DCIMX/100CANON", "IMG_1.JPG", ""},
+		{"/store_00020001/DCIM/100CANON", "", ""},
+		{"/store_00020001/DCIM/100CANON", ".", ""},
+		{"/store_00020001/DCIM/100CANON", "..", ""},
+		{"/store_00020001/DCIM/100CANON", "a/b.JPG", ""},
+		{"/store_00020001/DCIM/100CANON", "a\x00.JPG", ""},
+		{"/store_00020001/DCIM/100CANON", partPrefix + "IMG_1.JPG", ""},
+		{"/store_00020001/DCIM/100CANON/..", "IMG_1.JPG", ""},
+		{"/store_00020001/DCIM/../etc", "IMG_1.JPG", ""},
+		{"/store_00020001/DCIM/./100CANON", "IMG_1.JPG", ""},
+		{"/store_00020001/DCIM/100//CANON", "IMG_1.JPG", ""},
+	} {
+		key, ok := dcimKey(c.folder, c.name)
+		if key != c.key || ok != (c.key != "") {
+			t.Errorf("dcimKey(%q, %q) = %q %v, want %q", c.folder, c.name, key, ok, c.key)
+		}
+	}
+}
