@@ -174,3 +174,41 @@ func TestCopyCameraPathsBelowDCIM(t *testing.T) {
 		}
 	}
 }
+
+// Settling a journal whose photo the archive already records adds no second
+// archive line; settling one whose photo was renamed into place but not yet
+// recorded records it once, and the photo is not copied again.
+func TestCopySettledJournalRecordsOnce(t *testing.T) {
+	fx := makeCard(t, 2)
+	p := paths.New(t.TempDir())
+	key := "100CANON/IMG_0000.JPG"
+	pendingDelete(t, fx, p, key)
+	before, _ := os.ReadFile(p.RenameArchive())
+	res, err := Copy(context.Background(), &folderCam{root: fx.cam}, p, CopyOptions{}, nil)
+	if err != nil || res.Copied != 0 {
+		t.Fatalf("%+v %v", res, err)
+	}
+	if after, _ := os.ReadFile(p.RenameArchive()); string(after) != string(before) {
+		t.Fatalf("archive changed by settling a recorded photo:\n%q\nwas\n%q", after, before)
+	}
+
+	// Renamed into place, the archive line not written: recorded, not copied again.
+	fx = makeCard(t, 2)
+	p = paths.New(t.TempDir())
+	dest := PhotoPath(p, key)
+	os.MkdirAll(filepath.Dir(dest), 0o755)
+	os.WriteFile(dest, fx.want[key], 0o644)
+	j := journal{Camera: "/store_00020001/DCIM/" + key, Key: key, Rel: key, Size: int64(len(fx.want[key]))}
+	os.WriteFile(p.CopyJournal(), j.encode(), 0o644)
+	res, err = Copy(context.Background(), &folderCam{root: fx.cam}, p, CopyOptions{DeleteAfterCopy: true}, nil)
+	if err != nil || res.Copied != 1 || res.Skipped != 1 || res.Deleted != 2 {
+		t.Fatalf("%+v %v", res, err)
+	}
+	data, _ := os.ReadFile(p.RenameArchive())
+	if n := strings.Count(string(data), key+" "+key); n != 1 {
+		t.Fatalf("archive names %s %d times:\n%s", key, n, data)
+	}
+	if _, err := os.Stat(PhotoPath(p, "100CANON/IMG_0000-1.JPG")); err == nil {
+		t.Fatal("the settled photo was copied again")
+	}
+}
