@@ -56,7 +56,8 @@ one() {
 		name="$name-$(echo "$files" | sed 's/\.go//g; s/[ ,]\{1,\}/+/g')"
 		label="$p ($(echo "$files" | sed 's/,/ /g'))"
 		keep=" $(echo "$files" | sed 's/,/ /g') "
-		for f in $(cd "$p" && ls *.go); do
+		for f in "$p"/*.go; do
+			f=${f##*/}
 			case $f in *_test.go) continue ;; esac
 			case $keep in *" $f "*) continue ;; esac
 			set -- "$@" -E "^$(echo "$f" | sed 's/\./\\./g')\$"
