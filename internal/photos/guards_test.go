@@ -212,3 +212,26 @@ func TestCopySettledJournalRecordsOnce(t *testing.T) {
 		t.Fatal("the settled photo was copied again")
 	}
 }
+
+// A photo an older release copied without recording it (same name and size
+// on the Pi) is recorded, not copied again, and with deleteAfterCopy it is
+// deleted from the camera and counted.
+func TestCopyLegacyCopyIsClaimedAndDeleted(t *testing.T) {
+	fx := makeCard(t, 2)
+	p := paths.New(t.TempDir())
+	key := "100CANON/IMG_0000.JPG"
+	dest := PhotoPath(p, key)
+	os.MkdirAll(filepath.Dir(dest), 0o755)
+	os.WriteFile(dest, fx.want[key], 0o644)
+	res, err := Copy(context.Background(), &folderCam{root: fx.cam}, p, CopyOptions{DeleteAfterCopy: true}, nil)
+	if err != nil || res.Copied != 1 || res.Skipped != 1 || res.Deleted != 2 || len(res.Errors) != 0 {
+		t.Fatalf("%+v %v", res, err)
+	}
+	if _, err := os.Stat(fx.camAbs[key]); !os.IsNotExist(err) {
+		t.Fatalf("the claimed photo is still on the camera: %v", err)
+	}
+	arch, _ := LoadArchive(p.RenameArchive())
+	if n, ok := arch.NewName(key); !ok || n != key {
+		t.Fatalf("the claimed photo recorded as %q %v", n, ok)
+	}
+}
