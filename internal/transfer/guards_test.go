@@ -3,6 +3,7 @@ package transfer
 import (
 	"context"
 	"errors"
+	"github.com/intvlm8r/intvlm8r-go/internal/config"
 	"os"
 	"strings"
 	"testing"
@@ -26,7 +27,7 @@ func TestRunSettingsDefaults(t *testing.T) {
 		"FTP": MethodFTP, " ftp ": MethodFTP, "sftp": MethodSFTP, "DROPBOX": MethodDropbox, "Rsync": MethodRsync,
 		"off": MethodOff, "": MethodOff, "  ": MethodOff, "Google Drive": "",
 	} {
-		if got := (Settings{Method: in}).method(); got != want {
+		if got := (Settings{TransferSettings: config.TransferSettings{Method: in}}).method(); got != want {
 			t.Errorf("method %q: %q, want %q", in, got, want)
 		}
 	}
@@ -91,7 +92,7 @@ func TestUploadTwoTriesPerPhoto(t *testing.T) {
 	p := dropboxHome(t, "rt-valid")
 	locals := makePhotos(t, p, "100CANON", 1, 2, 1000)
 	fake.malformed = "/DCIM/100CANON/IMG_0001.JPG"
-	s := Settings{Method: "Dropbox", DropboxAppKey: "k", Dropbox: fake.api(), DeleteAfterTransfer: true}
+	s := Settings{TransferSettings: config.TransferSettings{Method: "Dropbox", DropboxAppKey: "k", DeleteAfterTransfer: true}, Dropbox: fake.api()}
 	res := mustRun(t, p, s)
 	if res.Uploaded != 1 || res.Failed != 1 || res.Deleted != 1 {
 		t.Fatalf("%+v\n%s", res, readLog(t, p))
@@ -127,7 +128,7 @@ func TestUploadCancelledBeforeTheFirstPhotoRecordsNothing(t *testing.T) {
 	fake := startFakeDropbox(t, "k")
 	p := dropboxHome(t, "rt-valid")
 	locals := makePhotos(t, p, "100CANON", 1, 2, 1000)
-	s := Settings{Method: "Dropbox", DropboxAppKey: "k", Dropbox: fake.api(), DeleteAfterTransfer: true}
+	s := Settings{TransferSettings: config.TransferSettings{Method: "Dropbox", DropboxAppKey: "k", DeleteAfterTransfer: true}, Dropbox: fake.api()}
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	res, err := Run(ctx, p, s, func(i, n int) { cancel() })

@@ -156,41 +156,23 @@ func (s *Server) routesPublic(key []byte) {
 		RedisConnOpt: asynq.RedisClientOpt{Addr: s.RedisAddr},
 		ReadOnly:     false,
 	})
-	isMon := func(c echo.Context) bool { return strings.HasPrefix(c.Request().URL.Path, "/asynqmon") }
-	secure := middleware.SecureConfig{
-		Skipper:       isMon,
-		XSSProtection: "0", ContentTypeNosniff: "nosniff", XFrameOptions: "DENY",
-		ReferrerPolicy:        "same-origin",
-		ContentSecurityPolicy: "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
-	}
-	e.Use(middleware.SecureWithConfig(secure))
-	// asynqmon's own UI brings inline code: the same headers, its own policy.
-	secure.Skipper = func(c echo.Context) bool { return !isMon(c) }
-	secure.ContentSecurityPolicy = asynqmonCSP(mon, "/asynqmon")
-	e.Use(middleware.SecureWithConfig(secure))
+	useSecurityHeaders(e, mon)
 	e.GET("/robots.txt", func(c echo.Context) error {
 		return c.String(http.StatusOK, "User-agent: *\nDisallow: /\n")
 	})
 	assets, _ := fs.Sub(static.FS, ".")
 	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", cacheFor(time.Hour, http.FileServer(http.FS(assets))))))
 
-	ui := e.Group("", session.Middleware(store), s.loadSession, middleware.CSRFWithConfig(middleware.CSRFConfig{
-		TokenLookup:    "form:_csrf,header:X-CSRF-Token",
-		CookieName:     "_csrf",
-		CookiePath:     "/",
-		CookieHTTPOnly: true,
-		CookieSameSite: http.SameSiteStrictMode,
-		ContextKey:     "csrf",
-		// A missing token is refused like a wrong one (Echo says 400 for it).
-		ErrorHandler: func(error, echo.Context) error {
-			return echo.NewHTTPError(http.StatusForbidden, "This form has expired or came from another site: reload the page and try again.")
-		},
-	}))
+	ui := e.Group("", session.Middleware(store), s.loadSession, middleware.CSRFWithConfig(csrfConfig))
 	ui.GET("/login", s.loginPage)
 	ui.GET("/api/v1/status", s.apiStatus) // a login or the API token: apitoken.go
 	ui.POST("/login", s.loginSubmit)
 
-	app := ui.Group("", s.requireLogin)
+	s.routesApp(ui.Group("", s.requireLogin), mon)
+}
+
+// routesApp are the pages and actions behind the login.
+func (s *Server) routesApp(app *echo.Group, mon http.Handler) {
 	app.POST("/logout", s.logout)
 	app.GET("/logout", func(c echo.Context) error { return c.Redirect(http.StatusSeeOther, "/") })
 	app.GET("/monitoring", s.monitoringPage)
@@ -224,6 +206,38 @@ func (s *Server) routesPublic(key []byte) {
 	app.POST("/system/apitoken/revoke", s.apiTokenRevoke)
 	app.Any("/asynqmon", echo.WrapHandler(mon))
 	app.Any("/asynqmon/*", echo.WrapHandler(mon))
+}
+
+// csrfConfig guards every form of the UI: the token comes in the form or
+// a header, its cookie is strict.
+var csrfConfig = middleware.CSRFConfig{
+	TokenLookup:    "form:_csrf,header:X-CSRF-Token",
+	CookieName:     "_csrf",
+	CookiePath:     "/",
+	CookieHTTPOnly: true,
+	CookieSameSite: http.SameSiteStrictMode,
+	ContextKey:     "csrf",
+	// A missing token is refused like a wrong one (Echo says 400 for it).
+	ErrorHandler: func(error, echo.Context) error {
+		return echo.NewHTTPError(http.StatusForbidden, "This form has expired or came from another site: reload the page and try again.")
+	},
+}
+
+// useSecurityHeaders sets the security headers of every answer: a strict
+// content policy for the pages, and asynqmon's own (its UI brings inline
+// code) under /asynqmon.
+func useSecurityHeaders(e *echo.Echo, mon *asynqmon.HTTPHandler) {
+	isMon := func(c echo.Context) bool { return strings.HasPrefix(c.Request().URL.Path, "/asynqmon") }
+	secure := middleware.SecureConfig{
+		Skipper:       isMon,
+		XSSProtection: "0", ContentTypeNosniff: "nosniff", XFrameOptions: "DENY",
+		ReferrerPolicy:        "same-origin",
+		ContentSecurityPolicy: "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
+	}
+	e.Use(middleware.SecureWithConfig(secure))
+	secure.Skipper = func(c echo.Context) bool { return !isMon(c) }
+	secure.ContentSecurityPolicy = asynqmonCSP(mon, "/asynqmon")
+	e.Use(middleware.SecureWithConfig(secure))
 }
 
 func (s *Server) routesLocal() {
