@@ -92,10 +92,22 @@ type Outcome struct {
 	StatusCode int    // the receiver's HTTP status; 0 when none came back
 	Err        string // short reason when StatusCode is 0 or not 2xx: see ResultText
 	Detail     string // the underlying error, for logs
+	// Cause says why in words fit for a page: never the URL, whose path
+	// is the receiver's secret (a ping key).
+	Cause string
 }
 
 // OK is true for a 2xx answer.
 func (o Outcome) OK() bool { return o.StatusCode >= 200 && o.StatusCode < 300 }
+
+// Explained is ResultText with its cause, when known: "Conn. error: dial:
+// connect: connection refused".
+func (o Outcome) Explained() string {
+	if o.OK() || o.Cause == "" {
+		return o.ResultText()
+	}
+	return o.ResultText() + ": " + o.Cause
+}
 
 // ResultText is the bracketed part of hbresults.txt: the status code, or
 // "Timeout error", "Conn. error", "HTTP error 503", "Redir error", "Unknown error".
@@ -176,7 +188,7 @@ func Send(ctx context.Context, client *http.Client, receiver string, body []byte
 	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	o := Outcome{StatusCode: resp.StatusCode}
 	if !o.OK() {
-		o.Detail = resp.Status
+		o.Detail, o.Cause = resp.Status, "the receiver answered "+resp.Status
 		if resp.StatusCode >= 300 && resp.StatusCode < 400 {
 			o.Err = "Redir error"
 		}
@@ -191,11 +203,18 @@ func classify(err error) Outcome {
 	var dnsErr *net.DNSError
 	switch {
 	case errors.Is(err, errTooManyRedirects):
-		o.Err = "Redir error"
+		o.Err, o.Cause = "Redir error", "the receiver redirected too many times"
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
-		o.Err = "Timeout error"
-	case errors.As(err, &opErr), errors.As(err, &dnsErr), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		o.Err = "Conn. error"
+		o.Err, o.Cause = "Timeout error", "no answer in time"
+	case errors.As(err, &dnsErr):
+		o.Err, o.Cause = "Conn. error", "the receiver's name "+strconv.Quote(dnsErr.Name)+" was not found"
+		if dnsErr.IsTemporary || dnsErr.IsTimeout {
+			o.Cause = "no name server answered for " + strconv.Quote(dnsErr.Name)
+		}
+	case errors.As(err, &opErr):
+		o.Err, o.Cause = "Conn. error", opErr.Op+": "+opErr.Err.Error()
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		o.Err, o.Cause = "Conn. error", "the receiver closed the connection"
 	default:
 		o.Err = "Unknown error"
 	}

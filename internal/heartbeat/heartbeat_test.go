@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -117,20 +118,31 @@ func TestPingClassifiesReceivers(t *testing.T) {
 
 	ctx := context.Background()
 	for _, tc := range []struct {
-		url     string
-		timeout time.Duration
-		want    string
+		url       string
+		timeout   time.Duration
+		want      string
+		explained string
 	}{
-		{srv.URL + "/ok", time.Second, "200"},
-		{srv.URL + "/500", time.Second, "HTTP error 500"},
-		{srv.URL + "/loop", time.Second, "Redir error"},
-		{srv.URL + "/hang", 200 * time.Millisecond, "Timeout error"},
-		{closed, time.Second, "Conn. error"},
+		{srv.URL + "/ok", time.Second, "200", "200"},
+		{srv.URL + "/500", time.Second, "HTTP error 500", "HTTP error 500: the receiver answered 500 Internal Server Error"},
+		{srv.URL + "/loop", time.Second, "Redir error", "Redir error: the receiver redirected too many times"},
+		{srv.URL + "/hang", 200 * time.Millisecond, "Timeout error", "Timeout error: no answer in time"},
+		{closed, time.Second, "Conn. error", "Conn. error: dial: connect: connection refused"},
 	} {
 		o := Ping(ctx, nil, tc.url, tc.timeout)
 		if got := o.ResultText(); got != tc.want {
 			t.Errorf("Ping(%s) = %q (%s), want %q", tc.url, got, o.Detail, tc.want)
 		}
+		// The cause is for a page: it never carries the URL's secret path.
+		if got := o.Explained(); got != tc.explained || strings.Contains(got, "/key") || strings.Contains(got, "/loop") {
+			t.Errorf("Ping(%s) explained %q, want %q", tc.url, got, tc.explained)
+		}
+	}
+	// A name that cannot resolve ("not found", or with no name server
+	// reachable, "no name server answered") is named; the path is not.
+	o := Ping(ctx, nil, "http://no-such-host.invalid/key", time.Second)
+	if got := o.Explained(); !strings.HasPrefix(got, "Conn. error: ") || !strings.Contains(got, `"no-such-host.invalid"`) || strings.Contains(got, "/key") {
+		t.Errorf("unresolvable receiver explained %q", got)
 	}
 }
 

@@ -94,7 +94,7 @@ func (h *HeartbeatHandler) ProcessTask(ctx context.Context, t *asynq.Task) error
 	if o.OK() {
 		s.Text, s.Colour = fmt.Sprintf("Heartbeat sent OK (%d)", o.StatusCode), status.White
 	} else {
-		s.Text, s.Colour = "Heartbeat failed ("+o.ResultText()+")", status.Red
+		s.Text, s.Colour = "Heartbeat failed ("+o.Explained()+")", status.Red
 	}
 	h.record(ctx, s)
 	Report(t, s)

@@ -45,13 +45,20 @@ func TestHeartbeatTaskThroughRedis(t *testing.T) {
 	}
 
 	var hits atomic.Int32
-	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
+	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		if r.URL.Path == "/busy" {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+	}))
 	defer rcv.Close()
 	result := filepath.Join(t.TempDir(), "hbresults.txt")
 	srv := asynq.NewServer(asynq.RedisClientOpt{Addr: r.Addr}, asynq.Config{Concurrency: 1, TaskCheckInterval: 50 * time.Millisecond, LogLevel: asynq.FatalLevel})
 	mux := asynq.NewServeMux()
 	outcome := filepath.Join(t.TempDir(), "lastheartbeat.json")
-	mux.Handle(TypeHeartbeat, &HeartbeatHandler{ReceiverURL: func() (string, error) { return rcv.URL, nil }, ResultPath: result, OutcomePath: outcome})
+	var receiver atomic.Value
+	receiver.Store(rcv.URL)
+	mux.Handle(TypeHeartbeat, &HeartbeatHandler{ReceiverURL: func() (string, error) { return receiver.Load().(string), nil }, ResultPath: result, OutcomePath: outcome})
 	if err := srv.Start(mux); err != nil {
 		t.Fatal(err)
 	}
@@ -91,6 +98,23 @@ func TestHeartbeatTaskThroughRedis(t *testing.T) {
 	}
 	if v.State != StateFailure || hits.Load() != 1 {
 		t.Fatalf("late task: %+v, hits %d", v, hits.Load())
+	}
+
+	// A failed beat says why, in red, on the page and in the record.
+	receiver.Store(rcv.URL + "/busy")
+	id3, err := c.Enqueue(context.Background(), NewHeartbeat(time.Now().Add(time.Minute)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, err = c.Wait(ctx, id3); err != nil {
+		t.Fatal(err)
+	}
+	const why = "Heartbeat failed (HTTP error 503: the receiver answered 503 Service Unavailable)"
+	if v.Status != why || v.Colour != status.Red {
+		t.Fatalf("failed beat: %+v", v)
+	}
+	if o, ok := health.ReadOutcome(outcome); !ok || o.Text != why || o.ShowColour() != status.Red {
+		t.Fatalf("recorded failed beat: %+v %v", o, ok)
 	}
 }
 
