@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/intvlm8r/intvlm8r-go/internal/status"
 	"html/template"
 	"net/http"
 	"os"
@@ -142,7 +143,7 @@ func (s *Server) apiTokenCreate(c echo.Context) error {
 	token, err := newAPIToken(s.Paths, time.Now())
 	if err != nil {
 		s.Log.Error("API token", "err", err)
-		flash(c, "red", "No API token made: "+err.Error())
+		flash(c, status.Red, "No API token made: "+err.Error())
 		return s.redirect(c, "/system#apiToken")
 	}
 	s.Log.Info("API token created", "user", currentUser(c))
@@ -153,10 +154,10 @@ func (s *Server) apiTokenCreate(c echo.Context) error {
 func (s *Server) apiTokenRevoke(c echo.Context) error {
 	if err := revokeAPIToken(s.Paths); err != nil {
 		s.Log.Error("API token", "err", err)
-		flash(c, "red", "The API token was not revoked: "+err.Error())
+		flash(c, status.Red, "The API token was not revoked: "+err.Error())
 		return s.redirect(c, "/system#apiToken")
 	}
 	s.Log.Info("API token revoked", "user", currentUser(c))
-	flash(c, "white", "API token revoked: /api/v1/status now needs a login.")
+	flash(c, status.White, "API token revoked: /api/v1/status now needs a login.")
 	return s.redirect(c, "/system#apiToken")
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"github.com/intvlm8r/intvlm8r-go/internal/status"
 	"github.com/intvlm8r/intvlm8r-go/internal/view"
 	"net/http"
 	"os"
@@ -25,7 +26,7 @@ type cameraPageData struct {
 func (s *Server) cameraPage(c echo.Context) error {
 	set, err := s.settings()
 	if err != nil {
-		flash(c, "red", "The settings file could not be read: "+err.Error())
+		flash(c, status.Red, "The settings file could not be read: "+err.Error())
 	}
 	d := cameraPageData{Shown: shownValues(cameraUSBFormValues(set))}
 	d.CameraView = view.BuildCamera(c.Request().Context(), view.CameraSources{USBEnabled: set.Global.EnableCameraUSB, Camera: s.withCamera})
@@ -48,10 +49,10 @@ func (s *Server) cameraSubmit(c echo.Context) error {
 	case !ok:
 		return s.redirect(c, "/camera")
 	case changed && on:
-		flash(c, "white", "Camera USB switched on.")
+		flash(c, status.White, "Camera USB switched on.")
 		return s.redirect(c, "/camera")
 	case changed:
-		flash(c, "white", "Camera USB switched off: the camera is left alone.")
+		flash(c, status.White, "Camera USB switched off: the camera is left alone.")
 		return s.redirect(c, "/camera")
 	}
 	switch {
@@ -84,11 +85,11 @@ func (s *Server) applyCameraSettings(c echo.Context) {
 	switch {
 	case err != nil:
 		text, _ := cameraProblem(err)
-		flash(c, "red", "Settings not applied. "+text)
+		flash(c, status.Red, "Settings not applied. "+text)
 	case len(wrote) == 0:
-		flash(c, "white", "Nothing to change.")
+		flash(c, status.White, "Nothing to change.")
 	default:
-		flash(c, "white", "Camera settings applied.")
+		flash(c, status.White, "Camera settings applied.")
 	}
 }
 
@@ -107,10 +108,10 @@ func (s *Server) takePreview(c echo.Context) bool {
 	}
 	switch {
 	case errors.Is(err, camera.ErrPreviewRAW):
-		flash(c, "orange", "No preview: the camera is shooting RAW.")
+		flash(c, status.Orange, "No preview: the camera is shooting RAW.")
 	case err != nil:
 		text, _ := cameraProblem(err)
-		flash(c, "red", "No preview. "+text)
+		flash(c, status.Red, "No preview. "+text)
 	default:
 		return true
 	}

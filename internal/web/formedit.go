@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"fmt"
+	"github.com/intvlm8r/intvlm8r-go/internal/status"
 	"net/url"
 	"os"
 	"strings"
@@ -152,7 +153,7 @@ var errFormRefused = errors.New("form refused")
 func (e *formEdit) verdict(c echo.Context) error {
 	switch {
 	case len(e.conflict) > 0:
-		flash(c, "red", fmt.Sprintf("Not saved: %s changed elsewhere (another browser or tab) since this page was loaded. Reload the page and make your change again.", strings.Join(e.conflict, ", ")))
+		flash(c, status.Red, fmt.Sprintf("Not saved: %s changed elsewhere (another browser or tab) since this page was loaded. Reload the page and make your change again.", strings.Join(e.conflict, ", ")))
 	case len(e.errs) > 0:
 		c.Set(ctxRejectedForm, view.RejectedForm(e.post, e.errs, e.secrets...))
 	default:
@@ -164,13 +165,13 @@ func (e *formEdit) verdict(c echo.Context) error {
 // saved flashes the outcome of a save that went through.
 func (e *formEdit) saved(c echo.Context, what string) {
 	if e.changed == 0 {
-		flash(c, "white", "Nothing to save: no setting was changed.")
+		flash(c, status.White, "Nothing to save: no setting was changed.")
 		return
 	}
 	for _, n := range e.notes {
-		flash(c, "orange", n)
+		flash(c, status.Orange, n)
 	}
-	flash(c, "white", what)
+	flash(c, status.White, what)
 }
 
 // ctxRejectedForm holds the request's refused form (a view.Form).
@@ -213,9 +214,9 @@ func (s *Server) saveForm(c echo.Context, what string, current func(f *config.Fi
 	case err != nil:
 		s.Log.Error("save settings", "form", what, "err", err)
 		if errors.Is(err, os.ErrPermission) {
-			flash(c, "red", "Not saved: permission denied writing the settings file.")
+			flash(c, status.Red, "Not saved: permission denied writing the settings file.")
 		} else {
-			flash(c, "red", "Not saved: the settings file could not be written: "+err.Error())
+			flash(c, status.Red, "Not saved: the settings file could not be written: "+err.Error())
 		}
 	case what != "":
 		e.saved(c, what+" saved.")

@@ -229,8 +229,12 @@ func TestHeartbeatReceiverAnswers(t *testing.T) {
 		result           string
 	}{
 		{200, 1, "(200)"}, {201, 1, "(201)"}, {202, 1, "(202)"}, {204, 1, "(204)"},
-		{301, 2, "(Redir error)"}, {304, 2, "(Redir error)"}, {400, 2, "(HTTP error 400)"},
-		{404, 2, "(HTTP error 404)"}, {500, 2, "(HTTP error 500)"}, {503, 2, "(HTTP error 503)"},
+		{301, 2, "(Redir error: the receiver answered 301 Moved Permanently)"},
+		{304, 2, "(Redir error: the receiver answered 304 Not Modified)"},
+		{400, 2, "(HTTP error 400: the receiver answered 400 Bad Request)"},
+		{404, 2, "(HTTP error 404: the receiver answered 404 Not Found)"},
+		{500, 2, "(HTTP error 500: the receiver answered 500 Internal Server Error)"},
+		{503, 2, "(HTTP error 503: the receiver answered 503 Service Unavailable)"},
 	} {
 		ini := fmt.Sprintf("[Monitoring]\nheartbeatfrequency = 5\nheartbeaturl = %s/code/%d\n", receiver, tc.status)
 		if err := os.WriteFile(u.p.INI(), []byte(ini), 0o644); err != nil {

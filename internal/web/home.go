@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"github.com/intvlm8r/intvlm8r-go/internal/status"
 	"github.com/intvlm8r/intvlm8r-go/internal/view"
 	"net/http"
 	"os"
@@ -59,14 +60,14 @@ func (s *Server) homeWake(c echo.Context) error {
 // wakeCamera sends WC and tells the user how it went.
 func (s *Server) wakeCamera(c echo.Context) {
 	if s.Arduino == nil {
-		flash(c, "red", "No Arduino link: the camera cannot be woken.")
+		flash(c, status.Red, "No Arduino link: the camera cannot be woken.")
 		return
 	}
 	if err := s.Arduino.WakeCamera(c.Request().Context()); err != nil {
-		flash(c, "red", "The Arduino did not take the wake command: "+err.Error())
+		flash(c, status.Red, "The Arduino did not take the wake command: "+err.Error())
 		return
 	}
-	flash(c, "white", "Wake sent to the camera. It may take a few seconds to appear.")
+	flash(c, status.White, "Wake sent to the camera. It may take a few seconds to appear.")
 }
 
 func fileExists(p string) bool {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"github.com/intvlm8r/intvlm8r-go/internal/status"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -43,15 +44,15 @@ func (s *Server) loginSubmit(c echo.Context) error {
 	user, ok, err := auth.Check(s.Paths.Credentials(), name, password)
 	switch {
 	case errors.Is(err, auth.ErrNoUsers):
-		flash(c, "red", "No web login has been set on this Pi. Set one with: intvlm8r-web passwd NAME")
+		flash(c, status.Red, "No web login has been set on this Pi. Set one with: intvlm8r-web passwd NAME")
 		return s.redirect(c, back)
 	case err != nil:
 		s.Log.Error("login check failed", "err", err)
-		flash(c, "red", "The Pi could not read its logins; the log has the details.")
+		flash(c, status.Red, "The Pi could not read its logins; the log has the details.")
 		return s.redirect(c, back)
 	case !ok:
 		s.Log.Warn("failed login", "name", name, "ip", c.RealIP())
-		flash(c, "red", "Wrong user name or password. Please try again.")
+		flash(c, status.Red, "Wrong user name or password. Please try again.")
 		return s.redirect(c, back)
 	}
 	sess, err := session.Get(sessionName, c)
@@ -91,7 +92,7 @@ func (s *Server) logout(c echo.Context) error {
 		sess.Options.MaxAge = 0
 		saveSession(c, sess)
 	}
-	flash(c, "white", "You have been logged out.")
+	flash(c, status.White, "You have been logged out.")
 	return s.redirect(c, "/login")
 }
 
@@ -108,10 +109,10 @@ func (s *Server) requireLogin(next echo.HandlerFunc) echo.HandlerFunc {
 			return c.JSON(http.StatusUnauthorized, map[string]string{"message": "Log in first."})
 		}
 		if c.Request().Method == http.MethodGet {
-			flash(c, "red", "Please log in to see that page.")
+			flash(c, status.Red, "Please log in to see that page.")
 			return s.redirect(c, "/login?next="+url.QueryEscape(c.Request().URL.RequestURI()))
 		}
-		flash(c, "red", "Please log in first.")
+		flash(c, status.Red, "Please log in first.")
 		return s.redirect(c, "/login")
 	}
 }

@@ -43,7 +43,8 @@ var menu = []menuItem{
 
 // message is one flash or notice, coloured red, orange or white.
 type message struct {
-	Colour, Text string
+	Colour status.Colour
+	Text   string
 }
 
 // layout is what the layout template renders around every page.
@@ -92,7 +93,7 @@ func (s *Server) parseTemplates() error {
 
 // render draws page inside the layout, with this request's flashes, the
 // running task and the worker check.
-func (s *Server) render(c echo.Context, status int, page string, data any) error {
+func (s *Server) render(c echo.Context, code int, page string, data any) error {
 	t, ok := s.pages[page]
 	if !ok {
 		return fmt.Errorf("no template %q", page)
@@ -112,9 +113,9 @@ func (s *Server) render(c echo.Context, status int, page string, data any) error
 	v.Messages = takeFlashes(c)
 	if f, ok := rejectedForm(c); ok {
 		v.Form = f
-		v.Messages = append([]message{{"red", f.Summary}}, v.Messages...)
-		if status == http.StatusOK {
-			status = http.StatusUnprocessableEntity
+		v.Messages = append([]message{{status.Red, f.Summary}}, v.Messages...)
+		if code == http.StatusOK {
+			code = http.StatusUnprocessableEntity
 		}
 	}
 	if v.User != "" {
@@ -126,7 +127,7 @@ func (s *Server) render(c echo.Context, status int, page string, data any) error
 		return fmt.Errorf("render %s: %w", page, err)
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.HTMLBlob(status, buf.Bytes())
+	return c.HTMLBlob(code, buf.Bytes())
 }
 
 // pageResults are the kinds of task each page starts, whose last result it shows.
@@ -256,17 +257,17 @@ func takeFlashes(c echo.Context) []message {
 		if !ok {
 			continue
 		}
-		out = append(out, message{colour, text})
+		out = append(out, message{status.Colour(colour), text})
 	}
 	// Most severe first, so the row takes its colour.
-	rank := map[string]int{"red": 0, "orange": 1, "white": 2}
+	rank := map[status.Colour]int{status.Red: 0, status.Orange: 1, status.White: 2}
 	sort.SliceStable(out, func(i, j int) bool { return rank[out[i].Colour] < rank[out[j].Colour] })
 	return out
 }
 
 func (s *Server) redirect(c echo.Context, to string) error {
 	if f, ok := rejectedForm(c); ok {
-		flash(c, "red", f.Summary) // not drawn again: at least say why
+		flash(c, status.Red, f.Summary) // not drawn again: at least say why
 	}
 	return c.Redirect(http.StatusSeeOther, to)
 }

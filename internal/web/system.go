@@ -106,22 +106,22 @@ func (s *Server) systemSubmit(c echo.Context) error {
 		s.saveWakeWindow(ctx, c)
 	case c.FormValue("extend") != "":
 		if err := s.sendArduino(ctx, arduino.CmdExtendPi); err != nil {
-			flash(c, "red", "The shutdown was not postponed: "+err.Error())
+			flash(c, status.Red, "The shutdown was not postponed: "+err.Error())
 		} else {
-			flash(c, "white", "The Pi's shutdown was postponed.")
+			flash(c, status.White, "The Pi's shutdown was postponed.")
 		}
 	case c.FormValue("SyncSystem") != "":
 		s.syncClocks(ctx, c)
 	case c.FormValue("Reboot") != "":
 		if c.FormValue("rebootString") != view.RebootSafeWord {
-			flash(c, "red", "Not rebooted: type "+view.RebootSafeWord+" in the box to confirm.")
+			flash(c, status.Red, "Not rebooted: type "+view.RebootSafeWord+" in the box to confirm.")
 			break
 		}
 		if err := s.sendArduino(ctx, arduino.CmdReboot); err != nil {
-			flash(c, "red", "The Arduino was not rebooted: "+err.Error())
+			flash(c, status.Red, "The Arduino was not rebooted: "+err.Error())
 		} else {
 			s.Log.Warn("Arduino reboot requested from the System page")
-			flash(c, "orange", "The Arduino is rebooting: it shuts the Pi down first, then starts it again.")
+			flash(c, status.Orange, "The Arduino is rebooting: it shuts the Pi down first, then starts it again.")
 		}
 	}
 	return s.formDone(c, "/system", s.systemPage)
@@ -188,7 +188,7 @@ func (s *Server) saveWakeWindow(ctx context.Context, c echo.Context) {
 	}
 	if err := s.Arduino.SetWakeWindow(ctx, hour, minutes); err != nil {
 		s.Log.Error("set wake window", "err", err)
-		flash(c, "red", "The Arduino did not take the Pi's wake time: "+err.Error())
+		flash(c, status.Red, "The Arduino did not take the Pi's wake time: "+err.Error())
 		return
 	}
 	want := arduino.WakeWindow{Hour: hour, Minutes: minutes}
@@ -197,7 +197,7 @@ func (s *Server) saveWakeWindow(ctx context.Context, c echo.Context) {
 		return err == nil && got == want
 	})
 	if !confirmed {
-		flash(c, "orange", "The wake time was sent, but the Arduino does not report it yet: reload the page in a moment to check.")
+		flash(c, status.Orange, "The wake time was sent, but the Arduino does not report it yet: reload the page in a moment to check.")
 	}
 	hh := fmt.Sprintf("%02d", hour)
 	if err := s.Config.Update(func(f *config.File) error {
@@ -205,11 +205,11 @@ func (s *Server) saveWakeWindow(ctx context.Context, c echo.Context) {
 		return f.Err()
 	}); err != nil {
 		s.Log.Error("save wakepihour", "err", err)
-		flash(c, "orange", "The Arduino has the new wake time, but the settings file was not updated: "+err.Error())
+		flash(c, status.Orange, "The Arduino has the new wake time, but the settings file was not updated: "+err.Error())
 		return
 	}
 	if confirmed {
-		flash(c, "white", "The Pi's wake time was saved.")
+		flash(c, status.White, "The Pi's wake time was saved.")
 	}
 }
 
@@ -253,7 +253,7 @@ func (s *Server) syncClocks(ctx context.Context, c echo.Context) {
 	raw := strings.TrimSpace(c.FormValue("SyncSystem"))
 	wall, err := time.ParseInLocation(camera.WallLayout, raw, time.Local)
 	if err != nil || wall.Year() < 2000 || wall.Year() > 2099 {
-		flash(c, "red", fmt.Sprintf("No clock set: %q is not a date and time (YYYYMMDDHHMMSS, years 2000 to 2099).", raw))
+		flash(c, status.Red, fmt.Sprintf("No clock set: %q is not a date and time (YYYYMMDDHHMMSS, years 2000 to 2099).", raw))
 		return
 	}
 	// The choices are remembered even when a clock fails.
@@ -269,26 +269,26 @@ func (s *Server) syncClocks(ctx context.Context, c echo.Context) {
 	if c.FormValue("setArduinoTime") != "" {
 		any = true
 		if s.Arduino == nil {
-			flash(c, "red", "The Arduino's clock was not set: no Arduino link is configured.")
+			flash(c, status.Red, "The Arduino's clock was not set: no Arduino link is configured.")
 		} else if err := s.Arduino.SetTime(ctx, wall); err != nil {
 			s.Log.Error("set Arduino time", "err", err)
-			flash(c, "red", "The Arduino's clock was not set: "+err.Error())
+			flash(c, status.Red, "The Arduino's clock was not set: "+err.Error())
 		} else if sent := time.Now(); !confirm(ctx, func(ctx context.Context) bool { return s.arduinoClockNear(ctx, wall.Add(time.Since(sent))) }) {
-			flash(c, "orange", "The time was sent, but the Arduino's clock does not show it yet: reload the page in a moment to check.")
+			flash(c, status.Orange, "The time was sent, but the Arduino's clock does not show it yet: reload the page in a moment to check.")
 		} else {
-			flash(c, "white", "The Arduino's clock was set to "+shown+".")
+			flash(c, status.White, "The Arduino's clock was set to "+shown+".")
 		}
 	}
 	if c.FormValue("setPiTime") != "" {
 		any = true
 		host := s.PiClock
 		if st, err := host.NTP(ctx); err == nil && st.Active {
-			flash(c, "orange", "The Pi's clock was not set: NTP sets it ("+st.Detail+").")
+			flash(c, status.Orange, "The Pi's clock was not set: NTP sets it ("+st.Detail+").")
 		} else if err := host.SetClock(ctx, wall); err != nil {
 			s.Log.Error("set Pi time", "err", err)
-			flash(c, "red", "The Pi's clock was not set: "+err.Error())
+			flash(c, status.Red, "The Pi's clock was not set: "+err.Error())
 		} else {
-			flash(c, "white", "The Pi's clock was set to "+shown+".")
+			flash(c, status.White, "The Pi's clock was set to "+shown+".")
 		}
 	}
 	if c.FormValue("setCameraTime") != "" {
@@ -296,22 +296,22 @@ func (s *Server) syncClocks(ctx context.Context, c echo.Context) {
 		s.setCameraClock(ctx, c, modeText, raw, shown)
 	}
 	if !any {
-		flash(c, "orange", "No clock set: tick the Arduino, the Pi or the camera first.")
+		flash(c, status.Orange, "No clock set: tick the Arduino, the Pi or the camera first.")
 	}
 }
 
 func (s *Server) setCameraClock(ctx context.Context, c echo.Context, modeText, wall, shown string) {
 	mode, err := camera.ParseTimeMode(modeText)
 	if err != nil {
-		flash(c, "red", "The camera's clock was not set: choose a camera time mode.")
+		flash(c, status.Red, "The camera's clock was not set: choose a camera time mode.")
 		return
 	}
 	if on, err := s.cameraUSBEnabled(); err != nil || !on {
-		flash(c, "red", "The camera's clock was not set: camera USB is switched off on the Camera page.")
+		flash(c, status.Red, "The camera's clock was not set: camera USB is switched off on the Camera page.")
 		return
 	}
 	if s.Camera == nil {
-		flash(c, "red", "The camera's clock was not set: no camera driver.")
+		flash(c, status.Red, "The camera's clock was not set: no camera driver.")
 		return
 	}
 	var w camera.Waker
@@ -325,13 +325,13 @@ func (s *Server) setCameraClock(ctx context.Context, c echo.Context, modeText, w
 		})
 	if err != nil {
 		s.Log.Error("set camera time", "mode", mode, "err", err)
-		flash(c, "red", "The camera's clock was not set ("+mode.Widget()+"): "+err.Error())
+		flash(c, status.Red, "The camera's clock was not set ("+mode.Widget()+"): "+err.Error())
 		return
 	}
 	if mode == camera.TimeSet {
-		flash(c, "white", "The camera's clock was set to "+shown+".")
+		flash(c, status.White, "The camera's clock was set to "+shown+".")
 	} else {
-		flash(c, "white", "The camera's clock was set ("+mode.Widget()+").")
+		flash(c, status.White, "The camera's clock was set ("+mode.Widget()+").")
 	}
 }
 

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"github.com/intvlm8r/intvlm8r-go/internal/status"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -11,7 +12,7 @@ import (
 func (s *Server) thumbnailsPage(c echo.Context) error {
 	set, err := s.settings()
 	if err != nil {
-		flash(c, "red", "The settings file could not be read: "+err.Error())
+		flash(c, status.Red, "The settings file could not be read: "+err.Error())
 	}
 	v, errs := view.BuildThumbnails(s.Paths, set)
 	for _, err := range errs {

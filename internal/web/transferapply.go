@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"fmt"
+	"github.com/intvlm8r/intvlm8r-go/internal/status"
 	"net"
 	"regexp"
 	"strconv"
@@ -196,7 +197,7 @@ func checkRename(v string) error {
 func (s *Server) transferApply(c echo.Context) {
 	set, err := s.settings()
 	if err != nil {
-		flash(c, "red", "Not saved: the settings file could not be read: "+err.Error())
+		flash(c, status.Red, "Not saved: the settings file could not be read: "+err.Error())
 		return
 	}
 	hasKey := view.HasPrivateKey(s.Paths)

@@ -28,7 +28,7 @@ func (s *Server) transferPage(c echo.Context) error {
 	set, err := s.settings()
 	if err != nil {
 		s.Log.Error("read INI", "err", err)
-		flash(c, "red", "The settings file could not be read: "+err.Error())
+		flash(c, status.Red, "The settings file could not be read: "+err.Error())
 	}
 	src := view.TransferSources{Settings: set, Paths: s.Paths, Arduino: s.Arduino, Log: s.Log}
 	if pend, ok := dropboxPending(c); ok {
@@ -46,9 +46,9 @@ func (s *Server) transferSubmit(c echo.Context) error {
 	case c.FormValue("tfrClear") != "":
 		if err := transfer.ClearLog(s.Paths); err != nil {
 			s.Log.Error("clear transfer log", "err", err)
-			flash(c, "red", "The log could not be cleared: "+err.Error())
+			flash(c, status.Red, "The log could not be cleared: "+err.Error())
 		} else {
-			flash(c, "white", "piTransfer.log cleared.")
+			flash(c, status.White, "piTransfer.log cleared.")
 		}
 	case c.FormValue("sshKeyGen") != "":
 		s.generateKey(c)
@@ -71,11 +71,11 @@ func (s *Server) generateKey(c echo.Context) {
 	switch {
 	case err != nil:
 		s.Log.Error("generate SSH key", "err", err)
-		flash(c, "red", "The key pair could not be made: "+err.Error())
+		flash(c, status.Red, "The key pair could not be made: "+err.Error())
 	case created:
-		flash(c, "white", "Key pair created. Add the public key below to ~/.ssh/authorized_keys on the server.")
+		flash(c, status.White, "Key pair created. Add the public key below to ~/.ssh/authorized_keys on the server.")
 	default:
-		flash(c, "white", "This Pi already has a key pair; its public key is below.")
+		flash(c, status.White, "This Pi already has a key pair; its public key is below.")
 	}
 }
 
@@ -121,39 +121,39 @@ func setDropboxPending(c echo.Context, a *dropboxAuth) {
 func (s *Server) dropboxStart(c echo.Context) {
 	set, err := s.settings()
 	if err != nil {
-		flash(c, "red", "The settings file could not be read: "+err.Error())
+		flash(c, status.Red, "The settings file could not be read: "+err.Error())
 		return
 	}
 	key := strings.TrimSpace(set.Transfer.DropboxAppKey)
 	if key == "" {
-		flash(c, "red", "Save the Dropbox app key (Apply) before authorising.")
+		flash(c, status.Red, "Save the Dropbox app key (Apply) before authorising.")
 		return
 	}
 	link, verifier := s.Dropbox.AuthURL(key)
 	setDropboxPending(c, &dropboxAuth{key: key, verifier: verifier, url: link})
-	flash(c, "white", "Open the Dropbox link below, allow the app, then paste the code Dropbox shows and press Finish.")
+	flash(c, status.White, "Open the Dropbox link below, allow the app, then paste the code Dropbox shows and press Finish.")
 }
 
 func (s *Server) dropboxFinish(c echo.Context) {
 	a, ok := dropboxPending(c)
 	if !ok {
-		flash(c, "red", "No Dropbox authorisation is waiting (it lapses after 30 minutes): press Authorise again.")
+		flash(c, status.Red, "No Dropbox authorisation is waiting (it lapses after 30 minutes): press Authorise again.")
 		return
 	}
 	code := strings.TrimSpace(c.FormValue("dbxCode"))
 	if code == "" || len(code) > 200 || strings.ContainsFunc(code, unicode.IsSpace) {
-		flash(c, "red", "Paste the code Dropbox showed (one word, no spaces).")
+		flash(c, status.Red, "Paste the code Dropbox showed (one word, no spaces).")
 		return
 	}
 	ctx, cancel := context.WithTimeout(c.Request().Context(), time.Minute)
 	defer cancel()
 	if _, err := s.Dropbox.ExchangeCode(ctx, s.Paths, a.key, a.verifier, code); err != nil {
 		s.Log.Warn("dropbox authorisation failed", "err", err)
-		flash(c, "red", "Dropbox did not accept that code: "+err.Error())
+		flash(c, status.Red, "Dropbox did not accept that code: "+err.Error())
 		return
 	}
 	setDropboxPending(c, nil) // a code works once
-	flash(c, "white", "Dropbox authorised: the token is stored on the Pi.")
+	flash(c, status.White, "Dropbox authorised: the token is stored on the Pi.")
 }
 
 // startUpload queues an upload after the checks both triggers share.
