@@ -321,14 +321,11 @@ func (r *run) runFiles(u Uploader, m string) error {
 	}
 	defer u.Close()
 
-	photos, err := NewPhotos(r.p, r.ledger)
+	photos, err := r.newPhotos()
 	if err != nil {
-		r.log.Printf("Upload aborted: %v", err)
-		r.status("Upload aborted. Unable to list the photos", status.Red)
 		return err
 	}
 	n := len(photos)
-	r.res.New = n
 	if n == 0 {
 		r.status(noFilesText(m), status.White)
 		return nil
@@ -647,14 +644,11 @@ func (r *run) runRsync() error {
 	if pending > 0 {
 		r.log.Printf("rsync log names %d file(s) from an earlier run not yet confirmed; this run confirms them", pending)
 	}
-	photos, err := NewPhotos(r.p, r.ledger)
+	photos, err := r.newPhotos()
 	if err != nil {
-		r.log.Printf("Upload aborted: %v", err)
-		r.status("Upload aborted. Unable to list the photos", status.Red)
 		return err
 	}
 	n := len(photos)
-	r.res.New = n
 	if n == 0 {
 		if err := pruneRsyncLog(r.p, r.ledger); err != nil {
 			r.log.Printf("%v", err)
@@ -737,4 +731,17 @@ func (r *run) runRsync() error {
 	}
 	r.status(fmt.Sprintf("%d files uploaded OK", r.res.Uploaded), status.White)
 	return nil
+}
+
+// newPhotos lists the photos not yet uploaded and counts them in the
+// result; a store it cannot list aborts the run, saying so.
+func (r *run) newPhotos() ([]Photo, error) {
+	photos, err := NewPhotos(r.p, r.ledger)
+	if err != nil {
+		r.log.Printf("Upload aborted: %v", err)
+		r.status("Upload aborted. Unable to list the photos", status.Red)
+		return nil, err
+	}
+	r.res.New = len(photos)
+	return photos, nil
 }
