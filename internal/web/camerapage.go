@@ -84,7 +84,7 @@ func (s *Server) applyCameraSettings(c echo.Context) {
 	})
 	switch {
 	case err != nil:
-		text, _ := cameraProblem(err)
+		text, _ := view.CameraProblem(err)
 		flash(c, status.Red, "Settings not applied. "+text)
 	case len(wrote) == 0:
 		flash(c, status.White, "Nothing to change.")
@@ -110,7 +110,7 @@ func (s *Server) takePreview(c echo.Context) bool {
 	case errors.Is(err, camera.ErrPreviewRAW):
 		flash(c, status.Orange, "No preview: the camera is shooting RAW.")
 	case err != nil:
-		text, _ := cameraProblem(err)
+		text, _ := view.CameraProblem(err)
 		flash(c, status.Red, "No preview. "+text)
 	default:
 		return true

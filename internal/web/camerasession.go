@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/intvlm8r/intvlm8r-go/internal/camera"
+	"github.com/intvlm8r/intvlm8r-go/internal/view"
 )
 
 // cameraPageBudget bounds a page's look at the camera: a page shows the
@@ -41,19 +42,41 @@ func (w bgWaker) WakeCamera(ctx context.Context) error {
 // quickCamera runs fn on the camera if it answers at once; the string says
 // why not otherwise ("" when fn ran).
 func (s *Server) quickCamera(ctx context.Context, fn func(camera.Camera) error) string {
-	if s.Camera == nil {
-		return "no camera driver"
-	}
 	on, err := s.cameraUSBEnabled()
-	if err != nil {
-		return "settings unreadable"
-	}
-	if !on {
-		return "camera USB is off"
+	if off := s.cameraOff(on, err); off != "" {
+		return off
 	}
 	if err := s.withCamera(ctx, fn); err != nil {
-		text, _ := cameraProblem(err)
+		text, _ := view.CameraProblem(err)
 		return text
+	}
+	return ""
+}
+
+// withCamera runs fn in a camera session for a page: no wait for the lock,
+// and if the camera sleeps a wake sent in the background (bgWaker) while the
+// page says so; bounded in time, so a page never hangs on a camera. It is
+// the view.CameraSession the page builders get.
+func (s *Server) withCamera(ctx context.Context, fn func(camera.Camera) error) error {
+	if s.Camera == nil {
+		return errors.New("no camera driver")
+	}
+	ctx, cancel := context.WithTimeout(ctx, cameraPageBudget)
+	defer cancel()
+	return camera.SessionWith(ctx, s.Camera, s.Paths.CameraLock(),
+		camera.SessionOptions{Waker: bgWaker{s}, Wake: camera.QuickWake}, fn)
+}
+
+// cameraOff says why a page does not ask the camera at all ("" when it
+// may): no driver, settings unreadable (settingsErr), or camera USB off.
+func (s *Server) cameraOff(usb bool, settingsErr error) string {
+	switch {
+	case s.Camera == nil:
+		return "no camera driver"
+	case settingsErr != nil:
+		return "settings unreadable"
+	case !usb:
+		return "camera USB is off"
 	}
 	return ""
 }

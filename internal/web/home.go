@@ -35,7 +35,7 @@ func (s *Server) homeSources() view.HomeSources {
 			})
 			return sum, err
 		},
-		Problem:  cameraProblem,
+		Problem:  view.CameraProblem,
 		Photos:   func() (photos.Summary, error) { return photos.Summarise(s.Paths) },
 		PhotoURL: func(rel string) string { return "/" + photos.GalleryTarget(s.Paths, rel).URLPath() },
 		// The thumbnail, not a 6 MB original, over a 4G link; it links to the full image.
