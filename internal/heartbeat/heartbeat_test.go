@@ -60,10 +60,11 @@ func TestValidateURL(t *testing.T) {
 		"http://example.com", "https://hc-ping.com/5e1c4f0a-uuid", "https://nosnch.in/abc123",
 		"http://192.168.1.20:3001/api/push/xyz?status=up", "http://127.0.0.1:9999/ping", "http://localhost/beat",
 		"HTTPS://EXAMPLE.COM/x", "http://[::1]:8080/p", "https://user:pw@host.example/p#frag", "http://10.0.0.1/",
+		"http://host:1/", "http://host:65535/", // the ends of the port range
 	}
 	bad := []string{
 		"", "example.com", "//example.com", "ftp://example.com", "https://", "http:///path", " http://a.b",
-		"http://a.b ", "http://a b.com", "javascript:alert(1)", "mailto:x@y.z", "http://host:0/", "http://host:99999/",
+		"http://a.b ", "http://a b.com", "javascript:alert(1)", "mailto:x@y.z", "http://host:0/", "http://host:99999/", "http://host:65536/",
 		"file:///etc/passwd", "https:example.com",
 	}
 	for _, u := range good {
