@@ -294,6 +294,9 @@ func TestSystemWakeWindow(t *testing.T) {
 	}
 	code, page := u.said("/system", "/system", url.Values{"wakePi": {"wakePi"}, "wakePiTime": {"23"}, "wakePiDuration": {"10"}})
 	expectSaid(t, "23/10", code, page, http.StatusSeeOther, "The Pi's wake time was saved.")
+	if strings.Contains(page, "does not report it yet") {
+		t.Error("23/10: the page says the Arduino does not report the wake time it has")
+	}
 	if w, _ := u.ard.WakeWindow(ctx); w != (arduino.WakeWindow{Hour: 23, Minutes: 10}) || u.get("Global", "wakepihour") != "23" {
 		t.Fatalf("after 23/10: the Arduino has %+v, the INI %q", w, u.get("Global", "wakepihour"))
 	}

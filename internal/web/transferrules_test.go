@@ -1,0 +1,86 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/intvlm8r/intvlm8r-go/internal/status"
+	"github.com/intvlm8r/intvlm8r-go/internal/tasks"
+)
+
+// A server field takes a host name, an IPv4 or IPv6 address (in brackets
+// to add a port) and a port from 1 to 65535; nothing else.
+func TestCheckHostPort(t *testing.T) {
+	long := strings.Repeat("a", 63) + "." + strings.Repeat("b", 63) + "." + strings.Repeat("c", 63) + "." + strings.Repeat("d", 61) // 253
+	for _, ok := range []string{
+		"ftp.example.com", "ftp.example.com:21", "ftp:1", "ftp:65535", "192.0.2.7", "192.0.2.7:2121",
+		"[2001:db8::1]:22", "[2001:db8::1]", "2001:db8::1", "::1", long, "host.",
+	} {
+		if err := checkHostPort(ok); err != nil {
+			t.Errorf("%q refused: %v", ok, err)
+		}
+	}
+	for v, why := range map[string]string{
+		"ftp:":                "the port after ':' is missing",
+		"ftp:0":               "the port must be a number from 1 to 65535",
+		"ftp:65536":           "the port must be a number from 1 to 65535",
+		"ftp:x":               "the port must be a number from 1 to 65535",
+		"[2001:db8::1":        "not host[:port]",
+		"[ftp.example.com]":   "not an IP address in the brackets",
+		"[2001:db8::1]:70000": "the port must be a number from 1 to 65535",
+		"2001:db8::zz":        "not an IPv6 address (put it in [brackets] to add a port)",
+		"bad host":            "not a host name or IP address",
+		"-ftp.example.com":    "not a host name or IP address",
+		long + "e":            "not a host name or IP address",
+	} {
+		if err := checkHostPort(v); err == nil || err.Error() != why {
+			t.Errorf("%q: %v, want %q", v, err, why)
+		}
+	}
+}
+
+// The rename pattern takes the original's tokens and nothing a file name
+// cannot hold; 100 characters at most.
+func TestCheckRename(t *testing.T) {
+	for _, ok := range []string{"Site-%Y%m%d-%H%M%S-%F", "%a%b", strings.Repeat("x", 100), ".x", "..."} {
+		if err := checkRename(ok); err != nil {
+			t.Errorf("%q refused: %v", ok, err)
+		}
+	}
+	for v, why := range map[string]string{
+		"":                       "is blank",
+		strings.Repeat("x", 101): "is longer than 100 characters",
+		"a\tb":                   "holds a control character",
+		"a b":                    "cannot hold spaces or commas",
+		"a/b":                    `cannot hold any of / \ : * ? " < > |`,
+		".":                      "is not a file name",
+		"..":                     "is not a file name",
+		"Site-%":                 "ends with a lone %",
+		"%Y%q":                   "uses %q, which is not one of %Y %m %b %d %a %H %M %S %F",
+		"%%%":                    "uses %%, which is not one of %Y %m %b %d %a %H %M %S %F",
+	} {
+		if err := checkRename(v); err == nil || err.Error() != why {
+			t.Errorf("%q: %v, want %q", v, err, why)
+		}
+	}
+}
+
+// /trnTrNow?wait answers 502 for an upload that failed or left photos
+// unsent (a red STATUS), so the upload oneshot exits non-zero; 200 otherwise.
+func TestUploadVerdict(t *testing.T) {
+	for _, c := range []struct {
+		v    tasks.View
+		code int
+		body string
+	}{
+		{tasks.View{State: tasks.StateFailure, Status: "server refused"}, http.StatusBadGateway, "FAILED server refused"},
+		{tasks.View{Colour: status.Red, Status: "1 of 2 uploaded"}, http.StatusBadGateway, "FAILED 1 of 2 uploaded"},
+		{tasks.View{Colour: status.Orange, Status: "nothing to upload"}, http.StatusOK, "OK nothing to upload"},
+		{tasks.View{Colour: status.Green, Status: "2 of 2 uploaded"}, http.StatusOK, "OK 2 of 2 uploaded"},
+	} {
+		if code, body := uploadVerdict([]tasks.View{c.v}); code != c.code || body != c.body {
+			t.Errorf("%+v: %d %q, want %d %q", c.v, code, body, c.code, c.body)
+		}
+	}
+}
