@@ -7,6 +7,7 @@ import (
 
 	"github.com/intvlm8r/intvlm8r-go/internal/status"
 	"github.com/intvlm8r/intvlm8r-go/internal/tasks"
+	"github.com/intvlm8r/intvlm8r-go/internal/transfer"
 )
 
 // A server field takes a host name, an IPv4 or IPv6 address (in brackets
@@ -83,4 +84,25 @@ func TestUploadVerdict(t *testing.T) {
 			t.Errorf("%+v: %d %q, want %d %q", c.v, code, body, c.code, c.body)
 		}
 	}
+}
+
+// The self-signed certificate choice is stored on only with encryption on,
+// and switched off with encryption.
+func TestTransferFTPTLSInsecureFollowsTLS(t *testing.T) {
+	u := startTransferUI(t, tpINI, transfer.DropboxAPI{})
+	step := func(what, tls, insecure, wantTLS, wantInsecure string) {
+		t.Helper()
+		v := u.form("/transfer", "transferForm")
+		v.Set("ftpTls", tls)
+		v.Set("ftpTlsInsecure", insecure)
+		if page := u.submit("/transfer", "tfrApply", v); !strings.Contains(page, "Transfer settings saved") {
+			t.Fatalf("%s: not saved:\n%s", what, page)
+		}
+		if got, gotIns := u.get("Transfer", "ftptls"), u.get("Transfer", "ftptlsinsecure"); got != wantTLS || gotIns != wantInsecure {
+			t.Fatalf("%s: ftptls %q, ftptlsinsecure %q; want %q %q", what, got, gotIns, wantTLS, wantInsecure)
+		}
+	}
+	step("insecure without encryption", "", "on", "", "Off") // ftptls unchanged: not written
+	step("encryption, self-signed", "on", "on", "on", "on")
+	step("encryption off", "", "on", "Off", "Off")
 }
