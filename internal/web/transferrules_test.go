@@ -1,7 +1,10 @@
 package web
 
 import (
+	"html"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -105,4 +108,40 @@ func TestTransferFTPTLSInsecureFollowsTLS(t *testing.T) {
 	step("insecure without encryption", "", "on", "", "Off") // ftptls unchanged: not written
 	step("encryption, self-signed", "on", "on", "on", "on")
 	step("encryption off", "", "on", "Off", "Off")
+}
+
+// A log longer than the view shows its end: the newest line first, the
+// line the cut landed in left out, and a note that it is cut.
+func TestTransferLogPageShowsTheEndOfALongLog(t *testing.T) {
+	u := startTransferUI(t, tpINI, transfer.DropboxAPI{})
+	var b strings.Builder
+	b.WriteString("the first line, beyond the cut\n")
+	for b.Len() < transferLogMax+1000 {
+		b.WriteString("STATUS: an old upload, long ago, of many photos\n")
+	}
+	b.WriteString("STATUS: the newest upload\n")
+	os.MkdirAll(filepath.Dir(u.p.TransferLog()), 0o755)
+	if err := os.WriteFile(u.p.TransferLog(), []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	page := u.page("/transferlog")
+	first := strings.Index(page, "STATUS: ")
+	if first < 0 || !strings.HasPrefix(page[first:], "STATUS: the newest upload") || strings.Contains(page, "the first line") {
+		t.Fatalf("the log page does not open with the newest line, or shows what was cut")
+	}
+	if !strings.Contains(page, "Only the end of a long log is shown.") {
+		t.Error("the log page does not say it is cut")
+	}
+}
+
+// Pages whose settings file cannot be read say so, and still show.
+func TestPagesSayTheSettingsFileIsUnreadable(t *testing.T) {
+	u := startTransferUI(t, tpINI, transfer.DropboxAPI{})
+	os.Remove(u.p.INI())
+	os.Mkdir(u.p.INI(), 0o755) // a read fails
+	for _, path := range []string{"/thumbnails", "/camera", "/transfer"} {
+		if page := html.UnescapeString(u.page(path)); !strings.Contains(page, "The settings file could not be read: ") {
+			t.Errorf("%s does not say the settings file is unreadable", path)
+		}
+	}
 }
