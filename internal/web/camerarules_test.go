@@ -79,11 +79,4 @@ func TestCameraPageButtons(t *testing.T) {
 	code, page = u.said("/system", "/system", url.Values{"SyncSystem": {now}, "setCameraTime": {"on"}, "cameraTimeMode": {"1"}})
 	expectSaid(t, "camera clock, synced", code, page, http.StatusSeeOther, "The camera's clock was set (")
 
-	none := startPageUI(t, false)
-	code, page = none.said("/camera", "/camera", url.Values{"wakeCamera": {"wake"}})
-	expectSaid(t, "wake, no link", code, page, http.StatusSeeOther, "No Arduino link: the camera cannot be woken.")
-	code, page = none.said("/camera", "/camera", apply(camera.SettingISO, "800"))
-	expectSaid(t, "apply, no driver", code, page, http.StatusSeeOther, "Settings not applied. ")
-	code, page = none.said("/camera", "/camera", url.Values{"camPreview": {"preview"}})
-	expectSaid(t, "preview, no driver", code, page, http.StatusSeeOther, "No preview. ")
 }

@@ -101,9 +101,14 @@ func treeGet(t *testing.T, cl *http.Client, u string) (*http.Response, string) {
 // The photo trees serve their files, and only theirs, to a logged-in user:
 // a photo inline with its type, anything else as a download; every file
 // under the sandbox policy; nothing outside the tree, no directory.
-func TestServeTreeServesOnlyItsFiles(t *testing.T) {
+func TestServeTree(t *testing.T) {
 	home := t.TempDir()
 	ts, cl := loggedIn(t, home)
+	t.Run("ServesOnlyItsFiles", func(t *testing.T) { serveTreeServesOnlyItsFiles(t, home, ts.URL, cl) })
+	t.Run("GivesABigFileItsTime", func(t *testing.T) { serveTreeGivesABigFileItsTime(t, home, ts.URL, cl) })
+}
+
+func serveTreeServesOnlyItsFiles(t *testing.T, home, base string, cl *http.Client) {
 	dir := filepath.Join(home, "photos", "DCIM", "100CANON")
 	os.MkdirAll(dir, 0o755)
 	os.WriteFile(filepath.Join(dir, "IMG_1.JPG"), []byte("jpeg bytes"), 0o644)
@@ -117,7 +122,7 @@ func TestServeTreeServesOnlyItsFiles(t *testing.T) {
 		"/photos/DCIM/100CANON/EVIL.HTML": {"application/octet-stream", `attachment; filename=EVIL.HTML`, "<script>alert(1)</script>"},
 		"/thumbs/t.png":                   {"image/png", `inline; filename=t.png`, "png bytes"},
 	} {
-		resp, body := treeGet(t, cl, ts.URL+path)
+		resp, body := treeGet(t, cl, base+path)
 		h := resp.Header
 		if resp.StatusCode != http.StatusOK || h.Get("Content-Type") != want[0] || h.Get("Content-Disposition") != want[1] || body != want[2] {
 			t.Errorf("%s: %d %q %q %q, want 200 %q", path, resp.StatusCode, h.Get("Content-Type"), h.Get("Content-Disposition"), body, want)
@@ -131,7 +136,7 @@ func TestServeTreeServesOnlyItsFiles(t *testing.T) {
 		"/photos/../www/intvlm8r.ini", "/photos/%2e%2e/www/intvlm8r.ini", "/photos/..%2fwww/intvlm8r.users",
 		"/photos/escape/intvlm8r.users", "/photos/DCIM/100CANON/IMG_1.JPG%00.html", "/preview/intvlm8r-preview.jpg",
 	} {
-		if resp, body := treeGet(t, cl, ts.URL+path); resp.StatusCode != http.StatusNotFound {
+		if resp, body := treeGet(t, cl, base+path); resp.StatusCode != http.StatusNotFound {
 			t.Errorf("%s: %d, want 404\n%s", path, resp.StatusCode, body)
 		}
 	}
@@ -140,13 +145,11 @@ func TestServeTreeServesOnlyItsFiles(t *testing.T) {
 // A big file over a slow link is given longer than a page: a 3 MB file
 // (three minutes at the slowest rate) is still written after the public
 // write timeout would have been spent.
-func TestServeTreeGivesABigFileItsTime(t *testing.T) {
-	home := t.TempDir()
-	ts, cl := loggedIn(t, home)
+func serveTreeGivesABigFileItsTime(t *testing.T, home, base string, cl *http.Client) {
 	os.MkdirAll(filepath.Join(home, "photos"), 0o755)
 	big := strings.Repeat("x", 3<<20)
 	os.WriteFile(filepath.Join(home, "photos", "BIG.CR2"), []byte(big), 0o644)
-	resp, body := treeGet(t, cl, ts.URL+"/photos/BIG.CR2")
+	resp, body := treeGet(t, cl, base+"/photos/BIG.CR2")
 	if resp.StatusCode != http.StatusOK || len(body) != len(big) {
 		t.Fatalf("BIG.CR2: %d, %d of %d bytes", resp.StatusCode, len(body), len(big))
 	}
@@ -247,35 +250,31 @@ func TestIntervalometerSubmitSendsTheSchedule(t *testing.T) {
 	if got, err := u.ard.Schedule(ctx); err != nil || got != want {
 		t.Fatalf("the Arduino has %+v (%v), want %+v", got, err, want)
 	}
+}
 
-	none := startPageUI(t, false)
-	code, page = none.said("/intervalometer", "/intervalometer", form)
-	expectSaid(t, "no Arduino", code, page, http.StatusSeeOther, "Not saved: no Arduino link is configured.")
+// The System page's forms, on one UI with a simulated Arduino.
+func TestSystemForms(t *testing.T) {
+	u := startPageUI(t, true)
+	t.Run("WakeWindow", func(t *testing.T) { systemWakeWindow(t, u) })
+	t.Run("SyncClocks", func(t *testing.T) { systemSyncClocks(t, u) })
+	t.Run("ArduinoButtons", func(t *testing.T) { systemArduinoButtons(t, u) }) // last: it reboots the Arduino
 }
 
 // The System page's Arduino buttons: postpone the shutdown, reboot only
 // with the safe word; each outcome said, and nothing sent without a link.
-func TestSystemArduinoButtons(t *testing.T) {
-	u := startPageUI(t, true)
+func systemArduinoButtons(t *testing.T, u *pageUI) {
 	code, page := u.said("/system", "/system", url.Values{"extend": {"extend"}})
 	expectSaid(t, "extend", code, page, http.StatusSeeOther, "The Pi's shutdown was postponed.")
 	code, page = u.said("/system", "/system", url.Values{"Reboot": {"Reboot"}, "rebootString": {"seeyasoo"}})
 	expectSaid(t, "reboot, wrong word", code, page, http.StatusSeeOther, "Not rebooted: type seeyasoon in the box to confirm.")
 	code, page = u.said("/system", "/system", url.Values{"Reboot": {"Reboot"}, "rebootString": {view.RebootSafeWord}})
 	expectSaid(t, "reboot", code, page, http.StatusSeeOther, "The Arduino is rebooting")
-
-	none := startPageUI(t, false)
-	code, page = none.said("/system", "/system", url.Values{"extend": {"extend"}})
-	expectSaid(t, "extend, no link", code, page, http.StatusSeeOther, "The shutdown was not postponed: no Arduino link is configured")
-	code, page = none.said("/system", "/system", url.Values{"Reboot": {"Reboot"}, "rebootString": {view.RebootSafeWord}})
-	expectSaid(t, "reboot, no link", code, page, http.StatusSeeOther, "The Arduino was not rebooted: no Arduino link is configured")
 }
 
 // The Pi's wake time: sent to the Arduino, mirrored into [Global]
 // wakepihour; an hour or a duration that is not a choice is refused beside
 // its field and sends nothing; Always On keeps the Arduino's duration.
-func TestSystemWakeWindow(t *testing.T) {
-	u := startPageUI(t, true)
+func systemWakeWindow(t *testing.T, u *pageUI) {
 	ctx := t.Context()
 	if err := u.ard.SetWakeWindow(ctx, 6, 30); err != nil {
 		t.Fatal(err)
@@ -305,18 +304,13 @@ func TestSystemWakeWindow(t *testing.T) {
 	if w, _ := u.ard.WakeWindow(ctx); w != (arduino.WakeWindow{Hour: arduino.AlwaysOn, Minutes: 10}) || u.get("Global", "wakepihour") != "25" {
 		t.Fatalf("after Always On: the Arduino has %+v, the INI %q", w, u.get("Global", "wakepihour"))
 	}
-
-	none := startPageUI(t, false)
-	code, page = none.said("/system", "/system", url.Values{"wakePi": {"wakePi"}, "wakePiTime": {"07"}, "wakePiDuration": {"10"}})
-	expectSaid(t, "no link", code, page, http.StatusSeeOther, "Not saved: no Arduino link is configured.")
 }
 
 // The System page's clock form: a time that is not one (or outside 2000 to
 // 2099) sets nothing; the offset and camera mode are remembered for a year;
 // each ticked clock is set and says so; the Pi's clock is left to NTP when
 // NTP sets it; the camera's needs a mode and a driver.
-func TestSystemSyncClocks(t *testing.T) {
-	u := startPageUI(t, true)
+func systemSyncClocks(t *testing.T, u *pageUI) {
 	sync := func(wall string, extra ...string) url.Values {
 		v := url.Values{"SyncSystem": {wall}}
 		for i := 0; i+1 < len(extra); i += 2 {
@@ -371,10 +365,6 @@ func TestSystemSyncClocks(t *testing.T) {
 	expectSaid(t, "camera, no mode", code, page, http.StatusSeeOther, "The camera's clock was not set: choose a camera time mode.")
 	code, page = u.said("/system", "/system", sync(now, "setCameraTime", "on", "cameraTimeMode", "1"))
 	expectSaid(t, "camera, no driver", code, page, http.StatusSeeOther, "The camera's clock was not set: no camera driver.")
-
-	none := startPageUI(t, false)
-	code, page = none.said("/system", "/system", sync(now, "setArduinoTime", "on"))
-	expectSaid(t, "Arduino, no link", code, page, http.StatusSeeOther, "The Arduino's clock was not set: no Arduino link is configured.")
 }
 
 // The Thermal page's units are remembered for a week (anything but
@@ -405,9 +395,41 @@ func TestThermalSubmit(t *testing.T) {
 		code, page := u.said("/thermal", "/thermal", url.Values{button: {button}})
 		expectSaid(t, button, code, page, http.StatusSeeOther, "The Arduino's "+what+" temperature was reset.")
 	}
+}
+
+// Without an Arduino link nothing is sent and every page says why.
+func TestPagesWithoutAnArduinoLink(t *testing.T) {
 	none := startPageUI(t, false)
+	var code int
+	var page string
+	form := url.Values{"shootDays": {"Tuesday", "Saturday"}, "startHour": {"05"}, "endHour": {"21"}, "interval": {"63"}}
+	now := time.Now().Format(camera.WallLayout)
+	sync := func(wall string, extra ...string) url.Values {
+		v := url.Values{"SyncSystem": {wall}}
+		for i := 0; i+1 < len(extra); i += 2 {
+			v.Set(extra[i], extra[i+1])
+		}
+		return v
+	}
+	code, page = none.said("/intervalometer", "/intervalometer", form)
+	expectSaid(t, "schedule, no link", code, page, http.StatusSeeOther, "Not saved: no Arduino link is configured.")
+	code, page = none.said("/system", "/system", url.Values{"extend": {"extend"}})
+	expectSaid(t, "extend, no link", code, page, http.StatusSeeOther, "The shutdown was not postponed: no Arduino link is configured")
+	code, page = none.said("/system", "/system", url.Values{"Reboot": {"Reboot"}, "rebootString": {view.RebootSafeWord}})
+	expectSaid(t, "reboot, no link", code, page, http.StatusSeeOther, "The Arduino was not rebooted: no Arduino link is configured")
+	code, page = none.said("/system", "/system", url.Values{"wakePi": {"wakePi"}, "wakePiTime": {"07"}, "wakePiDuration": {"10"}})
+	expectSaid(t, "wake time, no link", code, page, http.StatusSeeOther, "Not saved: no Arduino link is configured.")
+	code, page = none.said("/system", "/system", sync(now, "setArduinoTime", "on"))
+	expectSaid(t, "Arduino, no link", code, page, http.StatusSeeOther, "The Arduino's clock was not set: no Arduino link is configured.")
 	for button, what := range map[string]string{"resetMin": "minimum", "resetMax": "maximum"} {
 		code, page := none.said("/thermal", "/thermal", url.Values{button: {button}})
 		expectSaid(t, button+", no link", code, page, http.StatusSeeOther, "The "+what+" was not reset: no Arduino link is configured.")
 	}
+	// No camera driver either.
+	code, page = none.said("/camera", "/camera", url.Values{"wakeCamera": {"wake"}})
+	expectSaid(t, "camera wake, no link", code, page, http.StatusSeeOther, "No Arduino link: the camera cannot be woken.")
+	code, page = none.said("/camera", "/camera", url.Values{"camApply": {"apply"}, "cameraMfr": {string(camera.MakerCanon)}, string(camera.SettingISO): {"800"}})
+	expectSaid(t, "apply, no driver", code, page, http.StatusSeeOther, "Settings not applied. ")
+	code, page = none.said("/camera", "/camera", url.Values{"camPreview": {"preview"}})
+	expectSaid(t, "preview, no driver", code, page, http.StatusSeeOther, "No preview. ")
 }
