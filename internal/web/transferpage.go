@@ -185,13 +185,17 @@ func (s *Server) transferNowButton(c echo.Context) error {
 // 200 "OK <status>", or 502 "FAILED <status>" when the upload failed (its
 // STATUS line is then in piTransfer.log).
 func (s *Server) localTransferNow(c echo.Context) error {
-	return localChain(c, s.Log, "Upload", s.startUpload, s.Tasks.WaitChain, func(views []tasks.View) (int, string) {
-		v := views[0]
-		if v.State == tasks.StateFailure || v.Colour == status.Red {
-			return http.StatusBadGateway, "FAILED " + v.Status
-		}
-		return http.StatusOK, "OK " + v.Status
-	})
+	return localChain(c, s.Log, "Upload", s.startUpload, s.Tasks.WaitChain, uploadVerdict)
+}
+
+// uploadVerdict is /trnTrNow?wait's answer for an ended upload: a failed
+// task, or one whose STATUS is red (some photos not sent), is 502.
+func uploadVerdict(views []tasks.View) (int, string) {
+	v := views[0]
+	if v.State == tasks.StateFailure || v.Colour == status.Red {
+		return http.StatusBadGateway, "FAILED " + v.Status
+	}
+	return http.StatusOK, "OK " + v.Status
 }
 
 // transferLogMax is how much of piTransfer.log the log view shows: its end.
