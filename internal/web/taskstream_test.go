@@ -66,7 +66,7 @@ func TestTaskResultEventRow(t *testing.T) {
 // task as soon as one is queued.
 func TestHomeEventsNameTheQueuedTask(t *testing.T) {
 	u := startTransferUI(t, tpINI, transfer.DropboxAPI{})
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second) // the task tick is 2 s
 	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, u.ts.URL+"/events/home", nil)
 	resp, err := u.cl.Do(req)
