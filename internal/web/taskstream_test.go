@@ -62,20 +62,11 @@ func TestTaskResultEventRow(t *testing.T) {
 	}
 }
 
-// Home's stream sends the live facts at once, then a "task" event naming a
-// task as soon as one is queued.
-func TestHomeEventsNameTheQueuedTask(t *testing.T) {
-	u := startTransferUI(t, tpINI, transfer.DropboxAPI{})
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second) // the task tick is 2 s
-	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, u.ts.URL+"/events/home", nil)
-	resp, err := u.cl.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
+// eventReader reads a stream's events one at a time.
+func eventReader(t *testing.T, resp *http.Response) func() sseEvent {
 	sc := bufio.NewScanner(resp.Body)
-	next := func() sseEvent {
+	return func() sseEvent {
+		t.Helper()
 		var ev sseEvent
 		for sc.Scan() {
 			line := sc.Text()
@@ -88,9 +79,26 @@ func TestHomeEventsNameTheQueuedTask(t *testing.T) {
 				ev.data = strings.TrimPrefix(line, "data: ")
 			}
 		}
-		t.Fatalf("stream ended: %v", sc.Err())
-		return ev
+		if sc.Err() != nil {
+			t.Fatalf("stream ended: %v", sc.Err())
+		}
+		return sseEvent{}
 	}
+}
+
+// Home's stream sends the live facts at once, then a "task" event naming a
+// task as soon as one is queued.
+func TestHomeEventsNameTheQueuedTask(t *testing.T) {
+	u := startTransferUI(t, tpINI, transfer.DropboxAPI{})
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second) // the task tick is 2 s
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, u.ts.URL+"/events/home", nil)
+	resp, err := u.cl.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	next := eventReader(t, resp)
 	if ev := next(); ev.name != "home" || !json.Valid([]byte(ev.data)) {
 		t.Fatalf("first event: %+v, want the live facts", ev)
 	}
@@ -108,5 +116,38 @@ func TestHomeEventsNameTheQueuedTask(t *testing.T) {
 			t.Fatalf("after queueing %s: %+v", id, ev)
 		}
 		return
+	}
+}
+
+// A task's stream sends its view once while it does not change (a queued
+// task waits), then its result when it ends (here: removed from the queue,
+// so unknown), then the end.
+func TestTaskEventsOnlyOnChange(t *testing.T) {
+	u := startTransferUI(t, tpINI, transfer.DropboxAPI{})
+	idleWorker(t, u)
+	id, err := u.tasks.StartChain(context.Background(), tasks.TypeThumbnails)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, u.ts.URL+"/events/task/"+id, nil)
+	resp, err := u.cl.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	next := eventReader(t, resp)
+	first := next()
+	time.Sleep(4 * ssePoll) // the stream reads the unchanged task a few times
+	if err := u.tasks.Inspector.DeleteTask(tasks.Queue, id); err != nil {
+		t.Fatal(err)
+	}
+	names := []string{first.name}
+	for ev := next(); ev.name != ""; ev = next() {
+		names = append(names, ev.name)
+	}
+	if strings.Join(names, " ") != "progress result end" {
+		t.Errorf("events %v, want one progress, the result, the end", names)
 	}
 }
