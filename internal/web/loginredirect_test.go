@@ -1,0 +1,88 @@
+package web
+
+import (
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/intvlm8r/intvlm8r-go/internal/transfer"
+)
+
+// Where a stranger is sent, and the session cookie's Secure flag: set only
+// when the browser came over HTTPS (directly or through nginx saying so),
+// since a Secure cookie is never sent back over the Pi's plain HTTP.
+func TestLoginRedirectsAndSecureCookie(t *testing.T) {
+	u := startTransferUI(t, tpINI, transfer.DropboxAPI{})
+	stranger := newBrowser()
+
+	// A page asked for by a GET: the login page, which remembers it.
+	resp, err := stranger.Get(u.ts.URL + "/system")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || got != "/login?next=%2Fsystem" {
+		t.Errorf("GET /system logged out: %d to %q", resp.StatusCode, got)
+	}
+
+	// The login page's token, then a POST of a form: the plain login page
+	// (a form's target is no page to come back to).
+	resp, err = stranger.Get(u.ts.URL + "/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	token := u.csrf(string(page))
+	resp, err = stranger.PostForm(u.ts.URL+"/system", url.Values{"_csrf": {token}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || got != "/login" {
+		t.Errorf("POST /system logged out: %d to %q", resp.StatusCode, got)
+	}
+
+	// A wrong password goes back to the login page, keeping next only when
+	// there is one.
+	for _, tc := range []struct{ query, want string }{
+		{"", "/login"},
+		{"?next=%2Fsystem", "/login?next=%2Fsystem"},
+	} {
+		form := url.Values{"_csrf": {token}, "username": {"admin"}, "password": {"not-the-password"}}
+		resp, err = stranger.PostForm(u.ts.URL+"/login"+tc.query, form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if got := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || got != tc.want {
+			t.Errorf("failed login from /login%s: %d to %q, want %q", tc.query, resp.StatusCode, got, tc.want)
+		}
+	}
+
+	// The session cookie of a good login: Secure behind HTTPS only.
+	for _, tc := range []struct {
+		proto  string
+		secure bool
+	}{{"", false}, {"http", false}, {"https", true}, {"HTTPS", true}} {
+		h := http.Header{}
+		if tc.proto != "" {
+			h.Set("X-Forwarded-Proto", tc.proto)
+		}
+		resp := u.loginWith(newBrowser(), "/login", adminLogin("pw-for-tests"), h)
+		var cookie *http.Cookie
+		for _, c := range resp.Cookies() {
+			if c.Name == sessionName {
+				cookie = c
+			}
+		}
+		if cookie == nil {
+			t.Fatalf("X-Forwarded-Proto %q: no %s cookie in %v", tc.proto, sessionName, resp.Header["Set-Cookie"])
+		}
+		if cookie.Secure != tc.secure || !cookie.HttpOnly || cookie.SameSite != http.SameSiteLaxMode {
+			t.Errorf("X-Forwarded-Proto %q: cookie %s", tc.proto, strings.Join(resp.Header["Set-Cookie"], " | "))
+		}
+	}
+}
