@@ -159,3 +159,25 @@ func TestMakeThumbsLeavesOriginalsAndReportsLineFailures(t *testing.T) {
 		}
 	}
 }
+
+// A decode that rounds a side up (1/8 of 1283 is 161) is still scaled to
+// exactly PIL's box, on both sides.
+func TestThumbnailIsExactlyTheBoxAfterARoundedDecode(t *testing.T) {
+	dir := t.TempDir()
+	for _, sz := range [][2]int{{1283, 1000}, {1280, 1003}, {1000, 1283}} {
+		fp := filepath.Join(dir, "odd.JPG")
+		imagingtest.WriteFile(t, fp, imagingtest.EncJPEG(t, pattern(sz[0], sz[1], color.RGBA{R: 70, A: 255}), 85))
+		b, _, err := Thumbnail(fp, "", true)
+		if err != nil {
+			t.Fatalf("%v: %v", sz, err)
+		}
+		tw, th := fitBox(sz[0], sz[1], ThumbSize)
+		img := decodeThumb(t, b)
+		if img.Bounds().Dx() != tw || img.Bounds().Dy() != th {
+			t.Fatalf("%v: thumbnail %v, want %dx%d", sz, img.Bounds(), tw, th)
+		}
+		if c := img.At(tw-3, th-3); !near(c, 70, 0, 0, 30) {
+			t.Errorf("%v: bottom-right %v", sz, c)
+		}
+	}
+}
