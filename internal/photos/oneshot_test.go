@@ -67,6 +67,9 @@ func TestOneshotCopyDecision(t *testing.T) {
 			t.Errorf("log lacks %q:\n%s", want, log)
 		}
 	}
+	if strings.Contains(log, "malformed") {
+		t.Errorf("a good INI logged as malformed:\n%s", log)
+	}
 
 	// Not due: nothing is called, and that is no failure.
 	write("True", "Daily", "13", "False")
@@ -118,7 +121,7 @@ func TestOneshotCopyDecision(t *testing.T) {
 
 	// Malformed values: defaults used, said in the log, and the run goes on.
 	write("maybe", "Daily", "14", "False")
-	if err, log := run(schedule.Timer, 0); err != nil || len(calls()) != 1 || !strings.Contains(log, "malformed values") {
+	if err, log := run(schedule.Timer, 0); err != nil || len(calls()) != 1 || !strings.Contains(log, "malformed values (defaults used): config [Global] enablecamerausb") {
 		t.Fatalf("malformed: err %v\n%s", err, log)
 	}
 	// An unreadable INI aborts the copy, and says so.
