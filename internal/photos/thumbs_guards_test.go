@@ -181,3 +181,13 @@ func TestThumbnailIsExactlyTheBoxAfterARoundedDecode(t *testing.T) {
 		}
 	}
 }
+
+// The reduced decode of an embedded picture is asked for at least the
+// pixels the crop needs: the target is rounded up, never down.
+func TestCeilDiv(t *testing.T) {
+	for _, c := range [][3]int{{0, 5, 0}, {1, 3, 1}, {7, 2, 4}, {8, 2, 4}, {9, 2, 5}, {160 * 1272, 1271, 161}, {160 * 1280, 1280, 160}} {
+		if got := ceilDiv(c[0], c[1]); got != c[2] {
+			t.Errorf("ceilDiv(%d, %d) = %d, want %d", c[0], c[1], got, c[2])
+		}
+	}
+}
