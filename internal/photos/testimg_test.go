@@ -168,12 +168,13 @@ func exifEntries(date string, expN, expD, fN, fD uint32, iso uint16) []tEntry {
 
 // fakeCR2 is shaped like a Canon CR2: IFD0 holds the large JPEG as its one
 // strip and points to the EXIF IFD; IFD1 the small JPEG thumbnail; IFD3 the
-// raw data as a lossless JPEG (SOF3), which must never be taken for a picture.
+// raw data as a lossless JPEG (SOF3), which must never be taken for a picture:
+// as in a real CR2, it is bigger (3000×2000) than any embedded JPEG.
 func fakeCR2(r rawParts) []byte {
 	tb := newTIFF([]byte{'C', 'R', 2, 0, 0, 0, 0, 0})
 	pv := tb.blob(r.preview)
 	th := tb.blob(r.thumb)
-	lossless := append([]byte{0xFF, 0xD8, 0xFF, 0xC3, 0, 11, 14, 0, 8, 0, 8, 1, 1, 0x11, 0}, bytes.Repeat([]byte{0x55}, 4000)...)
+	lossless := append([]byte{0xFF, 0xD8, 0xFF, 0xC3, 0, 11, 14, 0x07, 0xD0, 0x0B, 0xB8, 1, 1, 0x11, 0}, bytes.Repeat([]byte{0x55}, 4000)...)
 	lossless = append(lossless, 0xFF, 0xD9)
 	rw := tb.blob(lossless)
 	exif := tb.ifd(0, r.exif...)

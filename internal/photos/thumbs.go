@@ -320,7 +320,7 @@ func cropSize(w, h, mw, mh int) (int, int) {
 func thumbFromEmbedded(r io.ReaderAt, c embedded, mw, mh, tw, th int) ([]byte, error) {
 	// The crop must still cover tw×th after a reduced decode.
 	cw, ch := cropSize(c.W, c.H, mw, mh)
-	needW, needH := (tw*c.W+cw-1)/cw, (th*c.H+ch-1)/ch
+	needW, needH := ceilDiv(tw*c.W, cw), ceilDiv(th*c.H, ch)
 	img, err := imaging.DecodeSmall(io.NewSectionReader(r, c.Off, c.Len), c.Len, c.W, c.H, needW, needH)
 	if err != nil {
 		return nil, err
@@ -335,6 +335,10 @@ func thumbFromEmbedded(r io.ReaderAt, c embedded, mw, mh, tw, th int) ([]byte, e
 	}
 	return encodeThumb(scaleTo(img, tw, th))
 }
+
+// ceilDiv is a/b rounded up (a ≥ 0, b > 0): a decode target is a floor on
+// the pixels wanted, never a pixel under it.
+func ceilDiv(a, b int) int { return (a + b - 1) / b }
 
 // scaleTo resizes img to tw×th: a box average first when it is much bigger
 // (cheap, and no aliasing), then Catmull-Rom for the last step.

@@ -116,7 +116,7 @@ func TestSummaryWithoutExif(t *testing.T) {
 }
 
 func TestFitBoxMatchesPIL(t *testing.T) {
-	sizes := [][2]int{{6000, 4000}, {4000, 6000}, {5184, 3456}, {161, 100}, {100, 100}, {1000, 999}, {3, 1000}, {1000, 3}, {4608, 3456}, {7, 160}, {333, 222}}
+	sizes := [][2]int{{6000, 4000}, {4000, 6000}, {5184, 3456}, {161, 100}, {100, 100}, {1000, 999}, {3, 1000}, {1000, 3}, {4608, 3456}, {7, 160}, {333, 222}, {5, 320}, {7, 320}, {9, 320}, {320, 5}}
 	var script strings.Builder
 	script.WriteString("from PIL import Image\n")
 	for _, s := range sizes {
