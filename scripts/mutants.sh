@@ -28,7 +28,7 @@ set -eu
 GO=${GO:-go}
 VERSION=v0.6.0
 BIN=$($GO env GOPATH)/bin/gremlins
-PKGS=${MUTANTS_PKGS:-"./internal/fileutil ./internal/auth ./internal/heartbeat ./cmd/web ./cmd/heartbeat ./internal/web ./internal/photos ./internal/transfer"}
+PKGS=${MUTANTS_PKGS:-"./internal/fileutil ./internal/auth ./internal/heartbeat ./cmd/web ./cmd/heartbeat ./internal/web ./internal/view ./internal/photos ./internal/transfer"}
 WORKERS=${MUTANTS_WORKERS:-1}
 TIMEOUT=${MUTANTS_TIMEOUT:-10}
 OUT=${MUTANTS_OUT:-$(mktemp -d /tmp/mutants.XXXXXX)}
