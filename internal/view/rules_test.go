@@ -3,8 +3,16 @@ package view
 import (
 	"context"
 	"fmt"
+	"log/slog"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/intvlm8r/intvlm8r-go/internal/arduino"
 	"github.com/intvlm8r/intvlm8r-go/internal/arduino/sim"
@@ -13,8 +21,10 @@ import (
 	"github.com/intvlm8r/intvlm8r-go/internal/health"
 	"github.com/intvlm8r/intvlm8r-go/internal/paths"
 	"github.com/intvlm8r/intvlm8r-go/internal/photos"
+	"github.com/intvlm8r/intvlm8r-go/internal/settime"
 	"github.com/intvlm8r/intvlm8r-go/internal/status"
 	"github.com/intvlm8r/intvlm8r-go/internal/system"
+	"github.com/intvlm8r/intvlm8r-go/internal/testutil"
 )
 
 // The rules the owner reads on the pages (a colour, a threshold, a days
@@ -207,5 +217,258 @@ func TestCameraAutoPowerOffEdges(t *testing.T) {
 		if got, _ := rowByID(rows, "autoPowerOff"); got.Colour != want {
 			t.Errorf("auto power-off %s: %q, want %q", apo, got.Colour, want)
 		}
+	}
+}
+
+// How old a value is, as the pages say it, at each unit's edge.
+func TestAgeText(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		59 * time.Second: "59 s", time.Minute: "1 min", 59*time.Minute + 59*time.Second: "59 min",
+		time.Hour: "1 h 0 min", 47*time.Hour + 59*time.Minute: "47 h 59 min", 48 * time.Hour: "2 days", 100 * time.Hour: "4 days",
+	} {
+		if got := AgeText(d); got != want {
+			t.Errorf("AgeText(%v) = %q, want %q", d, got, want)
+		}
+	}
+}
+
+// A silent Arduino with a cache: the page says its values come from the
+// cache and how old they are, or that the rest are Unknown; the Thermal
+// page's charts say they are cached.
+func TestArduinoReaderNoticeFromTheCache(t *testing.T) {
+	r := testutil.StartRedis(t)
+	rdb := redis.NewClient(&redis.Options{Addr: r.Addr})
+	t.Cleanup(func() { rdb.Close() })
+	p := paths.New(t.TempDir())
+	cache := arduino.NewCache(rdb, "")
+	bus := sim.NewBus(p, sim.Options{Log: quietLog})
+	ard := arduino.NewClient(bus, arduino.Options{LockPath: p.ArduinoLock(), Cache: cache, Log: quietLog})
+	ctx := context.Background()
+	if _, err := ard.Version(ctx); err != nil { // powers the board on
+		t.Fatal(err)
+	}
+	err := bus.Do(func(f *sim.Firmware, _ time.Time) error {
+		f.S.VoltADC = -1 // no new samples: the readings stay as set
+		for i := range f.S.DailyTemps {
+			f.S.DailyTemps[i] = arduino.Unmeasured
+		}
+		for i := range f.S.Volts {
+			f.S.Volts[i] = 10 // 0 V: no reading
+		}
+		f.S.DailyTemps[3], f.S.Volts[2] = 5, 10+120
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fill := NewArduinoReader(ctx, ard, quietLog) // live reads fill the cache
+	_, ok1 := Get(fill, arduino.QVersion)
+	_, ok2 := Get(fill, arduino.QHourlyTemps)
+	_, ok3 := Get(fill, arduino.QHourlyVoltages)
+	_, ok4 := Get(fill, arduino.QTemperatures)
+	if !ok1 || !ok2 || !ok3 || !ok4 || fill.Notice() != "" {
+		t.Fatalf("live reads: %v %v %v %v, notice %q", ok1, ok2, ok3, ok4, fill.Notice())
+	}
+
+	silent := arduino.NewClient(silentTransport{}, arduino.Options{LockPath: p.ArduinoLock(), Cache: cache, Log: quietLog,
+		Sleep: func(ctx context.Context, d time.Duration) error { return ctx.Err() }})
+	all := regexp.MustCompile(`^The Arduino is not answering: the values shown are from the cache, up to \d+ s old\.$`)
+	some := regexp.MustCompile(`^The Arduino is not answering: some values are from the cache \(\d+ s old at most\), the rest are Unknown\.$`)
+	rd := NewArduinoReader(ctx, silent, quietLog)
+	if _, ok := Get(rd, arduino.QVersion); !ok || !all.MatchString(rd.Notice()) {
+		t.Errorf("all from the cache: %v, notice %q", ok, rd.Notice())
+	}
+	if _, ok := Get(rd, arduino.QWakeWindow); ok || !some.MatchString(rd.Notice()) {
+		t.Errorf("some from the cache: %v, notice %q", ok, rd.Notice())
+	}
+	rd = NewArduinoReader(ctx, silent, quietLog)
+	if _, ok := Get(rd, arduino.QWakeWindow); ok || rd.Notice() != "The Arduino is not answering: values it gives are Unknown." {
+		t.Errorf("none from the cache: %v, notice %q", ok, rd.Notice())
+	}
+
+	src, _ := thermalSources(silent, system.Host{Root: t.TempDir()}, false)
+	d := BuildThermal(ctx, src)
+	cached := regexp.MustCompile(`^Chart \(cached, \d+ s old\)\.$`)
+	if !all.MatchString(d.Notice) || !cached.MatchString(d.TempNote) || !cached.MatchString(d.VoltNote) || d.DayMax != "5°C" || d.VMax != "12.0V" {
+		t.Errorf("thermal from the cache: notice %q, notes %q %q", d.Notice, d.TempNote, d.VoltNote)
+	}
+}
+
+// A refused form whose field came with no value at all still draws the
+// stored one, and does not fail.
+func TestRejectedFormEmptyValueList(t *testing.T) {
+	f := RejectedForm(url.Values{"server": {}, "day": {}}, nil)
+	if f.Value("server", "stored") != "stored" || !f.Selected("day", "Monday", true) || f.Selected("day", "Friday", false) {
+		t.Errorf("an empty list: value %q, selected %v", f.Value("server", "stored"), f.Selected("day", "Monday", true))
+	}
+}
+
+// The Arduino's clock is red before the first plausible year only.
+func TestBuildSystemClockPlausibleYear(t *testing.T) {
+	p := paths.New(t.TempDir())
+	ard := simArduino(t, p)
+	ctx := context.Background()
+	if err := ard.SetTime(ctx, time.Date(settime.EarliestPlausible, 1, 1, 0, 0, 1, 0, time.Local)); err != nil {
+		t.Fatal(err)
+	}
+	v := BuildSystem(ctx, SystemSources{Arduino: NewArduinoReader(ctx, ard, quietLog), Host: fakePi(t), Now: fixedNow})
+	if v.ArduinoRed || !strings.HasPrefix(v.ArduinoDateTime, strconv.Itoa(settime.EarliestPlausible)+" Jan 01") {
+		t.Errorf("first plausible year: %q red %v", v.ArduinoDateTime, v.ArduinoRed)
+	}
+}
+
+// The NTP answer is fresh for less than its TTL: at the TTL it is asked again.
+func TestNTPMemoAtTheTTL(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
+	asks := 0
+	m := &NTPMemo{TTL: 30 * time.Second, Now: func() time.Time { return now },
+		Ask: func(context.Context) (settime.NTPState, error) { asks++; return settime.NTPState{}, nil }}
+	m.Get(context.Background())
+	now = now.Add(30 * time.Second)
+	m.Get(context.Background())
+	if asks != 2 {
+		t.Errorf("%d asks, want 2", asks)
+	}
+}
+
+// Hours 00 and 23 are hours; 24 and -1 are shown as not one.
+func TestTransferHourEdges(t *testing.T) {
+	for stored, want := range map[string]string{"0": "00", "00": "00", "23": "23", "24": "", "-1": ""} {
+		o := theSelected(t, hourOptions(stored))
+		if o.Value != want || (want == "") != o.Disabled {
+			t.Errorf("hour %q: %+v, want %q", stored, o, want)
+		}
+	}
+	for ini, want := range map[string]string{"wakepihour = 0": "00", "wakepihour = 23": "23", "wakepihour = -1": "25"} {
+		if h, _ := WakePiHour(t.Context(), nil, settingsOf(t, "[Global]\n"+ini+"\n"), nil); h != want {
+			t.Errorf("%q: %s, want %s", ini, h, want)
+		}
+	}
+}
+
+// An Arduino that does not say its wake hour is logged, and the INI's is used.
+func TestWakePiHourLogsTheArduinosSilence(t *testing.T) {
+	var buf strings.Builder
+	log := slog.New(slog.NewTextHandler(&buf, nil))
+	silent := arduino.NewClient(silentTransport{}, arduino.Options{LockPath: filepath.Join(t.TempDir(), "lock"), Log: quietLog,
+		Sleep: func(ctx context.Context, d time.Duration) error { return ctx.Err() }})
+	if h, live := WakePiHour(t.Context(), silent, settingsOf(t, "[Global]\nwakepihour = 07\n"), log); h != "07" || live {
+		t.Errorf("%s %v", h, live)
+	}
+	if !strings.Contains(buf.String(), "wake window unknown") {
+		t.Errorf("log %q", buf.String())
+	}
+}
+
+// An empty public key file is no key: the next one is shown.
+func TestPublicKeySkipsAnEmptyFile(t *testing.T) {
+	p := paths.New(t.TempDir())
+	writeFile(t, p.SSHKey()+".pub", " \n")
+	writeFile(t, p.SSHKeyRSA()+".pub", "ssh-rsa AAAA pi@hut\n")
+	if got := PublicKey(p); got != "ssh-rsa AAAA pi@hut" {
+		t.Errorf("public key %q", got)
+	}
+}
+
+// A URL with nothing after its host carries no token: shown as it is.
+func TestRedactValueBareHost(t *testing.T) {
+	if got, red := RedactValue("heartbeaturl", "https://example.com/"); got != "https://example.com/" || red {
+		t.Errorf("%q %v", got, red)
+	}
+}
+
+// The charts' drawing: the plot spans its frame, each value sits on its
+// scale, each bar runs from the base line (0°, 0 V) to its value, a value
+// on the base line still shows as a thin bar, and a voltage past the
+// scale's 18 V stops at its top.
+func TestChartGeometry(t *testing.T) {
+	c := newChart("c", "label")
+	if c.Width != "748.0" || c.Height != "254.0" || c.Left != "44.0" || c.Right != "740.0" || c.HourY != "246.0" {
+		t.Errorf("frame %s×%s, plot %s–%s, hours at %s", c.Width, c.Height, c.Left, c.Right, c.HourY)
+	}
+	if len(c.Hours) != 24 || c.Hours[0] != (ChartHour{X: "58.5", Label: "0"}) || c.Hours[23] != (ChartHour{X: "725.5", Label: "23"}) {
+		t.Errorf("hours %+v", c.Hours)
+	}
+
+	// -10° to 25°: 35° over the plot's 220 units, from y 10 (top) to 230.
+	var h arduino.HourlyTemps
+	for i := range h {
+		h[i] = arduino.Unmeasured
+	}
+	h[2], h[14], h[20] = -7, 23, 0
+	c = tempChart(h, false)
+	want := []ChartBar{
+		{X: "104.0", Y: "167.1", W: "25.0", H: "44.0", Class: "bar below", Title: "02:00 -7°C"},
+		{X: "452.0", Y: "22.6", W: "25.0", H: "144.6", Class: "bar", Title: "14:00 23°C"},
+		{X: "626.0", Y: "166.4", W: "25.0", H: "1.5", Class: "bar", Title: "20:00 0°C"}, // 0° is not below freezing
+	}
+	if len(c.Bars) != len(want) {
+		t.Fatalf("bars %+v", c.Bars)
+	}
+	for i := range want {
+		if c.Bars[i] != want[i] {
+			t.Errorf("bar %d: %+v, want %+v", i, c.Bars[i], want[i])
+		}
+	}
+	lines := map[string]ChartLine{}
+	for _, l := range c.Lines {
+		lines[l.Label] = l
+	}
+	for label, w := range map[string]ChartLine{
+		"-10°": {Y: "230.0", LabelY: "234.0", Label: "-10°", Class: "grid"},
+		"0°":   {Y: "167.1", LabelY: "171.1", Label: "0°", Class: "grid freezing"},
+		"25°":  {Y: "10.0", LabelY: "14.0", Label: "25°", Class: "grid"},
+	} {
+		if lines[label] != w {
+			t.Errorf("line %s: %+v, want %+v", label, lines[label], w)
+		}
+	}
+
+	// 0 to 18 V over 220 units; the [Thresholds] at 14 and 9 V.
+	v := arduino.HourlyVoltages{Fitted: true}
+	v.Tenths[0], v.Tenths[1], v.Tenths[5] = 150, 85, 195
+	c = voltChart(v, 14, 9)
+	want = []ChartBar{
+		{X: "46.0", Y: "46.7", W: "25.0", H: "183.3", Class: "bar vhigh", Title: "00:00 15.0V"},
+		{X: "75.0", Y: "126.1", W: "25.0", H: "103.9", Class: "bar vlow", Title: "01:00 8.5V"},
+		{X: "191.0", Y: "10.0", W: "25.0", H: "220.0", Class: "bar vhigh", Title: "05:00 19.5V"},
+	}
+	if len(c.Bars) != len(want) {
+		t.Fatalf("volt bars %+v", c.Bars)
+	}
+	for i := range want {
+		if c.Bars[i] != want[i] {
+			t.Errorf("volt bar %d: %+v, want %+v", i, c.Bars[i], want[i])
+		}
+	}
+	lines = map[string]ChartLine{}
+	for _, l := range c.Lines {
+		lines[l.Label] = l
+	}
+	for label, w := range map[string]ChartLine{
+		"0V":  {Y: "230.0", LabelY: "234.0", Label: "0V", Class: "grid"},
+		"2V":  {Y: "205.6", LabelY: "209.6", Label: "2V", Class: "grid"},
+		"18V": {Y: "10.0", LabelY: "14.0", Label: "18V", Class: "grid"},
+		"VHi": {Y: "58.9", LabelY: "62.9", Label: "VHi", Class: "limit high"},
+		"VLo": {Y: "120.0", LabelY: "124.0", Label: "VLo", Class: "limit low"},
+	} {
+		if lines[label] != w {
+			t.Errorf("line %s: %+v, want %+v", label, lines[label], w)
+		}
+	}
+}
+
+// A firmware too old for the 24-hour arrays says which version has them.
+func TestThermalFirmwareNotes(t *testing.T) {
+	var d ThermalView
+	d.firmwareNotes(arduino.ParseVersion("4.4.0"), true, false, false)
+	if d.TempNote != "Firmware 4.4.0 keeps no 24-hour temperatures (4.5.0 or later does)." ||
+		d.VoltNote != "Firmware 4.4.0 keeps no 24-hour voltages (4.5.4 or later does)." {
+		t.Errorf("notes %q, %q", d.TempNote, d.VoltNote)
+	}
+	d = ThermalView{}
+	d.firmwareNotes(arduino.ParseVersion("4.5.0"), true, true, false)
+	if d.TempNote != "" || d.VoltNote != "Firmware 4.5.0 keeps no 24-hour voltages (4.5.4 or later does)." {
+		t.Errorf("4.5.0 notes %q, %q", d.TempNote, d.VoltNote)
 	}
 }
