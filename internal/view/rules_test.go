@@ -2,6 +2,7 @@ package view
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -470,5 +471,19 @@ func TestThermalFirmwareNotes(t *testing.T) {
 	d.firmwareNotes(arduino.ParseVersion("4.5.0"), true, true, false)
 	if d.TempNote != "" || d.VoltNote != "Firmware 4.5.0 keeps no 24-hour voltages (4.5.4 or later does)." {
 		t.Errorf("4.5.0 notes %q, %q", d.TempNote, d.VoltNote)
+	}
+}
+
+// A photo store that cannot be read is said in red at the top of Home.
+func TestBuildHomePhotoStoreUnreadable(t *testing.T) {
+	src := HomeSources{Log: quietLog, Now: func() time.Time { return monday },
+		Settings: func() (config.Settings, error) { return homeSettings(), nil },
+		Photos:   func() (photos.Summary, error) { return photos.Summary{}, errors.New("permission denied") }}
+	h := BuildHome(context.Background(), src)
+	if len(h.Notices) != 1 || h.Notices[0] != (Notice{status.Red, "The Pi's photo folder could not be read: permission denied"}) {
+		t.Errorf("notices %+v", h.Notices)
+	}
+	if got, _ := rowByID(h.Pi, "piFree"); got.Value != Unknown || got.Colour != status.None {
+		t.Errorf("Pi free %+v", got)
 	}
 }
