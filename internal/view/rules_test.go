@@ -425,6 +425,15 @@ func TestChartGeometry(t *testing.T) {
 		}
 	}
 
+	// Only a bar thinner than 1.5 units is widened (about its line); one
+	// of 1.5 is drawn as it is.
+	c = newChart("c", "label")
+	c.bar(0, 100, 101.5, "bar", "")
+	c.bar(1, 100, 101.4, "bar", "")
+	if c.Bars[0].Y != "100.0" || c.Bars[0].H != "1.5" || c.Bars[1].Y != "99.2" || c.Bars[1].H != "1.5" {
+		t.Errorf("thin bars %+v", c.Bars)
+	}
+
 	// 0 to 18 V over 220 units; the [Thresholds] at 14 and 9 V.
 	v := arduino.HourlyVoltages{Fitted: true}
 	v.Tenths[0], v.Tenths[1], v.Tenths[5] = 150, 85, 195
