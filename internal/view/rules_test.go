@@ -496,3 +496,14 @@ func TestBuildHomePhotoStoreUnreadable(t *testing.T) {
 		t.Errorf("Pi free %+v", got)
 	}
 }
+
+// An unreadable photo store is logged to the page's own logger.
+func TestIntervalometerLogsTheStore(t *testing.T) {
+	var buf strings.Builder
+	src := ivSources(nil, nil, func() (photos.Summary, error) { return photos.Summary{}, errors.New("permission denied") })
+	src.Log = slog.New(slog.NewTextHandler(&buf, nil))
+	BuildIntervalometer(context.Background(), src)
+	if !strings.Contains(buf.String(), "photo store unreadable") || !strings.Contains(buf.String(), "permission denied") {
+		t.Errorf("log %q", buf.String())
+	}
+}
