@@ -48,7 +48,8 @@ fuzz:
 	@scripts/fuzz-brief.sh
 
 # mutants: mutation testing (gremlins) of the packages that hold the safety
-# guards; prints each package's efficacy. Slow: not part of `make test`.
+# guards (fileutil, auth, heartbeat, cmd/web, cmd/heartbeat, web, view,
+# photos, transfer); prints each package's efficacy. Slow: not part of `make test`.
 # docs/mutants.md lists the mutants known to live, with the reason.
 mutants:
 	@scripts/mutants.sh

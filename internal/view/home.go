@@ -72,11 +72,7 @@ type HomeLive struct {
 func homeArduino(ctx context.Context, src HomeSources, set config.Settings) (live HomeLive, shotsPerDay float64) {
 	actx, cancel := context.WithTimeout(ctx, ArduinoBudget)
 	defer cancel()
-	log := src.Log
-	if log == nil {
-		log = slog.Default()
-	}
-	ar := NewArduinoReader(actx, src.Arduino, log)
+	ar := NewArduinoReader(actx, src.Arduino, src.Log) // nil: slog.Default()
 	dateText := Unknown
 	if dt, ok := Get(ar, arduino.QDate); ok {
 		dateText = FormatArduinoDate(dt.Value)
