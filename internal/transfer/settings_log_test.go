@@ -171,3 +171,25 @@ func TestGenerateSSHKeyRepairs(t *testing.T) {
 		t.Fatal("a public key written for a damaged private key")
 	}
 }
+
+// The private key is written so that it never replaces one that is there:
+// two callers making a key at once keep the first, and each reports its
+// public half (GenerateSSHKey's os.ErrExist branch).
+func TestGenerateSSHKeyWriteNewNeverReplaces(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "id_ed25519")
+	if err := writeNew(path, []byte("first"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeNew(path, []byte("second"), 0o600); !errors.Is(err, os.ErrExist) {
+		t.Fatalf("writing over an existing key: %v, want os.ErrExist", err)
+	}
+	if b, _ := os.ReadFile(path); string(b) != "first" {
+		t.Fatalf("key replaced: %q", b)
+	}
+	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {
+		t.Fatalf("mode %v", fi.Mode())
+	}
+	if left, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".id_ed25519.tmp*")); len(left) != 0 {
+		t.Fatalf("temporaries left: %q", left)
+	}
+}
