@@ -62,6 +62,28 @@ func TestLoginRedirectsAndSecureCookie(t *testing.T) {
 		}
 	}
 
+	// A good login goes to the page it was sent from, or Home.
+	for _, tc := range []struct{ from, want string }{
+		{"/login?next=%2Fsystem", "/system"},
+		{"/login", "/"},
+	} {
+		cl := newBrowser()
+		resp, err := cl.Get(u.ts.URL + tc.from)
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		form := url.Values{"_csrf": {u.csrf(string(page))}, "username": {"admin"}, "password": {"pw-for-tests"}}
+		if resp, err = cl.PostForm(u.ts.URL+tc.from, form); err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if got := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || got != tc.want {
+			t.Errorf("login from %s: %d to %q, want %q", tc.from, resp.StatusCode, got, tc.want)
+		}
+	}
+
 	// The session cookie of a good login: Secure behind HTTPS only.
 	for _, tc := range []struct {
 		proto  string
