@@ -229,6 +229,7 @@ func TestHeartbeatReceiverAnswers(t *testing.T) {
 		result           string
 	}{
 		{200, 1, "(200)"}, {201, 1, "(201)"}, {202, 1, "(202)"}, {204, 1, "(204)"},
+		{300, 2, "(Redir error: the receiver answered 300 Multiple Choices)"},
 		{301, 2, "(Redir error: the receiver answered 301 Moved Permanently)"},
 		{304, 2, "(Redir error: the receiver answered 304 Not Modified)"},
 		{400, 2, "(HTTP error 400: the receiver answered 400 Bad Request)"},

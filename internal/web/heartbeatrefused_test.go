@@ -62,3 +62,47 @@ func TestMonitoringFrequencyNoteOnlyWhenNeeded(t *testing.T) {
 		}
 	}
 }
+
+// The thresholds' ranges hold at both ends: each end is saved, one past it
+// is refused beside its field.
+func TestMonitoringThresholdRangeEnds(t *testing.T) {
+	u := startTransferUI(t, tpINI, transfer.DropboxAPI{})
+	for _, tc := range []struct {
+		field, section, key, value string
+		ok                         bool
+	}{
+		{"daysFreeAlarm", "Thresholds", "daysfreealarm", "0", true},
+		{"daysFreeAlarm", "Thresholds", "daysfreealarm", "-1", false},
+		{"voltageLow", "Thresholds", "voltage_low", "0", true},
+		{"voltageLow", "Thresholds", "voltage_low", "-1", false},
+		{"voltageHigh", "Thresholds", "voltage_high", "30", true},
+		{"voltageHigh", "Thresholds", "voltage_high", "31", false},
+		{"daysFreeWarn", "Thresholds", "daysfreewarn", "3650", true},
+		{"daysFreeWarn", "Thresholds", "daysfreewarn", "3651", false},
+	} {
+		before := u.get(tc.section, tc.key)
+		v := u.form("/monitoring", "monitoringForm")
+		v.Set(tc.field, tc.value)
+		page := u.submit("/monitoring", "monApply", v)
+		got := u.get(tc.section, tc.key)
+		switch {
+		case tc.ok && got != tc.value:
+			t.Errorf("%s = %s refused (saved %q): %s", tc.field, tc.value, got, between(page, "must be", "."))
+		case !tc.ok && (got != before || !strings.Contains(page, "must be a whole number from")):
+			t.Errorf("%s = %s: saved %q (was %q), or not said why", tc.field, tc.value, got, before)
+		}
+	}
+}
+
+// between is the text of s from the first from up to the next to, or "".
+func between(s, from, to string) string {
+	i := strings.Index(s, from)
+	if i < 0 {
+		return ""
+	}
+	j := strings.Index(s[i:], to)
+	if j < 0 {
+		return s[i:]
+	}
+	return s[i : i+j]
+}
