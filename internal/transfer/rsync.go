@@ -78,9 +78,17 @@ func copiedPath(p paths.Paths, line string) (string, bool) {
 			cands = append(cands, abs)
 		}
 	}
+	// Only a photo of the store counts: a name that also resolves from the
+	// root (rsync may log "home/pi/photos/…" without its slash) must not
+	// pick some other file of the same relative name.
+	store := filepath.Clean(p.Photos()) + string(filepath.Separator)
 	for _, c := range cands {
+		c = filepath.Clean(c)
+		if !strings.HasPrefix(c, store) {
+			continue
+		}
 		if fi, err := os.Stat(c); err == nil && fi.Mode().IsRegular() {
-			return filepath.Clean(c), true
+			return c, true
 		}
 	}
 	return "", false

@@ -32,7 +32,12 @@ func TestRsyncLogLines(t *testing.T) {
 	}
 	ph := makePhotos(t, p, "100CANON", 1, 3, 10)
 	rel0, _ := filepath.Rel(p.Photos(), ph[0])
+	outside := filepath.Join(t.TempDir(), "IMG_7777.JPG")
+	if err := os.WriteFile(outside, []byte("not a photo of the store"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	log := rsyncLogLine(rel0) + // relative to ~/photos, as rsync writes it
+		rsyncLogLine(outside) + // a file, but not one of the store's
 		rsyncLogLine(ph[1]) + // absolute
 		"] Copied " + ph[2] + "\n" + // no timestamp and pid: not rsync's line
 		rsyncLogLine("") + // a name cut off
