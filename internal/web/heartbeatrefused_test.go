@@ -106,3 +106,22 @@ func between(s, from, to string) string {
 	}
 	return s[i : i+j]
 }
+
+// The alarm may equal the warning; the low voltage may not equal the high.
+func TestMonitoringThresholdPairsAtEquality(t *testing.T) {
+	u := startTransferUI(t, tpINI, transfer.DropboxAPI{})
+	v := u.form("/monitoring", "monitoringForm")
+	v.Set("daysFreeWarn", "10")
+	v.Set("daysFreeAlarm", "10")
+	u.submit("/monitoring", "monApply", v)
+	if w, a := u.get("Thresholds", "daysfreewarn"), u.get("Thresholds", "daysfreealarm"); w != "10" || a != "10" {
+		t.Errorf("alarm equal to the warning: saved %q and %q", w, a)
+	}
+	v = u.form("/monitoring", "monitoringForm")
+	v.Set("voltageHigh", "12")
+	v.Set("voltageLow", "12")
+	page := u.submit("/monitoring", "monApply", v)
+	if !strings.Contains(page, "must be under the high one") || u.get("Thresholds", "voltage_low") == "12" {
+		t.Errorf("low voltage equal to the high one: saved %q", u.get("Thresholds", "voltage_low"))
+	}
+}
