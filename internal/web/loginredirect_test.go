@@ -2,6 +2,7 @@ package web
 
 import (
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -106,5 +107,21 @@ func TestLoginRedirectsAndSecureCookie(t *testing.T) {
 		if cookie.Secure != tc.secure || !cookie.HttpOnly || cookie.SameSite != http.SameSiteLaxMode {
 			t.Errorf("X-Forwarded-Proto %q: cookie %s", tc.proto, strings.Join(resp.Header["Set-Cookie"], " | "))
 		}
+	}
+}
+
+// A login that saves its cookie says nothing went wrong (saveSession logs
+// to the default logger only when the cookie could not be written).
+func TestLoginLogsNoCookieTrouble(t *testing.T) {
+	u := startTransferUI(t, tpINI, transfer.DropboxAPI{})
+	var said logBuffer
+	prev := slog.Default()
+	slog.SetDefault(slog.New(slog.NewTextHandler(&said, nil)))
+	defer slog.SetDefault(prev)
+	if resp := u.loginWith(newBrowser(), "/login", adminLogin("pw-for-tests"), nil); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("login: %d", resp.StatusCode)
+	}
+	if strings.Contains(said.String(), "session cookie not written") {
+		t.Errorf("a good login logged:\n%s", said.String())
 	}
 }
