@@ -1,0 +1,55 @@
+package photos
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/intvlm8r/intvlm8r-go/internal/paths"
+)
+
+// Tests for the mutants that lived in the re-run of the guard files
+// (docs/mutants.md, "Re-run of the guard files"). Named TestCopy* so the
+// mutants plan (scripts/mutants.plan) selects them.
+
+// The fault injection of TestCopySurvivesKillAnywhere dies "downloading"
+// half-way through a photo: the hook fires once per photo, when the part
+// file holds half of it and not yet all of it. Copy writes to the part file
+// in 256 KiB blocks, so a 512 KiB photo reaches its half exactly at the
+// first block.
+func TestCopyDownloadingHookFiresHalfWay(t *testing.T) {
+	cam := t.TempDir()
+	dir := filepath.Join(cam, "store_00020001", "DCIM", "100CANON")
+	os.MkdirAll(dir, 0o755)
+	const size = 512 << 10
+	data := make([]byte, size)
+	for i := range data {
+		data[i] = byte(i * 7)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "IMG_0001.JPG"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := paths.New(t.TempDir())
+	part := filepath.Join(p.PhotosDCIM(), "100CANON", partPrefix+"IMG_0001.JPG")
+	var fired []int64
+	crashHook = func(stage string, i int) {
+		if stage != "downloading" {
+			return
+		}
+		st, err := os.Stat(part)
+		if err != nil {
+			t.Errorf("no part file when the hook fired: %v", err)
+			return
+		}
+		fired = append(fired, st.Size())
+	}
+	t.Cleanup(func() { crashHook = nil })
+	res, err := Copy(context.Background(), &folderCam{root: cam}, p, CopyOptions{FreeSpace: func(string) (uint64, error) { return 1 << 40, nil }}, nil)
+	if err != nil || res.Copied != 1 {
+		t.Fatalf("%+v %v", res, err)
+	}
+	if len(fired) != 1 || fired[0] != size/2 {
+		t.Fatalf("the downloading hook fired with the part file at %v bytes, want once at %d", fired, size/2)
+	}
+}
