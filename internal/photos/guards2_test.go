@@ -13,6 +13,28 @@ import (
 // (docs/mutants.md, "Re-run of the guard files"). Named TestCopy* so the
 // mutants plan (scripts/mutants.plan) selects them.
 
+// An archive with blank lines (an LF-only line, from a hand edit) still
+// names every photo on the lines after them, so none is copied again.
+func TestArchiveFormatsBlankLines(t *testing.T) {
+	fp := filepath.Join(t.TempDir(), "piPhotoRename.txt")
+	data := "100CANON/IMG_1.JPG 100CANON/IMG_1.JPG\r\n\n100CANON/IMG_2.JPG 100CANON/Site-2.JPG\r\n\n\nIMG_3.JPG IMG_3.JPG\n"
+	if err := os.WriteFile(fp, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	a, err := LoadArchive(fp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rel := range []string{"100CANON/IMG_1.JPG", "100CANON/IMG_2.JPG", "101CANON/IMG_3.JPG"} {
+		if !a.Has(rel) {
+			t.Errorf("%s not in the archive %q", rel, a.order)
+		}
+	}
+	if n, ok := a.NewName("100CANON/IMG_2.JPG"); !ok || n != "100CANON/Site-2.JPG" {
+		t.Errorf("100CANON/IMG_2.JPG recorded as %q %v", n, ok)
+	}
+}
+
 // The fault injection of TestCopySurvivesKillAnywhere dies "downloading"
 // half-way through a photo: the hook fires once per photo, when the part
 // file holds half of it and not yet all of it. Copy writes to the part file
