@@ -2,11 +2,13 @@ package photos
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/intvlm8r/intvlm8r-go/internal/paths"
+	"github.com/intvlm8r/intvlm8r-go/internal/status"
 )
 
 // Tests for the mutants that lived in the re-run of the guard files
@@ -73,5 +75,18 @@ func TestCopyDownloadingHookFiresHalfWay(t *testing.T) {
 	}
 	if len(fired) != 1 || fired[0] != size/2 {
 		t.Fatalf("the downloading hook fired with the part file at %v bytes, want once at %d", fired, size/2)
+	}
+}
+
+// When the camera cannot be claimed, the result says so in red and keeps
+// the reason; without a reason there is no error entry.
+func TestCopyCameraUnavailableResultKeepsTheReason(t *testing.T) {
+	why := errors.New("usb: device busy")
+	r := CameraUnavailableResult(3, why)
+	if r.Colour != status.Red || r.Message != "Could not claim the camera's USB device after 3 attempts" || len(r.Errors) != 1 || r.Errors[0] != why {
+		t.Fatalf("%+v", r)
+	}
+	if r := CameraUnavailableResult(1, nil); len(r.Errors) != 0 || r.Colour != status.Red {
+		t.Fatalf("without a reason: %+v", r)
 	}
 }
