@@ -318,3 +318,20 @@ func TestFormsCameraUSBSwitch(t *testing.T) {
 		t.Fatalf("enablecamerausb = %q after ticking, want True", got)
 	}
 }
+
+// Error names the first refusal of that field only.
+func TestFormEditErrorIsPerField(t *testing.T) {
+	e := &formEdit{}
+	e.badField("server", "The server %q is not a host name.", "ftp example")
+	e.badField("port", "The port must be 1 to 65535.")
+	e.badField("port", "A second word on the port.")
+	for name, want := range map[string]string{
+		"server": `The server "ftp example" is not a host name.`,
+		"port":   "The port must be 1 to 65535.",
+		"user":   "",
+	} {
+		if got := e.Error(name); got != want {
+			t.Errorf("Error(%q) = %q, want %q", name, got, want)
+		}
+	}
+}

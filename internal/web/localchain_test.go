@@ -84,8 +84,8 @@ func TestLocalChainWait(t *testing.T) {
 			if id != "t1" {
 				return nil, fmt.Errorf("waited for %q", id)
 			}
-			if dl, ok := ctx.Deadline(); !ok || time.Until(dl) > 30*time.Second {
-				return nil, errors.New("the wait is not bounded by ?wait")
+			if dl, ok := ctx.Deadline(); !ok || time.Until(dl) > 30*time.Second || time.Until(dl) < 25*time.Second {
+				return nil, errors.New("the wait is not the ?wait asked for")
 			}
 			return done, nil
 		}, http.StatusOK, "OK 12 photos copied; Thumbnails made\n"},
