@@ -261,10 +261,8 @@ func TestSessionIdleRefreshAndAbsoluteEnd(t *testing.T) {
 	form.Set("rememberme", "on")
 	resp := u.loginWith(u.cl, "/login", form, nil)
 	var maxAge int
-	for _, ck := range resp.Cookies() {
-		if ck.Name == sessionName {
-			maxAge = ck.MaxAge
-		}
+	if ck := findCookie(resp, sessionName); ck != nil {
+		maxAge = ck.MaxAge
 	}
 	if maxAge != rememberFor {
 		t.Errorf("remembered login's cookie: Max-Age %d, want %d", maxAge, rememberFor)
@@ -343,13 +341,16 @@ func TestLoginDeviceCookieLetsTheOwnerInWhileTheNameIsGuessed(t *testing.T) {
 	}
 }
 
+// findCookie is the cookie name as a browser keeps it from resp: the last
+// one set under that name, or nil.
 func findCookie(resp *http.Response, name string) *http.Cookie {
+	var found *http.Cookie
 	for _, ck := range resp.Cookies() {
 		if ck.Name == name {
-			return ck
+			found = ck
 		}
 	}
-	return nil
+	return found
 }
 
 // The device cookie remembers the last 8 names the browser logged in as,

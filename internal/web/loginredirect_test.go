@@ -95,12 +95,7 @@ func TestLoginRedirectsAndSecureCookie(t *testing.T) {
 			h.Set("X-Forwarded-Proto", tc.proto)
 		}
 		resp := u.loginWith(newBrowser(), "/login", adminLogin("pw-for-tests"), h)
-		var cookie *http.Cookie
-		for _, c := range resp.Cookies() {
-			if c.Name == sessionName {
-				cookie = c
-			}
-		}
+		cookie := findCookie(resp, sessionName)
 		if cookie == nil {
 			t.Fatalf("X-Forwarded-Proto %q: no %s cookie in %v", tc.proto, sessionName, resp.Header["Set-Cookie"])
 		}

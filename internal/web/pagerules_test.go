@@ -327,12 +327,8 @@ func systemSyncClocks(t *testing.T, u *pageUI) {
 		expectSaid(t, wall, code, page, http.StatusSeeOther, "No clock set: tick the Arduino, the Pi or the camera first.")
 	}
 	resp, _ := u.postRaw("/system", sync("20260102030405", "tzOffsetValue", "9.5", "cameraTimeMode", "2"))
-	cookies := map[string]*http.Cookie{}
-	for _, ck := range resp.Cookies() {
-		cookies[ck.Name] = ck
-	}
 	for name, want := range map[string]string{tzOffsetCookie: "9.5", timeModeCookie: "2"} {
-		if ck := cookies[name]; ck == nil || ck.Value != want || ck.MaxAge != 365*24*3600 {
+		if ck := findCookie(resp, name); ck == nil || ck.Value != want || ck.MaxAge != 365*24*3600 {
 			t.Errorf("cookie %s: %+v, want %q for a year", name, ck, want)
 		}
 	}
@@ -374,12 +370,7 @@ func TestThermalSubmit(t *testing.T) {
 	u := startPageUI(t, true)
 	for typed, want := range map[string]string{"Fahrenheit": "Fahrenheit", "Kelvin": "Celsius"} {
 		resp, _ := u.postRaw("/thermal", url.Values{"thermalUnits": {typed}})
-		var ck *http.Cookie
-		for _, c := range resp.Cookies() {
-			if c.Name == unitsCookie {
-				ck = c
-			}
-		}
+		ck := findCookie(resp, unitsCookie)
 		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/thermal" || ck == nil || ck.Value != want || ck.MaxAge != 7*24*3600 {
 			t.Errorf("units %s: %d %q, cookie %+v; want %s for a week", typed, resp.StatusCode, resp.Header.Get("Location"), ck, want)
 		}
